@@ -1,0 +1,18 @@
+#pragma once
+// Message digests (FIPS 180-4) through OpenSSL EVP.
+
+#include <string_view>
+
+#include "core/bytes.h"
+#include "core/result.h"
+
+namespace qualsig::core {
+
+enum class DigestAlgorithm { sha256, sha384, sha512 };
+
+const char* digest_name(DigestAlgorithm alg);           // "SHA-256", ...
+std::size_t digest_size(DigestAlgorithm alg);
+Bytes digest(DigestAlgorithm alg, ByteView data);
+inline Bytes sha256(ByteView data) { return digest(DigestAlgorithm::sha256, data); }
+
+}  // namespace qualsig::core

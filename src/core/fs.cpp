@@ -1,0 +1,108 @@
+#include "core/fs.h"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace qualsig::core {
+namespace fs = std::filesystem;
+
+namespace {
+Error errno_error(const std::string& what, const fs::path& path) {
+  return make_error(ErrorCode::environment, what + " " + path.string() + ": " + std::strerror(errno));
+}
+}  // namespace
+
+Result<std::string> read_file(const fs::path& path, std::size_t max_size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return fail(ErrorCode::not_found, "no such file: " + path.string());
+    return fail(errno_error("cannot open", path));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(ErrorCode::invalid_input, "not a regular file: " + path.string());
+  }
+  if (static_cast<std::size_t>(st.st_size) > max_size) {
+    ::close(fd);
+    return fail(ErrorCode::invalid_input,
+                "file too large: " + path.string() + " (limit " + std::to_string(max_size) + " bytes)");
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto err = errno_error("cannot read", path);
+      ::close(fd);
+      return fail(err);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_size) {
+      ::close(fd);
+      return fail(ErrorCode::invalid_input, "file too large: " + path.string());
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<void> sync_directory(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return fail(errno_error("cannot open directory", dir));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return fail(errno_error("cannot sync directory", dir));
+  return ok();
+}
+
+Result<void> write_file_atomic(const fs::path& path, std::string_view data, fs::perms mode) {
+  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tmpXXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return fail(errno_error("cannot create file in", dir));
+  auto cleanup = [&](Error e) {
+    ::close(fd);
+    ::unlink(tmpl.c_str());
+    return fail(std::move(e));
+  };
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return cleanup(errno_error("cannot chmod", tmpl));
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return cleanup(errno_error("cannot write", path));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return cleanup(errno_error("cannot sync", path));
+  if (::close(fd) != 0) {
+    ::unlink(tmpl.c_str());
+    return fail(errno_error("cannot close", path));
+  }
+  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+    auto e = errno_error("cannot rename into", path);
+    ::unlink(tmpl.c_str());
+    return fail(e);
+  }
+  return sync_directory(dir);
+}
+
+Bytes random_bytes(std::size_t n) {
+  Bytes out(n);
+  if (n > 0 && RAND_bytes(out.data(), static_cast<int>(n)) != 1)
+    throw std::runtime_error("RAND_bytes failed");  // broken invariant: no entropy source
+  return out;
+}
+
+}  // namespace qualsig::core

@@ -1,0 +1,96 @@
+#include "core/openssl.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <climits>
+
+namespace qualsig::core {
+
+std::string drain_openssl_errors() {
+  std::string out;
+  unsigned long e;
+  while ((e = ERR_get_error()) != 0) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof(buf));
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out;
+}
+
+Error openssl_error(ErrorCode code, std::string message) {
+  return make_error(code, std::move(message), drain_openssl_errors());
+}
+
+Result<Bytes> x509_to_der(const X509* cert) {
+  unsigned char* buf = nullptr;
+  int len = i2d_X509(cert, &buf);
+  if (len <= 0) return fail(openssl_error(ErrorCode::crypto, "cannot encode certificate"));
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+Result<UniquePtr<X509>> x509_from_der(ByteView der) {
+  if (der.size() > INT_MAX) return fail(ErrorCode::invalid_input, "certificate too large");
+  const unsigned char* p = der.data();
+  auto cert = wrap(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) return fail(openssl_error(ErrorCode::invalid_input, "not a DER certificate"));
+  if (p != der.data() + der.size()) return fail(ErrorCode::invalid_input, "trailing data after certificate");
+  return cert;
+}
+
+Result<UniquePtr<X509>> x509_from_pem(std::string_view pem) {
+  auto bio = wrap(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return fail(openssl_error(ErrorCode::internal, "out of memory"));
+  auto cert = wrap(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return fail(openssl_error(ErrorCode::invalid_input, "not a PEM certificate"));
+  return cert;
+}
+
+Result<std::string> x509_to_pem(const X509* cert) {
+  auto bio = wrap(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), const_cast<X509*>(cert)) != 1)
+    return fail(openssl_error(ErrorCode::crypto, "cannot encode certificate as PEM"));
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+Result<Bytes> public_key_to_der(const EVP_PKEY* key) {
+  unsigned char* buf = nullptr;
+  int len = i2d_PUBKEY(key, &buf);
+  if (len <= 0) return fail(openssl_error(ErrorCode::crypto, "cannot encode public key"));
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+Result<UniquePtr<EVP_PKEY>> public_key_from_der(ByteView der) {
+  const unsigned char* p = der.data();
+  auto key = wrap(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
+  if (!key) return fail(openssl_error(ErrorCode::invalid_input, "not a DER SubjectPublicKeyInfo"));
+  if (p != der.data() + der.size()) return fail(ErrorCode::invalid_input, "trailing data after public key");
+  return key;
+}
+
+std::string name_to_string(const X509_NAME* name) {
+  auto bio = wrap(BIO_new(BIO_s_mem()));
+  if (!bio) return {};
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+std::string serial_to_hex(const ASN1_INTEGER* serial) {
+  auto bn = wrap(ASN1_INTEGER_to_BN(serial, nullptr));
+  if (!bn) return {};
+  char* hex = BN_bn2hex(bn.get());
+  std::string out(hex);
+  OPENSSL_free(hex);
+  return out;
+}
+
+}  // namespace qualsig::core
