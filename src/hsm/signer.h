@@ -1,0 +1,60 @@
+#pragma once
+// The one signing interface (DESIGN.md): the CA, TSA, OCSP responder, log and every format
+// sign through a Signer, so that every signature takes the same HSM path.
+
+#include <memory>
+
+#include "core/bytes.h"
+#include "core/digest.h"
+#include "core/openssl.h"
+#include "core/result.h"
+#include "hsm/token.h"
+
+namespace qualsig::hsm {
+
+enum class SignatureScheme {
+  ecdsa,          // ECDSA (FIPS 186-4); output DER ECDSA-Sig-Value (RFC 3279 §2.2.3)
+  rsa_pkcs1_v15,  // RSASSA-PKCS1-v1_5 (RFC 8017 §8.2)
+  rsa_pss,        // RSASSA-PSS (RFC 8017 §8.1), MGF1 with the same hash, salt = hash length
+};
+
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  virtual KeyType key_type() const = 0;
+  // Borrowed; valid as long as the Signer.
+  virtual const EVP_PKEY* public_key() const = 0;
+  // Signs `digest`, the output of `alg` over the message. ECDSA gives DER ECDSA-Sig-Value.
+  virtual Result<Bytes> sign_digest(ByteView digest, core::DigestAlgorithm alg, SignatureScheme scheme) const = 0;
+
+  // The natural scheme for the key: ecdsa for EC keys, rsa_pss for RSA keys.
+  SignatureScheme default_scheme() const {
+    return key_type() == KeyType::ec_p256 || key_type() == KeyType::ec_p384 ? SignatureScheme::ecdsa
+                                                                            : SignatureScheme::rsa_pss;
+  }
+};
+
+// A Signer whose private key lives in a PKCS#11 token.
+class Pkcs11Signer final : public Signer {
+ public:
+  static Result<std::shared_ptr<Pkcs11Signer>> create(std::shared_ptr<const Token> token, KeyPair key);
+
+  KeyType key_type() const override { return m_key.type; }
+  const EVP_PKEY* public_key() const override { return m_public.get(); }
+  Result<Bytes> sign_digest(ByteView digest, core::DigestAlgorithm alg, SignatureScheme scheme) const override;
+
+  const KeyPair& key() const { return m_key; }
+  const Token& token() const { return *m_token; }
+
+ private:
+  Pkcs11Signer(std::shared_ptr<const Token> token, KeyPair key, core::UniquePtr<EVP_PKEY> pub)
+      : m_token(std::move(token)), m_key(std::move(key)), m_public(std::move(pub)) {}
+  std::shared_ptr<const Token> m_token;
+  KeyPair m_key;
+  core::UniquePtr<EVP_PKEY> m_public;
+};
+
+// r||s (PKCS#11 CKM_ECDSA output) -> DER ECDSA-Sig-Value.
+Result<Bytes> ecdsa_raw_to_der(ByteView raw);
+
+}  // namespace qualsig::hsm

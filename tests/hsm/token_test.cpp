@@ -1,0 +1,164 @@
+#include "hsm/token.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/digest.h"
+#include "hsm/pkcs11_error.h"
+#include "hsm/signer.h"
+#include "support/softhsm.h"
+
+namespace qualsig::hsm {
+namespace {
+
+using qualsig::testing::SoftHsm;
+
+// Verifies `sig` over `digest` with OpenSSL alone: the independent check of what the token made.
+bool openssl_verifies(const EVP_PKEY* key, ByteView digest, ByteView sig, SignatureScheme scheme,
+                      const EVP_MD* md) {
+  auto ctx = core::wrap(EVP_PKEY_CTX_new(const_cast<EVP_PKEY*>(key), nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return false;
+  if (scheme != SignatureScheme::ecdsa) {
+    EVP_PKEY_CTX_set_rsa_padding(ctx.get(), scheme == SignatureScheme::rsa_pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING);
+    if (scheme == SignatureScheme::rsa_pss) EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST);
+  }
+  EVP_PKEY_CTX_set_signature_md(ctx.get(), md);
+  return EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), digest.data(), digest.size()) == 1;
+}
+
+TEST(Token, GeneratesNonExtractableKeysAndRefusesToRevealThem) {
+  SoftHsm hsm;
+  Bytes id{0x01};
+  auto kp = hsm.token()->generate_key(KeyType::ec_p256, "test-key", id);
+  ASSERT_TRUE(kp) << kp.error().message;
+  EXPECT_TRUE(*hsm.token()->read_bool_attribute(kp->private_key, CKA_SENSITIVE));
+  EXPECT_FALSE(*hsm.token()->read_bool_attribute(kp->private_key, CKA_EXTRACTABLE));
+  EXPECT_TRUE(*hsm.token()->read_bool_attribute(kp->private_key, CKA_NEVER_EXTRACTABLE));
+  EXPECT_TRUE(*hsm.token()->read_bool_attribute(kp->private_key, CKA_TOKEN));
+  auto value = hsm.token()->read_attribute(kp->private_key, CKA_VALUE);
+  ASSERT_FALSE(value);
+  EXPECT_NE(value.error().message.find("CKR_ATTRIBUTE_SENSITIVE"), std::string::npos) << value.error().message;
+}
+
+TEST(Token, FindsKeyByIdAndRefusesDuplicateId) {
+  SoftHsm hsm;
+  Bytes id{0xca, 0xfe};
+  ASSERT_TRUE(hsm.token()->generate_key(KeyType::ec_p384, "ca", id));
+  auto found = hsm.token()->find_key(id);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->type, KeyType::ec_p384);
+  EXPECT_EQ(found->label, "ca");
+  auto dup = hsm.token()->generate_key(KeyType::ec_p256, "again", id);
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::already_exists);
+  auto missing = hsm.token()->find_key(Bytes{0x99});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+}
+
+struct SignCase {
+  const char* name;
+  KeyType type;
+  SignatureScheme scheme;
+  core::DigestAlgorithm digest;
+};
+
+void PrintTo(const SignCase& c, std::ostream* os) { *os << c.name; }
+
+class TokenSign : public ::testing::TestWithParam<SignCase> {};
+
+TEST_P(TokenSign, OpenSslVerifiesWhatTheTokenSigned) {
+  const auto& c = GetParam();
+  SoftHsm hsm;
+  auto kp = hsm.token()->generate_key(c.type, c.name, as_bytes(c.name));
+  ASSERT_TRUE(kp) << kp.error().message;
+  auto signer = Pkcs11Signer::create(hsm.token(), *kp);
+  ASSERT_TRUE(signer) << signer.error().message;
+  Bytes digest = core::digest(c.digest, as_bytes("qualsig signs this"));
+  auto sig = (*signer)->sign_digest(digest, c.digest, c.scheme);
+  ASSERT_TRUE(sig) << sig.error().message;
+  const EVP_MD* md = c.digest == core::DigestAlgorithm::sha256 ? EVP_sha256()
+                     : c.digest == core::DigestAlgorithm::sha384 ? EVP_sha384() : EVP_sha512();
+  EXPECT_TRUE(openssl_verifies((*signer)->public_key(), digest, *sig, c.scheme, md));
+  // A flipped digest bit must not verify.
+  digest[0] ^= 1;
+  EXPECT_FALSE(openssl_verifies((*signer)->public_key(), digest, *sig, c.scheme, md));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Algorithms, TokenSign,
+    ::testing::Values(SignCase{"p256_sha256", KeyType::ec_p256, SignatureScheme::ecdsa, core::DigestAlgorithm::sha256},
+                      SignCase{"p384_sha384", KeyType::ec_p384, SignatureScheme::ecdsa, core::DigestAlgorithm::sha384},
+                      SignCase{"rsa3072_pkcs1", KeyType::rsa_3072, SignatureScheme::rsa_pkcs1_v15, core::DigestAlgorithm::sha256},
+                      SignCase{"rsa3072_pss", KeyType::rsa_3072, SignatureScheme::rsa_pss, core::DigestAlgorithm::sha384}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Token, SignerRejectsWrongDigestLengthAndSchemeMismatch) {
+  SoftHsm hsm;
+  auto kp = hsm.token()->generate_key(KeyType::ec_p256, "k", Bytes{7});
+  auto signer = Pkcs11Signer::create(hsm.token(), *kp);
+  ASSERT_TRUE(signer);
+  Bytes short_digest(20, 0xaa);
+  EXPECT_EQ((*signer)->sign_digest(short_digest, core::DigestAlgorithm::sha256, SignatureScheme::ecdsa).error().code,
+            ErrorCode::invalid_input);
+  Bytes digest(32, 0xaa);
+  EXPECT_EQ((*signer)->sign_digest(digest, core::DigestAlgorithm::sha256, SignatureScheme::rsa_pss).error().code,
+            ErrorCode::usage);
+}
+
+TEST(Token, PoolServesConcurrentSigners) {
+  SoftHsm hsm("pool", 2);
+  auto kp = hsm.token()->generate_key(KeyType::ec_p256, "k", Bytes{1});
+  auto signer = *Pkcs11Signer::create(hsm.token(), *kp);
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        Bytes digest = core::sha256(as_bytes(std::to_string(i)));
+        auto sig = signer->sign_digest(digest, core::DigestAlgorithm::sha256, SignatureScheme::ecdsa);
+        if (sig && openssl_verifies(signer->public_key(), digest, *sig, SignatureScheme::ecdsa, EVP_sha256())) ++good;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 300);
+}
+
+TEST(Token, WrongPinAndUnknownLabelAreClearErrors) {
+  SoftHsm hsm("pin-test");
+  hsm.close_token();
+  auto other = Token::open(hsm.module(), "pin-test-other", qualsig::testing::test_user_pin());
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message.find("no token labelled 'pin-test-other'"), std::string::npos);
+  auto wrong = Token::open(hsm.module(), "pin-test", Secret(std::string("999999")));
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::token);
+  EXPECT_EQ(wrong.error().message, "C_Login: wrong PIN (CKR_PIN_INCORRECT)");
+  EXPECT_EQ(wrong.error().message.find("999999"), std::string::npos);
+  EXPECT_TRUE(Token::open(hsm.module(), "pin-test", qualsig::testing::test_user_pin()));
+}
+
+TEST(Module, MissingModuleAndNonModuleAreClearErrors) {
+  auto missing = Module::load("/nonexistent/libpkcs11.so");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::token);
+  EXPECT_NE(missing.error().message.find("not found"), std::string::npos);
+  auto not_module = Module::load("/lib/x86_64-linux-gnu/libz.so.1");
+  if (std::filesystem::exists("/lib/x86_64-linux-gnu/libz.so.1")) {
+    ASSERT_FALSE(not_module);
+    EXPECT_NE(not_module.error().message.find("C_GetFunctionList"), std::string::npos);
+  }
+  auto not_elf = Module::load("/etc/hostname");
+  ASSERT_FALSE(not_elf);
+  EXPECT_NE(not_elf.error().message.find("cannot load"), std::string::npos);
+}
+
+TEST(Pkcs11Error, EveryCodeHasANameAndUnknownCodesAreHex) {
+  EXPECT_EQ(ckr_name(CKR_ATTRIBUTE_SENSITIVE), "CKR_ATTRIBUTE_SENSITIVE");
+  EXPECT_EQ(ckr_name(0x80000001UL), "CKR_0x80000001");
+  EXPECT_EQ(pkcs11_error("C_Sign", CKR_KEY_FUNCTION_NOT_PERMITTED).code, ErrorCode::denied);
+}
+
+}  // namespace
+}  // namespace qualsig::hsm
