@@ -1,0 +1,56 @@
+#include "store/sqlite/migrations.h"
+
+namespace qualsig::store {
+namespace {
+
+constexpr Migration kMigrations[] = {
+    {1, "service material, settings, identities and certificates",
+     R"sql(
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE ca_certificates (
+  role        TEXT PRIMARY KEY,
+  serial_hex  TEXT NOT NULL UNIQUE,
+  subject     TEXT NOT NULL,
+  der         BLOB NOT NULL,
+  key_id      BLOB NOT NULL,
+  key_label   TEXT NOT NULL,
+  not_before  INTEGER NOT NULL,
+  not_after   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE service_keys (
+  role            TEXT PRIMARY KEY,
+  key_id          BLOB NOT NULL UNIQUE,
+  key_label       TEXT NOT NULL,
+  public_key_der  BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE identities (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  kind        TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE certificates (
+  serial_hex   TEXT PRIMARY KEY,
+  identity_id  INTEGER NOT NULL REFERENCES identities(id),
+  der          BLOB NOT NULL,
+  status       TEXT NOT NULL,
+  not_before   INTEGER NOT NULL,
+  not_after    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX certificates_identity ON certificates(identity_id);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> sqlite_migrations() { return kMigrations; }
+
+}  // namespace qualsig::store

@@ -1,0 +1,47 @@
+#pragma once
+// SQLite implementation of the store: WAL journal, foreign keys on, busy timeout, schema
+// migrations recorded in `schema_migrations`, every multi-row write in one transaction.
+
+#include <filesystem>
+#include <mutex>
+
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace qualsig::store {
+
+class SqliteStore final : public Store {
+ public:
+  enum class Mode { open_existing, create };
+  // Opens (or creates) the database and applies pending migrations. A file that is not an
+  // SQLite database, or one whose schema is newer than this program, is refused.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& path, Mode mode);
+  ~SqliteStore() override;
+
+  Result<int> schema_version() override;
+  std::string describe() const override;
+  Result<void> put_service_material(const std::vector<CaCertificate>& certs,
+                                    const std::vector<ServiceKey>& keys) override;
+  Result<std::vector<CaCertificate>> ca_certificates() override;
+  Result<CaCertificate> ca_certificate(const std::string& role) override;
+  Result<std::vector<ServiceKey>> service_keys() override;
+  Result<Counts> counts() override;
+  Result<void> set_setting(const std::string& key, const std::string& value) override;
+  Result<std::optional<std::string>> setting(const std::string& key) override;
+
+  // Number of migrations this program knows.
+  static int latest_schema_version();
+
+ private:
+  SqliteStore(sqlite3* db, std::filesystem::path path) : m_db(db), m_path(std::move(path)) {}
+  Result<void> migrate();
+  Result<void> exec(const char* sql);
+  Error db_error(const std::string& what) const;
+
+  sqlite3* m_db;
+  std::filesystem::path m_path;
+  std::mutex m_mutex;  // one connection, serialised; a pool comes with the server's needs
+};
+
+}  // namespace qualsig::store

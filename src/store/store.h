@@ -1,0 +1,65 @@
+#pragma once
+// The store interface (DESIGN.md "Storage"): everything qualsig persists goes through it, with
+// one SQLite implementation now and PostgreSQL later, sharing one test-suite.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "core/time.h"
+
+namespace qualsig::store {
+
+// A certificate of the trust service itself (root, issuing CA, TSA, OCSP, TLS server).
+struct CaCertificate {
+  std::string role;        // "root", "issuing", "tsa", "ocsp", "tls"
+  std::string serial_hex;  // upper-case hex, as in RFC 5280 §4.1.2.2 (positive integer)
+  std::string subject;     // RFC 2253 string
+  Bytes der;
+  Bytes key_id;            // CKA_ID of the key in the token
+  std::string key_label;   // CKA_LABEL
+  TimePoint not_before;
+  TimePoint not_after;
+};
+
+// A key of the service that has no certificate (e.g. the audit-log key).
+struct ServiceKey {
+  std::string role;        // "audit-log"
+  Bytes key_id;
+  std::string key_label;
+  Bytes public_key_der;    // SubjectPublicKeyInfo
+};
+
+struct Counts {
+  std::int64_t identities = 0;
+  std::int64_t certificates = 0;
+  std::int64_t revoked_certificates = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Current schema version (number of applied migrations).
+  virtual Result<int> schema_version() = 0;
+  // Human-readable backend description, e.g. "SQLite 3.40.1 (WAL) at /path".
+  virtual std::string describe() const = 0;
+
+  // Writes the service's certificates and keys in one transaction (used by init).
+  virtual Result<void> put_service_material(const std::vector<CaCertificate>& certs,
+                                            const std::vector<ServiceKey>& keys) = 0;
+  virtual Result<std::vector<CaCertificate>> ca_certificates() = 0;
+  virtual Result<CaCertificate> ca_certificate(const std::string& role) = 0;
+  virtual Result<std::vector<ServiceKey>> service_keys() = 0;
+
+  virtual Result<Counts> counts() = 0;
+
+  // Small key/value settings (e.g. "organisation.name").
+  virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;
+  virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
+};
+
+}  // namespace qualsig::store

@@ -1,0 +1,100 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace qualsig::store {
+namespace {
+
+using qualsig::testing::TempDir;
+
+CaCertificate cert(const std::string& role, const std::string& serial) {
+  return CaCertificate{role, serial, "CN=" + role, Bytes{1, 2, 3}, Bytes{9}, role + "-key",
+                       TimePoint(std::chrono::seconds(1000)), TimePoint(std::chrono::seconds(2000))};
+}
+
+TEST(SqliteStore, CreatesSchemaAndRecordsMigrations) {
+  TempDir dir;
+  auto store = SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(*(*store)->schema_version(), SqliteStore::latest_schema_version());
+  auto counts = (*store)->counts();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->identities, 0);
+  // Reopening applies nothing twice.
+  store->reset();
+  auto again = SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::open_existing);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*(*again)->schema_version(), SqliteStore::latest_schema_version());
+}
+
+TEST(SqliteStore, ServiceMaterialIsAllOrNothing) {
+  TempDir dir;
+  auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+  ASSERT_TRUE(store->put_service_material({cert("root", "01")}, {}));
+  // A second batch with a duplicate role fails and leaves nothing of itself behind.
+  auto dup = store->put_service_material({cert("issuing", "02"), cert("root", "03")}, {});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::already_exists);
+  auto all = store->ca_certificates();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().serial_hex, "01");
+  EXPECT_EQ(store->ca_certificate("issuing").error().code, ErrorCode::not_found);
+  auto root = store->ca_certificate("root");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->not_after.time_since_epoch().count(), 2000);
+}
+
+TEST(SqliteStore, Settings) {
+  TempDir dir;
+  auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+  EXPECT_FALSE(store->setting("a")->has_value());
+  ASSERT_TRUE(store->set_setting("a", "1"));
+  ASSERT_TRUE(store->set_setting("a", "2"));
+  EXPECT_EQ(**store->setting("a"), "2");
+}
+
+TEST(SqliteStore, RefusesMissingCorruptAndNewerDatabases) {
+  TempDir dir;
+  auto missing = SqliteStore::open(dir.path() / "none.db", SqliteStore::Mode::open_existing);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::database);
+
+  auto junk = dir.path() / "junk.db";
+  std::ofstream(junk) << std::string(8192, 'x');
+  auto corrupt = SqliteStore::open(junk, SqliteStore::Mode::open_existing);
+  ASSERT_FALSE(corrupt);
+  EXPECT_EQ(corrupt.error().code, ErrorCode::database);
+  EXPECT_NE(corrupt.error().message.find("not a valid qualsig database"), std::string::npos) << corrupt.error().message;
+
+  auto newer = dir.path() / "newer.db";
+  ASSERT_TRUE(SqliteStore::open(newer, SqliteStore::Mode::create));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(newer.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 'future', 0)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto refused = SqliteStore::open(newer, SqliteStore::Mode::open_existing);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("newer than this qualsig"), std::string::npos);
+}
+
+TEST(SqliteStore, TruncatedDatabaseIsRefused) {
+  TempDir dir;
+  auto path = dir.path() / "q.db";
+  {
+    auto store = std::move(*SqliteStore::open(path, SqliteStore::Mode::create));
+    ASSERT_TRUE(store->put_service_material({cert("root", "01")}, {}));
+  }
+  std::filesystem::resize_file(path, 1500);  // cut inside the second page
+  std::filesystem::remove(dir.path() / "q.db-wal");
+  auto r = SqliteStore::open(path, SqliteStore::Mode::open_existing);
+  EXPECT_FALSE(r);
+}
+
+}  // namespace
+}  // namespace qualsig::store
