@@ -163,6 +163,12 @@ Result<KeyPair> Token::generate_key(KeyType type, const std::string& label, Byte
   return kp;
 }
 
+Result<void> Token::destroy_key(const KeyPair& key) {
+  Lease lease(*this);
+  QS_TRY_VOID(check_rv("C_DestroyObject", fn()->C_DestroyObject(lease.get(), key.private_key)));
+  return check_rv("C_DestroyObject", fn()->C_DestroyObject(lease.get(), key.public_key));
+}
+
 Result<CK_OBJECT_HANDLE> Token::find_object(CK_SESSION_HANDLE session, CK_OBJECT_CLASS cls, ByteView id) const {
   CK_ATTRIBUTE tmpl[] = {attr(CKA_CLASS, &cls, sizeof(cls)), attr(CKA_ID, id.data(), id.size())};
   QS_TRY_VOID(check_rv("C_FindObjectsInit", fn()->C_FindObjectsInit(session, tmpl, 2)));

@@ -54,6 +54,9 @@ class Token final : public std::enable_shared_from_this<Token> {
   // not CKA_EXTRACTABLE, CKA_SIGN only. Fails with already_exists if `id` is taken.
   Result<KeyPair> generate_key(KeyType type, const std::string& label, ByteView id);
 
+  // Destroys both halves of a key pair (used to undo a failed initialisation).
+  Result<void> destroy_key(const KeyPair& key);
+
   // The key pair whose private key has CKA_ID `id` (an indexed lookup in the token).
   Result<KeyPair> find_key(ByteView id) const;
 

@@ -1,0 +1,61 @@
+#pragma once
+// The trust service's configuration: `config.json` in the data directory. Strict: unknown keys
+// and wrong types are refused with the key's path in the message, so that a typo never
+// silently falls back to a default. Relative paths are relative to the data directory.
+
+#include <filesystem>
+#include <string>
+
+#include "core/result.h"
+#include "core/secret.h"
+#include "pki/profiles.h"
+
+namespace qualsig::service {
+
+struct TokenConfig {
+  // Path of the PKCS#11 module, or "softhsm2" for the Debian SoftHSM2 module.
+  std::string module = "softhsm2";
+  // Token label (CK_TOKEN_INFO.label); alternatively an RFC 7512 URI with token=... and
+  // optionally module-path=... in `uri` (the URI wins).
+  std::string label = "qualsig";
+  std::string uri;
+  // Embedded SoftHSM2 only: its configuration file (set as SOFTHSM2_CONF before loading).
+  std::string softhsm2_conf = "softhsm2.conf";
+  // The user PIN: from this environment variable if set, else from pin_file (mode 0600).
+  std::string pin_env = "QUALSIG_TOKEN_PIN";
+  std::string pin_file = "token-user.pin";
+  unsigned pool_size = 4;
+};
+
+struct DatabaseConfig {
+  std::string url = "sqlite:qualsig.db";  // "postgresql://..." once that store exists
+};
+
+struct ServerConfig {
+  std::string https_listen = "127.0.0.1:8443";
+  std::string http_listen = "127.0.0.1:8080";  // OCSP, CRL, TSA, CA certificates
+  std::size_t body_limit = 8u << 20;
+};
+
+struct Config {
+  int version = 1;
+  pki::ServiceProfile profile;
+  TokenConfig token;
+  DatabaseConfig database;
+  ServerConfig server;
+};
+
+Result<Config> parse_config(std::string_view json_text);
+std::string config_to_json(const Config& config);
+Result<Config> load_config(const std::filesystem::path& data_dir);
+
+inline constexpr const char* kConfigFile = "config.json";
+
+// Resolves `p` against the data directory unless it is absolute.
+std::filesystem::path resolve(const std::filesystem::path& data_dir, const std::string& p);
+
+// The user PIN as the config says: environment variable first, then the PIN file, which must
+// not be readable by group or others. The error never contains the PIN.
+Result<Secret> read_user_pin(const std::filesystem::path& data_dir, const TokenConfig& token);
+
+}  // namespace qualsig::service

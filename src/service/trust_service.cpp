@@ -1,0 +1,86 @@
+#include "service/trust_service.h"
+
+#include <cstdlib>
+
+#include "hsm/pkcs11_uri.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace qualsig::service {
+namespace fs = std::filesystem;
+
+Result<ModuleSelection> load_module(const fs::path& data_dir, const TokenConfig& token) {
+  std::string module = token.module;
+  std::string label = token.label;
+  if (!token.uri.empty()) {
+    QS_TRY(auto uri, hsm::parse_pkcs11_uri(token.uri));
+    if (uri.module_path) module = *uri.module_path;
+    if (uri.token) label = *uri.token;
+  }
+  fs::path path;
+  if (module == "softhsm2") {
+    auto found = hsm::Module::find_softhsm2();
+    if (!found) return fail(ErrorCode::token, "SoftHSM2 is not installed (run scripts/install-deps)");
+    path = *found;
+    auto conf = resolve(data_dir, token.softhsm2_conf);
+    std::error_code ec;
+    if (!fs::exists(conf, ec)) return fail(ErrorCode::token, "SoftHSM2 configuration missing: " + conf.string());
+    // SoftHSM2 reads its configuration at C_Initialize.
+    ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
+  } else {
+    path = module;
+  }
+  QS_TRY(auto loaded, hsm::Module::load(path));
+  return ModuleSelection{std::move(loaded), label};
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const fs::path& data_dir, const DatabaseConfig& db, bool create) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (db.url.rfind(kSqlite, 0) == 0) {
+    auto path = resolve(data_dir, db.url.substr(kSqlite.size()));
+    QS_TRY(auto s, store::SqliteStore::open(path, create ? store::SqliteStore::Mode::create
+                                                          : store::SqliteStore::Mode::open_existing));
+    return std::unique_ptr<store::Store>(std::move(s));
+  }
+  if (db.url.rfind("postgresql:", 0) == 0 || db.url.rfind("postgres:", 0) == 0)
+    return fail(ErrorCode::environment, "PostgreSQL is not supported by this version yet (database.url)");
+  return fail(ErrorCode::environment, "database.url must start with sqlite: (got '" + db.url + "')");
+}
+
+Result<std::unique_ptr<TrustService>> TrustService::open(const fs::path& data_dir) {
+  QS_TRY(auto config, load_config(data_dir));
+  QS_TRY(auto store, open_store(data_dir, config.database, false));
+  return std::unique_ptr<TrustService>(new TrustService(data_dir, std::move(config), std::move(store)));
+}
+
+Result<std::shared_ptr<hsm::Token>> TrustService::token() {
+  std::lock_guard lock(m_mutex);
+  if (m_token) return m_token;
+  QS_TRY(auto pin, read_user_pin(m_data_dir, m_config.token));
+  QS_TRY(auto sel, load_module(m_data_dir, m_config.token));
+  QS_TRY(m_token, hsm::Token::open(sel.module, sel.token_label, pin, m_config.token.pool_size));
+  return m_token;
+}
+
+Result<std::shared_ptr<hsm::Signer>> TrustService::signer(const std::string& role) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_signers.find(role); it != m_signers.end()) return it->second;
+  }
+  Bytes key_id;
+  if (auto cert = m_store->ca_certificate(role)) {
+    key_id = cert->key_id;
+  } else {
+    QS_TRY(auto keys, m_store->service_keys());
+    for (const auto& k : keys)
+      if (k.role == role) key_id = k.key_id;
+    if (key_id.empty()) return fail(ErrorCode::not_found, "no key for role '" + role + "'");
+  }
+  QS_TRY(auto tok, token());
+  QS_TRY(auto kp, tok->find_key(key_id));
+  QS_TRY(auto signer, hsm::Pkcs11Signer::create(tok, std::move(kp)));
+  std::lock_guard lock(m_mutex);
+  m_signers[role] = signer;
+  return std::shared_ptr<hsm::Signer>(signer);
+}
+
+}  // namespace qualsig::service

@@ -1,0 +1,55 @@
+#pragma once
+// An initialised trust service opened from its data directory: configuration, store and
+// (on demand) the token. cli/ and server/ reach every capability through this and the
+// use-case functions next to it.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "hsm/signer.h"
+#include "hsm/token.h"
+#include "service/config.h"
+#include "store/store.h"
+
+namespace qualsig::service {
+
+// Loads the PKCS#11 module the config names (setting SOFTHSM2_CONF for the embedded token)
+// and returns it with the token label to use.
+struct ModuleSelection {
+  std::shared_ptr<hsm::Module> module;
+  std::string token_label;
+};
+Result<ModuleSelection> load_module(const std::filesystem::path& data_dir, const TokenConfig& token);
+
+// Opens the store named by the config (sqlite:PATH today).
+Result<std::unique_ptr<store::Store>> open_store(const std::filesystem::path& data_dir, const DatabaseConfig& db,
+                                                 bool create);
+
+class TrustService {
+ public:
+  // Reads config.json and opens the database. Does not touch the token.
+  static Result<std::unique_ptr<TrustService>> open(const std::filesystem::path& data_dir);
+
+  const std::filesystem::path& data_dir() const { return m_data_dir; }
+  const Config& config() const { return m_config; }
+  store::Store& store() { return *m_store; }
+
+  // Loads the module and logs in with the configured PIN (once).
+  Result<std::shared_ptr<hsm::Token>> token();
+  // The signer of a service role: "root", "issuing", "tsa", "ocsp", "tls" or "audit-log".
+  Result<std::shared_ptr<hsm::Signer>> signer(const std::string& role);
+
+ private:
+  TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store)
+      : m_data_dir(std::move(dir)), m_config(std::move(config)), m_store(std::move(store)) {}
+  std::filesystem::path m_data_dir;
+  Config m_config;
+  std::unique_ptr<store::Store> m_store;
+  std::mutex m_mutex;
+  std::shared_ptr<hsm::Token> m_token;
+  std::map<std::string, std::shared_ptr<hsm::Signer>> m_signers;
+};
+
+}  // namespace qualsig::service
