@@ -134,7 +134,10 @@ void add_status_command(CLI::App& app, Globals& g, Action& action) {
                   << " (revoked " << r->counts.revoked_certificates << ")\n";
       }
       // The token must work for the service to work: report it, and fail.
-      if (!r->token) return kExitEnvironment;
+      if (!r->token) {
+        std::cerr << "error: token unavailable: " << r->token_error << std::endl;
+        return kExitEnvironment;
+      }
       return kExitOk;
     };
   });

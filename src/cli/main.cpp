@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    // "qualsig frobnicate": CLI11 reports the missing subcommand; name the stray word instead.
+    auto rest = app.remaining();
+    if (!rest.empty() && app.get_subcommands().empty())
+      return g.out.usage_error("unknown command '" + rest.front() + "' (see --help)");
+    return g.out.usage_error(std::string(e.what()) + " (see --help)");
   } catch (const CLI::ParseError& e) {
     // One line, CLI.md style, whatever CLI11 would have printed.
     return g.out.usage_error(std::string(e.what()) + " (see --help)");

@@ -143,12 +143,12 @@ Result<std::vector<store::CaCertificate>> build_hierarchy(const std::shared_ptr<
 Result<Config> make_config(const InitOptions& o) {
   Config c;
   if (o.config_template) {
-    QS_TRY(auto text, core::read_file(*o.config_template, 1u << 20));
-    auto parsed = parse_config(text);
+    auto text = core::read_file(*o.config_template, 1u << 20);
+    if (!text) return fail(ErrorCode::environment, text.error().message);
+    auto parsed = parse_config(*text);
     if (!parsed) {
-      auto e = std::move(parsed).error();
-      e.message = o.config_template->string() + ": " + e.message;
-      return fail(std::move(e));
+      // A configuration file, not a flag: exit 3 (CLI.md), like config.json itself.
+      return fail(ErrorCode::environment, o.config_template->string() + ": " + parsed.error().message);
     }
     c = std::move(*parsed);
   }
@@ -226,8 +226,8 @@ Result<InitResult> initialize(const InitOptions& o) {
       QS_TRY_VOID(hsm::Token::initialize(*sel.module, slot.id, sel.token_label, so_pin, user_pin));
       QS_TRY(token, hsm::Token::open(sel.module, sel.token_label, user_pin, 1));
     } else {
-      QS_TRY(auto pin, read_user_pin(staging, config.token));
       QS_TRY(auto sel, load_module(staging, config.token));
+      QS_TRY(auto pin, read_user_pin(staging, config.token));
       QS_TRY(token, hsm::Token::open(sel.module, sel.token_label, pin, 1));
     }
     QS_TRY(store, open_store(staging, config.database, true));

@@ -2,11 +2,32 @@
 
 #include <cstdlib>
 
+#include "core/fs.h"
 #include "hsm/pkcs11_uri.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qualsig::service {
 namespace fs = std::filesystem;
+
+namespace {
+
+// The embedded token's directory is an absolute path in softhsm2.conf (SoftHSM2 resolves
+// relative paths against the working directory). When the data directory was moved or
+// copied (backup, restore), point the configuration at the token directory next to it.
+Result<void> follow_moved_data_dir(const fs::path& conf, const fs::path& tokens) {
+  QS_TRY(auto text, core::read_file(conf, 1u << 16));
+  constexpr std::string_view kKey = "directories.tokendir = ";
+  auto pos = text.find(kKey);
+  if (pos == std::string::npos) return ok();  // a hand-written configuration: leave it alone
+  auto end = text.find('\n', pos);
+  std::string current = text.substr(pos + kKey.size(), end == std::string::npos ? std::string::npos : end - pos - kKey.size());
+  std::error_code ec;
+  if (current == tokens.string() || !fs::is_directory(tokens, ec)) return ok();
+  text.replace(pos + kKey.size(), current.size(), tokens.string());
+  return core::write_file_atomic(conf, text, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+}  // namespace
 
 Result<ModuleSelection> load_module(const fs::path& data_dir, const TokenConfig& token) {
   std::string module = token.module;
@@ -24,6 +45,7 @@ Result<ModuleSelection> load_module(const fs::path& data_dir, const TokenConfig&
     auto conf = resolve(data_dir, token.softhsm2_conf);
     std::error_code ec;
     if (!fs::exists(conf, ec)) return fail(ErrorCode::token, "SoftHSM2 configuration missing: " + conf.string());
+    QS_TRY_VOID(follow_moved_data_dir(conf, data_dir / "tokens"));
     // SoftHSM2 reads its configuration at C_Initialize.
     ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
   } else {
@@ -46,7 +68,10 @@ Result<std::unique_ptr<store::Store>> open_store(const fs::path& data_dir, const
   return fail(ErrorCode::environment, "database.url must start with sqlite: (got '" + db.url + "')");
 }
 
-Result<std::unique_ptr<TrustService>> TrustService::open(const fs::path& data_dir) {
+Result<std::unique_ptr<TrustService>> TrustService::open(const fs::path& dir) {
+  std::error_code ec;
+  fs::path data_dir = fs::absolute(dir, ec).lexically_normal();
+  if (ec) return fail(ErrorCode::environment, "bad data directory path: " + dir.string());
   QS_TRY(auto config, load_config(data_dir));
   QS_TRY(auto store, open_store(data_dir, config.database, false));
   return std::unique_ptr<TrustService>(new TrustService(data_dir, std::move(config), std::move(store)));
@@ -55,8 +80,8 @@ Result<std::unique_ptr<TrustService>> TrustService::open(const fs::path& data_di
 Result<std::shared_ptr<hsm::Token>> TrustService::token() {
   std::lock_guard lock(m_mutex);
   if (m_token) return m_token;
-  QS_TRY(auto pin, read_user_pin(m_data_dir, m_config.token));
   QS_TRY(auto sel, load_module(m_data_dir, m_config.token));
+  QS_TRY(auto pin, read_user_pin(m_data_dir, m_config.token));
   QS_TRY(m_token, hsm::Token::open(sel.module, sel.token_label, pin, m_config.token.pool_size));
   return m_token;
 }
