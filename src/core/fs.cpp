@@ -67,7 +67,10 @@ Result<void> sync_directory(const fs::path& dir) {
 
 Result<void> write_file_atomic(const fs::path& path, std::string_view data, fs::perms mode) {
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmpXXXXXX")).string();
+  // Built with append: GCC 12 -O3 warns falsely (-Wrestrict, GCC bug 105329) on "." + s.
+  std::string name(".");
+  name.append(path.filename().string()).append(".tmpXXXXXX");
+  std::string tmpl = (dir / name).string();
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return fail(errno_error("cannot create file in", dir));
   auto cleanup = [&](Error e) {

@@ -1,0 +1,28 @@
+# qualsig — the two commands of the README, and their parts.
+#   make run    install dependencies, build (release), init ./qualsig-data once, serve
+#   make test   install dependencies, build with ASan+UBSan, run every test
+JOBS ?= $(shell nproc)
+DATA ?= qualsig-data
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j$(JOBS)
+
+run: build
+	@scripts/run "$(DATA)"
+
+test: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j$(JOBS)
+	ctest --preset asan -j$(JOBS)
+
+bench: build
+	@scripts/bench
+
+clean:
+	rm -rf build
