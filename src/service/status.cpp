@@ -83,4 +83,16 @@ Result<std::vector<fs::path>> export_ca(TrustService& svc, const fs::path& out_d
   return written;
 }
 
+Result<Bytes> ca_certificate_der(TrustService& svc, const std::string& role) {
+  QS_TRY(auto rec, svc.store().ca_certificate(role));
+  return rec.der;
+}
+
+Result<void> check_ready(TrustService& svc) {
+  QS_TRY_VOID(svc.store().schema_version());
+  QS_TRY(auto token, svc.token());
+  QS_TRY_VOID(token->module().slots());
+  return ok();
+}
+
 }  // namespace qualsig::service

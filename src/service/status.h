@@ -51,4 +51,10 @@ Result<StatusReport> status(TrustService& service);
 // into `out_dir` (created if missing). Returns the files written.
 Result<std::vector<std::filesystem::path>> export_ca(TrustService& service, const std::filesystem::path& out_dir);
 
+// The DER certificate of a service role ("root", "issuing", "tsa", "ocsp", "tls").
+Result<Bytes> ca_certificate_der(TrustService& service, const std::string& role);
+
+// Ready to serve: the database answers and the token is logged in and lists its slot.
+Result<void> check_ready(TrustService& service);
+
 }  // namespace qualsig::service

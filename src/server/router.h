@@ -1,0 +1,52 @@
+#pragma once
+// Exact-path routing of requests to handlers, with the per-listener filter: the plain HTTP
+// listener serves only routes marked Listener::both (OCSP RFC 6960 App. A, CRL RFC 5280
+// §4.2.1.13 and TSA RFC 3161 §3.4 clients fetch over plain HTTP); everything else is HTTPS.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "server/http_types.h"
+
+namespace qualsig::server {
+
+// A route handler. Runs on a server thread, possibly on several at once (so it must be
+// thread-safe), and may block (HSM signing); the Request is valid for the duration of the call. An Error becomes a problem response via problem_from_error().
+using Handler = std::function<Result<Response>(const Request&)>;
+
+// Which listeners serve a route.
+enum class Listener { https_only, both };
+
+class Router final {
+ public:
+  // Registers `handler` for `method` (case-sensitive, e.g. "GET") on the exact `path`
+  // (no patterns, no percent-decoding; must start with '/'). Registering the same method and
+  // path twice is a programming error and throws std::logic_error.
+  void add(std::string method, std::string path, Handler handler,
+           Listener which = Listener::https_only);
+
+  // True if `method` `path` is registered (on any listener).
+  bool has(std::string_view method, std::string_view path) const;
+
+  // Runs the matching handler and always returns a response:
+  //  * path unknown, or known only for HTTPS while request.tls is false -> 404 problem;
+  //  * path known but not for this method -> 405 problem with an Allow field (RFC 9110 §15.5.6);
+  //  * handler Error -> problem_from_error (5xx logged with the error's detail);
+  //  * exception from the handler, or a response that cannot be sent (status outside
+  //    200..599, a header with CR/LF) -> 500 problem; the exception text is logged, never sent.
+  // Thread-safe for concurrent calls once no more routes are added.
+  Response dispatch(const Request& request) const;
+
+ private:
+  struct Route {
+    Handler handler;
+    Listener listener = Listener::https_only;
+  };
+  // path -> method -> route
+  std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> m_routes;
+};
+
+}  // namespace qualsig::server

@@ -1,0 +1,30 @@
+#pragma once
+// The server's TLS configuration (one policy, no knobs): TLS 1.2 minimum, TLS 1.3 allowed,
+// TLS 1.2 restricted to ECDHE with AEAD ciphers, server cipher preference, no compression,
+// no renegotiation (BSI TR-02102-2 / RFC 9325 recommendations).
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <vector>
+
+#include "core/openssl.h"
+#include "core/result.h"
+
+namespace qualsig::server {
+
+// The server's key and certificate chain. The key may be backed by a PKCS#11 token (an
+// EVP_PKEY whose signing is routed through a custom method): it is only ever handed to
+// SSL_CTX_use_PrivateKey, never exported or serialised.
+struct TlsIdentity {
+  core::UniquePtr<EVP_PKEY> key;
+  std::vector<core::UniquePtr<X509>> chain;  // leaf first, then intermediates
+};
+
+// Builds a server SSL_CTX for `identity`. The context takes its own references to the key
+// and certificates, so `identity` may be destroyed afterwards. Fails with invalid_input if the
+// identity is empty or the key does not match the leaf certificate, crypto on other OpenSSL
+// failures (detail holds OpenSSL's error queue).
+Result<core::UniquePtr<SSL_CTX>> make_server_tls_context(const TlsIdentity& identity);
+
+}  // namespace qualsig::server

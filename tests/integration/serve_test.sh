@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# qualsig serve as a process: TLS policy and chain checked with curl and openssl s_client,
+# health and CA endpoints, problem responses for hostile requests, a slow upload that
+# survives SIGTERM, and clean exits.
+source "$(dirname "$0")/lib.sh"
+
+"$QUALSIG" --data d init >/dev/null
+"$QUALSIG" --data d ca export --out ca >/dev/null
+# A small body limit to test 413 without megabytes of traffic.
+python3 - d/config.json <<'P'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p)); d["server"]["body_limit"] = 1024; json.dump(d, open(p, "w"), indent=2)
+P
+
+SERVER_PID=
+start_server() {
+  "$QUALSIG" --data d serve --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    grep -q "^serving" "$WORK/serve.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  HTTPS=$(grep -o 'https://[0-9.:]*' "$WORK/serve.out" | sed 's/127.0.0.1/localhost/')
+  HTTP=$(grep -o 'http://[0-9.:]*' "$WORK/serve.out")
+  HTTPS_PORT=${HTTPS##*:}; HTTP_PORT=${HTTP##*:}
+  [ -n "$HTTPS" ] && [ -n "$HTTP" ] && pass "serve prints $HTTPS and $HTTP" || { fail "serve did not start: $(cat "$WORK/serve.err")"; finish; }
+}
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  set +e; wait "$SERVER_PID"; local rc=$?; set -e
+  [ "$rc" -eq 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
+}
+trap 'kill -9 $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+start_server
+CURL=(curl -s --cacert ca/root.pem --resolve "localhost:$HTTPS_PORT:127.0.0.1")
+
+expect_exit 0 "healthz over HTTPS, chain verified by curl" -- "${CURL[@]}" -f "$HTTPS/healthz"
+contains "healthz body" "$OUT" '"status":"ok"'
+expect_exit 0 "readyz" -- "${CURL[@]}" -f "$HTTPS/readyz"
+contains "readyz body" "$OUT" '"status":"ready"'
+expect_exit 0 "healthz over plain HTTP" -- curl -sf "$HTTP/healthz"
+
+# The server certificate chains to the exported root, for the name localhost.
+expect_exit 0 "s_client verifies the chain" -- sh -c "openssl s_client -connect 127.0.0.1:$HTTPS_PORT -servername localhost -verify_hostname localhost -CAfile ca/root.pem -verify_return_error </dev/null"
+contains "TLS 1.3 negotiated" "$OUT" "TLSv1.3"
+expect_exit 0 "TLS 1.2 accepted" -- sh -c "openssl s_client -connect 127.0.0.1:$HTTPS_PORT -tls1_2 -CAfile ca/root.pem -verify_return_error </dev/null"
+set +e
+openssl s_client -connect "127.0.0.1:$HTTPS_PORT" -tls1_1 </dev/null >"$WORK/out" 2>&1; rc=$?
+set -e
+[ "$rc" -ne 0 ] && pass "TLS 1.1 refused" || fail "TLS 1.1 accepted"
+
+# CA certificates over plain HTTP (caIssuers, RFC 5280 §4.2.2.1), DER identical to ca export.
+curl -sf "$HTTP/ca/root.crt" -o root.der && openssl x509 -in ca/root.pem -outform DER -out root.expected.der
+cmp -s root.der root.expected.der && pass "/ca/root.crt is the root certificate" || fail "/ca/root.crt differs"
+expect_exit 0 "/ca/issuing.crt over HTTPS" -- "${CURL[@]}" -f "$HTTPS/ca/issuing.crt" -o issuing.der
+expect_exit 0 "issuing.crt is DER" -- openssl x509 -inform DER -in issuing.der -noout
+
+problem_status() {  # problem_status WHAT WANT: the last response is problem+json with status WANT
+  python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split("\r\n\r\n",1)[-1]); assert d["status"]==int(sys.argv[1]) and d["title"], d' "$2" <<<"$OUT" \
+    && pass "$1: problem+json $2" || fail "$1: not a $2 problem document: $OUT"
+}
+expect_exit 0 "unknown path" -- "${CURL[@]}" "$HTTPS/nope"
+problem_status "unknown path" 404
+expect_exit 0 "wrong method" -- "${CURL[@]}" -X DELETE "$HTTPS/healthz"
+problem_status "wrong method" 405
+head -c 4096 /dev/urandom > big.bin
+expect_exit 0 "oversize body" -- "${CURL[@]}" -X POST --data-binary @big.bin "$HTTPS/healthz"
+problem_status "oversize body" 413
+expect_exit 0 "oversize body, plain HTTP" -- curl -s -X POST --data-binary @big.bin "$HTTP/healthz"
+problem_status "oversize body, plain HTTP" 413
+
+raw() {  # raw BYTES: send to the HTTP port, print the response
+  python3 - "$HTTP_PORT" "$1" <<'P'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1"))
+data = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b: break
+        data += b
+except socket.timeout:
+    pass
+print(data.decode("latin-1"))
+P
+}
+OUT=$(raw 'GARBAGE\r\n\r\n'); problem_status "garbage request line" 400
+OUT=$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n'); problem_status "header without colon" 400
+OUT=$(raw 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'); problem_status "bad Content-Length" 400
+OUT=$(raw 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n'); problem_status "overflowing Content-Length" 400
+OUT=$(raw 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n'); problem_status "announced oversize body" 413
+OUT=$(raw '\x00\x01\x02\xff\xfe\r\n\r\n'); problem_status "binary junk" 400
+# Random bytes at the TLS port: no crash.
+head -c 2000 /dev/urandom | timeout 5 python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); s.sendall(sys.stdin.buffer.read()); s.settimeout(3)
+try: s.recv(100)
+except Exception: pass' "$HTTPS_PORT" || true
+expect_exit 0 "still healthy after hostile input" -- "${CURL[@]}" -f "$HTTPS/healthz"
+
+# A slow upload in flight when SIGTERM arrives still gets its complete answer.
+python3 - "$HTTP_PORT" "$SERVER_PID" >"$WORK/slow.out" 2>&1 <<'P' &
+import os, signal, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234")
+time.sleep(0.5)
+os.kill(pid, signal.SIGTERM)          # shutdown begins while the body is half sent
+time.sleep(0.5)
+s.sendall(b"56789")
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    data += b
+print(data.decode("latin-1"))
+P
+slow=$!
+wait "$slow" || true
+OUT=$(cat "$WORK/slow.out")
+contains "slow request answered after SIGTERM" "$OUT" "HTTP/1.1 405"
+contains "its connection is closed" "$OUT" "Connection: close"
+set +e; wait "$SERVER_PID"; rc=$?; set -e
+[ "$rc" -eq 0 ] && pass "exit 0 after graceful shutdown" || fail "exit $rc after graceful shutdown"
+grep -q '"event":"access"' "$WORK/serve.err" && pass "JSON access log" || fail "no access log"
+python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1]) if l.strip()]' "$WORK/serve.err" && pass "every log line is JSON" || fail "log lines not JSON"
+pin=$(cat d/token-user.pin)
+grep -q "$pin" "$WORK/serve.err" "$WORK/serve.out" && fail "PIN in the log" || pass "PIN not in the log"
+
+# Start-up failures: one error line, exit 3.
+start_server
+expect_exit 3 "port in use" -- "$QUALSIG" --data d serve --listen "127.0.0.1:$HTTPS_PORT" --http-listen off
+expect_one_error_line "port in use" "$HTTPS_PORT"
+stop_server
+expect_exit 3 "serve with a wrong PIN" -- env QUALSIG_TOKEN_PIN=99999999 "$QUALSIG" --data d serve --listen 127.0.0.1:0
+expect_one_error_line "serve with a wrong PIN" "wrong PIN"
+expect_exit 2 "bad listen address" -- "$QUALSIG" --data d serve --listen "localhost:abc"
+finish
