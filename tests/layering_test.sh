@@ -12,7 +12,8 @@ rank() {
     policy|identity|audit|validation) echo 3 ;;
     evidence) echo 4 ;;
     service) echo 5 ;;
-    server|cli) echo 6 ;;
+    server) echo 6 ;;
+    cli) echo 7 ;;  # the process entry point; `qualsig serve` starts the server library
     qualsig) echo 0 ;;  # generated version header
     *) echo "unknown" ;;
   esac

@@ -30,7 +30,7 @@ stop_server() {
   set +e; wait "$SERVER_PID"; local rc=$?; set -e
   [ "$rc" -eq 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
 }
-trap 'kill -9 $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill -9 $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 start_server
 CURL=(curl -s --cacert ca/root.pem --resolve "localhost:$HTTPS_PORT:127.0.0.1")
 
