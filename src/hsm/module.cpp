@@ -113,11 +113,26 @@ Result<std::vector<SlotInfo>> Module::slots() const {
   return out;
 }
 
-Result<SlotInfo> Module::find_token(const std::string& label) const {
+std::string TokenSelector::describe() const {
+  std::string d = "labelled '" + label + "'";
+  if (serial) d += " with serial " + *serial;
+  if (slot_id) d += " in slot " + std::to_string(*slot_id);
+  return d;
+}
+
+Result<SlotInfo> Module::find_token(const TokenSelector& selector) const {
   QS_TRY(auto all, slots());
-  for (auto& s : all)
-    if (s.token_present && s.token_initialized && s.token_label == label) return s;
-  return fail(ErrorCode::token, "no token labelled '" + label + "' in PKCS#11 module " + m_path.string());
+  std::optional<SlotInfo> found;
+  for (auto& s : all) {
+    if (!s.token_present || !s.token_initialized) continue;
+    if (!selector.label.empty() && s.token_label != selector.label) continue;
+    if (selector.serial && s.serial != *selector.serial) continue;
+    if (selector.slot_id && s.id != *selector.slot_id) continue;
+    if (found) return fail(ErrorCode::token, "several tokens " + selector.describe() + " in PKCS#11 module " + m_path.string());
+    found = s;
+  }
+  if (!found) return fail(ErrorCode::token, "no token " + selector.describe() + " in PKCS#11 module " + m_path.string());
+  return *found;
 }
 
 Result<SlotInfo> Module::free_slot() const {

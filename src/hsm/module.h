@@ -24,6 +24,16 @@ struct SlotInfo {
   unsigned long free_private_memory = 0;  // CK_UNAVAILABLE_INFORMATION when unknown
 };
 
+// Which token to use: by label (the usual way), optionally narrowed by serial number or slot
+// id (RFC 7512 "token", "serial", "slot-id"). Every set field must match.
+struct TokenSelector {
+  TokenSelector(std::string token_label = {}) : label(std::move(token_label)) {}  // NOLINT implicit
+  std::string label;
+  std::optional<std::string> serial;
+  std::optional<CK_SLOT_ID> slot_id;
+  std::string describe() const;
+};
+
 class Module final : public std::enable_shared_from_this<Module> {
  public:
   // dlopen()s `path`, gets its function list and calls C_Initialize with OS locking; returns
@@ -42,8 +52,9 @@ class Module final : public std::enable_shared_from_this<Module> {
   const std::filesystem::path& path() const { return m_path; }
 
   Result<std::vector<SlotInfo>> slots() const;
-  // The slot whose token has this label (SoftHSM2 renumbers slots after C_InitToken).
-  Result<SlotInfo> find_token(const std::string& label) const;
+  // The one initialised token matching `selector` (SoftHSM2 renumbers slots after
+  // C_InitToken, so tokens are found by label, not slot). Several matches are an error.
+  Result<SlotInfo> find_token(const TokenSelector& selector) const;
   // An uninitialised slot where a new token can be created.
   Result<SlotInfo> free_slot() const;
 

@@ -81,10 +81,10 @@ Result<void> Token::initialize(const Module& module, CK_SLOT_ID slot, const std:
 
 Token::Token(std::shared_ptr<Module> module, SlotInfo slot) : m_module(std::move(module)), m_slot(std::move(slot)) {}
 
-Result<std::shared_ptr<Token>> Token::open(std::shared_ptr<Module> module, const std::string& label,
+Result<std::shared_ptr<Token>> Token::open(std::shared_ptr<Module> module, const TokenSelector& selector,
                                            const Secret& user_pin, std::size_t pool_size) {
   if (pool_size == 0) pool_size = 1;
-  QS_TRY(auto slot, module->find_token(label));
+  QS_TRY(auto slot, module->find_token(selector));
   std::shared_ptr<Token> token(new Token(module, slot));
   const auto* fn = module->functions();
   for (std::size_t i = 0; i < pool_size; ++i) {
@@ -210,6 +210,27 @@ Result<KeyPair> Token::find_key(ByteView id) const {
     return fail(ErrorCode::token, "key " + hex_encode(id) + " is neither EC nor RSA");
   }
   return kp;
+}
+
+Result<KeyPair> Token::find_key_by_label(const std::string& label) const {
+  Bytes id;
+  CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
+  {
+    Lease lease(*this);
+    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+    CK_ATTRIBUTE tmpl[] = {attr(CKA_CLASS, &cls, sizeof(cls)), attr(CKA_LABEL, label.data(), label.size())};
+    QS_TRY_VOID(check_rv("C_FindObjectsInit", fn()->C_FindObjectsInit(lease.get(), tmpl, 2)));
+    CK_OBJECT_HANDLE found[2];
+    CK_ULONG count = 0;
+    CK_RV rv = fn()->C_FindObjects(lease.get(), found, 2, &count);
+    fn()->C_FindObjectsFinal(lease.get());
+    QS_TRY_VOID(check_rv("C_FindObjects", rv));
+    if (count == 0) return fail(ErrorCode::not_found, "no key labelled '" + label + "' in the token");
+    if (count > 1) return fail(ErrorCode::conflict, "several keys labelled '" + label + "' in the token; use the key id");
+    handle = found[0];
+  }
+  QS_TRY(id, read_attribute(handle, CKA_ID));
+  return find_key(id);
 }
 
 Result<Bytes> Token::read_attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const {

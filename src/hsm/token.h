@@ -38,8 +38,8 @@ class Token final : public std::enable_shared_from_this<Token> {
   static Result<void> initialize(const Module& module, CK_SLOT_ID slot, const std::string& label,
                                  const Secret& so_pin, const Secret& user_pin);
 
-  // Opens `pool_size` read-write sessions on the token labelled `label` and logs the user in.
-  static Result<std::shared_ptr<Token>> open(std::shared_ptr<Module> module, const std::string& label,
+  // Opens `pool_size` read-write sessions on the selected token and logs the user in.
+  static Result<std::shared_ptr<Token>> open(std::shared_ptr<Module> module, const TokenSelector& selector,
                                              const Secret& user_pin, std::size_t pool_size = 4);
 
   ~Token();
@@ -59,6 +59,9 @@ class Token final : public std::enable_shared_from_this<Token> {
 
   // The key pair whose private key has CKA_ID `id` (an indexed lookup in the token).
   Result<KeyPair> find_key(ByteView id) const;
+  // The key pair whose private key has CKA_LABEL `label`; several matches are an error
+  // (labels are not unique in PKCS#11 — prefer ids).
+  Result<KeyPair> find_key_by_label(const std::string& label) const;
 
   // The public key as an OpenSSL key (SubjectPublicKeyInfo-equivalent).
   Result<core::UniquePtr<EVP_PKEY>> public_key(const KeyPair& key) const;

@@ -223,12 +223,12 @@ Result<InitResult> initialize(const InitOptions& o) {
       }
       QS_TRY(auto sel, load_module(staging, config.token));
       QS_TRY(auto slot, sel.module->free_slot());
-      QS_TRY_VOID(hsm::Token::initialize(*sel.module, slot.id, sel.token_label, so_pin, user_pin));
-      QS_TRY(token, hsm::Token::open(sel.module, sel.token_label, user_pin, 1));
+      QS_TRY_VOID(hsm::Token::initialize(*sel.module, slot.id, sel.token.label, so_pin, user_pin));
+      QS_TRY(token, hsm::Token::open(sel.module, sel.token, user_pin, 1));
     } else {
       QS_TRY(auto sel, load_module(staging, config.token));
       QS_TRY(auto pin, read_user_pin(staging, config.token));
-      QS_TRY(token, hsm::Token::open(sel.module, sel.token_label, pin, 1));
+      QS_TRY(token, hsm::Token::open(sel.module, sel.token, pin, 1));
     }
     QS_TRY(store, open_store(staging, config.database, true));
     QS_TRY(certs, build_hierarchy(token, config.profile, o.now, *store));

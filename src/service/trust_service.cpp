@@ -31,11 +31,13 @@ Result<void> follow_moved_data_dir(const fs::path& conf, const fs::path& tokens)
 
 Result<ModuleSelection> load_module(const fs::path& data_dir, const TokenConfig& token) {
   std::string module = token.module;
-  std::string label = token.label;
+  hsm::TokenSelector selector(token.label);
   if (!token.uri.empty()) {
     QS_TRY(auto uri, hsm::parse_pkcs11_uri(token.uri));
     if (uri.module_path) module = *uri.module_path;
-    if (uri.token) label = *uri.token;
+    if (uri.token) selector.label = *uri.token;
+    selector.serial = uri.serial;
+    selector.slot_id = uri.slot_id;
   }
   fs::path path;
   if (module == "softhsm2") {
@@ -52,7 +54,7 @@ Result<ModuleSelection> load_module(const fs::path& data_dir, const TokenConfig&
     path = module;
   }
   QS_TRY(auto loaded, hsm::Module::load(path));
-  return ModuleSelection{std::move(loaded), label};
+  return ModuleSelection{std::move(loaded), selector};
 }
 
 Result<std::unique_ptr<store::Store>> open_store(const fs::path& data_dir, const DatabaseConfig& db, bool create) {
@@ -82,7 +84,7 @@ Result<std::shared_ptr<hsm::Token>> TrustService::token() {
   if (m_token) return m_token;
   QS_TRY(auto sel, load_module(m_data_dir, m_config.token));
   QS_TRY(auto pin, read_user_pin(m_data_dir, m_config.token));
-  QS_TRY(m_token, hsm::Token::open(sel.module, sel.token_label, pin, m_config.token.pool_size));
+  QS_TRY(m_token, hsm::Token::open(sel.module, sel.token, pin, m_config.token.pool_size));
   return m_token;
 }
 

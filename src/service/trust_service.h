@@ -19,7 +19,7 @@ namespace qualsig::service {
 // and returns it with the token label to use.
 struct ModuleSelection {
   std::shared_ptr<hsm::Module> module;
-  std::string token_label;
+  hsm::TokenSelector token;
 };
 Result<ModuleSelection> load_module(const std::filesystem::path& data_dir, const TokenConfig& token);
 

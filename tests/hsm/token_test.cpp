@@ -128,15 +128,15 @@ TEST(Token, PoolServesConcurrentSigners) {
 TEST(Token, WrongPinAndUnknownLabelAreClearErrors) {
   SoftHsm hsm("pin-test");
   hsm.close_token();
-  auto other = Token::open(hsm.module(), "pin-test-other", qualsig::testing::test_user_pin());
+  auto other = Token::open(hsm.module(), TokenSelector("pin-test-other"), qualsig::testing::test_user_pin());
   ASSERT_FALSE(other);
   EXPECT_NE(other.error().message.find("no token labelled 'pin-test-other'"), std::string::npos);
-  auto wrong = Token::open(hsm.module(), "pin-test", Secret(std::string("999999")));
+  auto wrong = Token::open(hsm.module(), TokenSelector("pin-test"), Secret(std::string("999999")));
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, ErrorCode::token);
   EXPECT_EQ(wrong.error().message, "C_Login: wrong PIN (CKR_PIN_INCORRECT)");
   EXPECT_EQ(wrong.error().message.find("999999"), std::string::npos);
-  EXPECT_TRUE(Token::open(hsm.module(), "pin-test", qualsig::testing::test_user_pin()));
+  EXPECT_TRUE(Token::open(hsm.module(), TokenSelector("pin-test"), qualsig::testing::test_user_pin()));
 }
 
 TEST(Module, MissingModuleAndNonModuleAreClearErrors) {
@@ -158,6 +158,42 @@ TEST(Pkcs11Error, EveryCodeHasANameAndUnknownCodesAreHex) {
   EXPECT_EQ(ckr_name(CKR_ATTRIBUTE_SENSITIVE), "CKR_ATTRIBUTE_SENSITIVE");
   EXPECT_EQ(ckr_name(0x80000001UL), "CKR_0x80000001");
   EXPECT_EQ(pkcs11_error("C_Sign", CKR_KEY_FUNCTION_NOT_PERMITTED).code, ErrorCode::denied);
+}
+
+}  // namespace
+}  // namespace qualsig::hsm
+
+namespace qualsig::hsm {
+namespace {
+
+TEST(Token, FindsKeyByLabelAndRefusesAmbiguousLabels) {
+  qualsig::testing::SoftHsm hsm;
+  ASSERT_TRUE(hsm.token()->generate_key(KeyType::ec_p256, "unique", Bytes{1}));
+  ASSERT_TRUE(hsm.token()->generate_key(KeyType::ec_p256, "twice", Bytes{2}));
+  ASSERT_TRUE(hsm.token()->generate_key(KeyType::ec_p256, "twice", Bytes{3}));
+  auto found = hsm.token()->find_key_by_label("unique");
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->id, Bytes{1});
+  EXPECT_EQ(hsm.token()->find_key_by_label("twice").error().code, ErrorCode::conflict);
+  EXPECT_EQ(hsm.token()->find_key_by_label("none").error().code, ErrorCode::not_found);
+}
+
+TEST(Module, SelectsTokenByLabelSerialAndSlot) {
+  qualsig::testing::SoftHsm hsm("selector");
+  auto slot = hsm.token()->slot();
+  TokenSelector by_serial("selector");
+  by_serial.serial = slot.serial;
+  EXPECT_TRUE(hsm.module()->find_token(by_serial));
+  TokenSelector wrong_serial("selector");
+  wrong_serial.serial = "0000000000000000";
+  auto r = hsm.module()->find_token(wrong_serial);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("with serial 0000000000000000"), std::string::npos);
+  TokenSelector by_slot("");
+  by_slot.slot_id = slot.id;
+  auto s = hsm.module()->find_token(by_slot);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->token_label, "selector");
 }
 
 }  // namespace
