@@ -21,5 +21,6 @@ void add_init_command(CLI::App& app, Globals& g, Action& action);
 void add_status_command(CLI::App& app, Globals& g, Action& action);
 void add_ca_commands(CLI::App& app, Globals& g, Action& action);
 void add_serve_command(CLI::App& app, Globals& g, Action& action);
+void add_audit_commands(CLI::App& app, Globals& g, Action& action);
 
 }  // namespace qualsig::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   cli::add_status_command(app, g, action);
   cli::add_ca_commands(app, g, action);
   cli::add_serve_command(app, g, action);
+  cli::add_audit_commands(app, g, action);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "core/log.h"
 #include "server/service_routes.h"
+#include "service/audit_service.h"
 
 namespace qualsig::cli {
 
@@ -49,6 +50,8 @@ void add_serve_command(CLI::App& app, Globals& g, Action& action) {
       } else {
         std::cout << "serving " << https << (plain.empty() ? "" : " and " + plain) << std::endl;
       }
+      // Checkpoints are signed at the configured interval while the log grows.
+      service::CheckpointPublisher publisher(**svc, std::chrono::seconds((*svc)->config().audit.checkpoint_interval_seconds));
       (*server)->wait();
       spdlog::info("stopped");
       return kExitOk;

@@ -4,9 +4,84 @@
 #include "hsm/openssl_bridge.h"
 #include "service/status.h"
 
+#include <charconv>
+
 namespace qualsig::server {
 
+namespace {
+
+// A non-negative decimal query parameter ("seq=12&size=40"); absent -> nullopt.
+Result<std::optional<std::uint64_t>> number_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || p != value.data() + value.size())
+      return fail(ErrorCode::invalid_input, "query parameter '" + std::string(name) + "' must be a non-negative integer");
+    return std::optional<std::uint64_t>(v);
+  }
+  return std::optional<std::uint64_t>();
+}
+
+nlohmann::json proof_json(const audit::Proof& proof) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : proof) out.push_back(base64_encode(ByteView(h.data(), h.size())));
+  return out;
+}
+
+void add_audit_routes(Router& router, service::TrustService& svc) {
+  // The latest signed checkpoint, as a C2SP signed note (text/plain, like tlog-checkpoint
+  // servers publish it).
+  router.add("GET", "/audit/checkpoint", [&svc](const Request&) -> Result<Response> {
+    QS_TRY(auto latest, svc.store().latest_checkpoint());
+    if (!latest) return fail(ErrorCode::not_found, "no checkpoint has been signed yet");
+    Response r;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = latest->note;
+    return r;
+  });
+  // RFC 9162 §2.1.3: inclusion proof of entry `seq` in the tree of size `size` (default:
+  // the latest checkpoint's).
+  router.add("GET", "/audit/proof/inclusion", [&svc](const Request& req) -> Result<Response> {
+    QS_TRY(auto seq, number_param(req.query, "seq"));
+    QS_TRY(auto size, number_param(req.query, "size"));
+    if (!seq) return fail(ErrorCode::invalid_input, "query parameter 'seq' is required");
+    QS_TRY(auto log, svc.audit_log());
+    if (!size) {
+      QS_TRY(auto latest, svc.store().latest_checkpoint());
+      if (!latest) return fail(ErrorCode::not_found, "no checkpoint has been signed yet");
+      size = latest->tree_size;
+    }
+    if (*seq >= *size) return fail(ErrorCode::invalid_input, "seq must be below the tree size");
+    if (*size > log->size()) return fail(ErrorCode::not_found, "the log has only " + std::to_string(log->size()) + " entries");
+    QS_TRY(auto row, svc.store().log_row(*seq));
+    QS_TRY(auto proof, log->inclusion_proof(*seq, *size));
+    return json(200, {{"seq", *seq}, {"tree_size", *size}, {"leaf_hash", base64_encode(row.leaf_hash)},
+                      {"inclusion_proof", proof_json(proof)}});
+  });
+  // RFC 9162 §2.1.4: consistency proof between tree sizes `from` and `to` (default: current).
+  router.add("GET", "/audit/proof/consistency", [&svc](const Request& req) -> Result<Response> {
+    QS_TRY(auto from, number_param(req.query, "from"));
+    QS_TRY(auto to, number_param(req.query, "to"));
+    if (!from) return fail(ErrorCode::invalid_input, "query parameter 'from' is required");
+    QS_TRY(auto log, svc.audit_log());
+    std::uint64_t end = to ? *to : log->size();
+    if (end > log->size()) return fail(ErrorCode::not_found, "the log has only " + std::to_string(log->size()) + " entries");
+    if (*from == 0 || *from > end) return fail(ErrorCode::invalid_input, "'from' must be in 1..to");
+    QS_TRY(auto proof, log->consistency_proof(*from, end));
+    return json(200, {{"from", *from}, {"to", end}, {"consistency_proof", proof_json(proof)}});
+  });
+}
+
+}  // namespace
+
 void add_service_routes(Router& router, service::TrustService& svc) {
+  add_audit_routes(router, svc);
   for (const char* role : {"root", "issuing"}) {
     // RFC 5280 §4.2.2.1: caIssuers over HTTP is a DER certificate, application/pkix-cert
     // (RFC 2585 §4.1).

@@ -115,6 +115,12 @@ Result<Config> parse_config(std::string_view text) {
     QS_TRY_VOID(r.get("http_listen", c.server.http_listen));
     return r.get("body_limit", c.server.body_limit);
   }));
+  QS_TRY_VOID(section(top, "audit", [&](ObjectReader& r) -> Result<void> {
+    QS_TRY_VOID(r.get("checkpoint_interval_seconds", c.audit.checkpoint_interval_seconds));
+    if (c.audit.checkpoint_interval_seconds == 0 || c.audit.checkpoint_interval_seconds > 86400)
+      return fail(ErrorCode::invalid_input, "config: audit.checkpoint_interval_seconds must be 1..86400");
+    return ok();
+  }));
   QS_TRY_VOID(top.no_unknown_keys());
   return c;
 }
@@ -133,6 +139,7 @@ std::string config_to_json(const Config& c) {
       {"database", {{"url", c.database.url}}},
       {"server", {{"https_listen", c.server.https_listen}, {"http_listen", c.server.http_listen},
                   {"body_limit", c.server.body_limit}}},
+      {"audit", {{"checkpoint_interval_seconds", c.audit.checkpoint_interval_seconds}}},
   };
   return j.dump(2) + "\n";
 }

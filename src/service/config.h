@@ -37,12 +37,17 @@ struct ServerConfig {
   std::size_t body_limit = 8u << 20;
 };
 
+struct AuditConfig {
+  unsigned checkpoint_interval_seconds = 60;  // `qualsig serve` signs a checkpoint this often if the log grew
+};
+
 struct Config {
   int version = 1;
   pki::ServiceProfile profile;
   TokenConfig token;
   DatabaseConfig database;
   ServerConfig server;
+  AuditConfig audit;
 };
 
 Result<Config> parse_config(std::string_view json_text);

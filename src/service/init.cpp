@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "audit/audit_log.h"
 #include "core/fs.h"
 #include "core/openssl.h"
 #include "hsm/openssl_bridge.h"
@@ -133,6 +134,23 @@ Result<std::vector<store::CaCertificate>> build_hierarchy(const std::shared_ptr<
     QS_TRY_VOID(store.set_setting("organisation.identifier", profile.organization_identifier));
     QS_TRY_VOID(store.set_setting("organisation.country", profile.country));
     QS_TRY_VOID(store.set_setting("initialised_at", to_rfc3339(now)));
+
+    // The audit log starts with the service's own birth: which certificates, which keys.
+    std::string origin = audit::log_origin(profile.organization_identifier);
+    QS_TRY_VOID(store.set_setting("audit.origin", origin));
+    QS_TRY(auto log, audit::AuditLog::open(store, signers["audit-log"], origin));
+    audit::EntryDraft entry;
+    entry.event = audit::EventType::service_initialised;
+    entry.actor = "init";
+    entry.subject = "service:" + profile.organization_identifier;
+    for (const auto& r : records) entry.refs[r.role + "_certificate"] = audit::sha256_ref(r.der);
+    entry.refs["audit_log_key"] = audit::sha256_ref(log_pub);
+    entry.details = {{"organisation", profile.organization},
+                     {"organization_identifier", profile.organization_identifier},
+                     {"country", profile.country},
+                     {"base_url", profile.base_url}};
+    QS_TRY_VOID(log->append(entry, now));
+    QS_TRY_VOID(log->checkpoint(now));
     return records;
   }();
   if (!body)

@@ -111,3 +111,21 @@ Result<std::shared_ptr<hsm::Signer>> TrustService::signer(const std::string& rol
 }
 
 }  // namespace qualsig::service
+
+namespace qualsig::service {
+
+Result<audit::AuditLog*> TrustService::audit_log() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_audit_log) return m_audit_log.get();
+  }
+  QS_TRY(auto signer, this->signer("audit-log"));
+  QS_TRY(auto origin, m_store->setting("audit.origin"));
+  if (!origin) return fail(ErrorCode::database, "the database records no audit log origin");
+  QS_TRY(auto log, audit::AuditLog::open(*m_store, signer, *origin));
+  std::lock_guard lock(m_mutex);
+  if (!m_audit_log) m_audit_log = std::move(log);
+  return m_audit_log.get();
+}
+
+}  // namespace qualsig::service

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 
+#include "audit/audit_log.h"
 #include "hsm/signer.h"
 #include "hsm/token.h"
 #include "service/config.h"
@@ -38,6 +39,10 @@ class TrustService {
 
   // Loads the module and logs in with the configured PIN (once).
   Result<std::shared_ptr<hsm::Token>> token();
+  // The audit log, opened once with the token's "audit-log" key (so it can append and sign
+  // checkpoints). Every capability logs its events here.
+  Result<audit::AuditLog*> audit_log();
+
   // The signer of a service role: "root", "issuing", "tsa", "ocsp", "tls" or "audit-log".
   Result<std::shared_ptr<hsm::Signer>> signer(const std::string& role);
 
@@ -50,6 +55,7 @@ class TrustService {
   std::mutex m_mutex;
   std::shared_ptr<hsm::Token> m_token;
   std::map<std::string, std::shared_ptr<hsm::Signer>> m_signers;
+  std::unique_ptr<audit::AuditLog> m_audit_log;  // declared last: closed first
 };
 
 }  // namespace qualsig::service

@@ -2,6 +2,7 @@
 // The store interface (DESIGN.md "Storage"): everything qualsig persists goes through it, with
 // one SQLite implementation now and PostgreSQL later, sharing one test-suite.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,22 @@ struct Counts {
   std::int64_t revoked_certificates = 0;
 };
 
+// One entry of the audit log as stored: its canonical JSON text and leaf hash
+// (RFC 9162 §2.1.1: SHA-256(0x00 || entry)).
+struct LogRow {
+  std::uint64_t seq = 0;
+  std::string entry;
+  Bytes leaf_hash;
+};
+
+// A signed checkpoint of the audit log (C2SP tlog-checkpoint in a signed note).
+struct StoredCheckpoint {
+  std::uint64_t tree_size = 0;
+  Bytes root_hash;
+  TimePoint time;
+  std::string note;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -56,6 +73,21 @@ class Store {
   virtual Result<std::vector<ServiceKey>> service_keys() = 0;
 
   virtual Result<Counts> counts() = 0;
+
+  // --- audit log (src/audit) ---
+  // Appends rows in one durable transaction. Fails with already_exists if a seq is taken
+  // (another writer appended first); nothing is written then.
+  virtual Result<void> append_log_rows(const std::vector<LogRow>& rows) = 0;
+  // Number of rows (one more than the highest seq, if the log is intact).
+  virtual Result<std::uint64_t> log_size() = 0;
+  // Rows with seq >= from in seq order, streamed to `visit` until it returns false.
+  // The rows are read as stored: verification decides what is wrong with them.
+  virtual Result<void> for_each_log_row(std::uint64_t from, const std::function<bool(const LogRow&)>& visit) = 0;
+  virtual Result<LogRow> log_row(std::uint64_t seq) = 0;
+  virtual Result<void> put_checkpoint(const StoredCheckpoint& checkpoint) = 0;
+  // All checkpoints, by tree size.
+  virtual Result<std::vector<StoredCheckpoint>> checkpoints() = 0;
+  virtual Result<std::optional<StoredCheckpoint>> latest_checkpoint() = 0;
 
   // Small key/value settings (e.g. "organisation.name").
   virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;

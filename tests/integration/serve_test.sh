@@ -55,6 +55,12 @@ cmp -s root.der root.expected.der && pass "/ca/root.crt is the root certificate"
 expect_exit 0 "/ca/issuing.crt over HTTPS" -- "${CURL[@]}" -f "$HTTPS/ca/issuing.crt" -o issuing.der
 expect_exit 0 "issuing.crt is DER" -- openssl x509 -inform DER -in issuing.der -noout
 
+# The audit log over HTTPS: the signed checkpoint and proofs (RFC 9162 §2.1.3/2.1.4).
+expect_exit 0 "GET /audit/checkpoint" -- "${CURL[@]}" -f "$HTTPS/audit/checkpoint"
+contains "checkpoint is a signed note" "$OUT" "— qualsig.local/VATNL-123456789B01/audit"
+expect_exit 0 "GET /audit/proof/inclusion?seq=0" -- "${CURL[@]}" -f "$HTTPS/audit/proof/inclusion?seq=0"
+contains "inclusion proof JSON" "$OUT" '"inclusion_proof":'
+
 problem_status() {  # problem_status WHAT WANT: the last response is problem+json with status WANT
   python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split("\r\n\r\n",1)[-1]); assert d["status"]==int(sys.argv[1]) and d["title"], d' "$2" <<<"$OUT" \
     && pass "$1: problem+json $2" || fail "$1: not a $2 problem document: $OUT"
@@ -63,6 +69,14 @@ expect_exit 0 "unknown path" -- "${CURL[@]}" "$HTTPS/nope"
 problem_status "unknown path" 404
 expect_exit 0 "wrong method" -- "${CURL[@]}" -X DELETE "$HTTPS/healthz"
 problem_status "wrong method" 405
+expect_exit 0 "inclusion proof with a bad seq" -- "${CURL[@]}" "$HTTPS/audit/proof/inclusion?seq=abc"
+problem_status "inclusion proof with a bad seq" 400
+expect_exit 0 "inclusion proof beyond the tree" -- "${CURL[@]}" "$HTTPS/audit/proof/inclusion?seq=5&size=3"
+problem_status "inclusion proof beyond the tree" 400
+expect_exit 0 "consistency proof without from" -- "${CURL[@]}" "$HTTPS/audit/proof/consistency"
+problem_status "consistency proof without from" 400
+expect_exit 0 "audit routes are HTTPS only" -- curl -s "$HTTP/audit/checkpoint"
+problem_status "audit routes are HTTPS only" 404
 head -c 4096 /dev/urandom > big.bin
 expect_exit 0 "oversize body" -- "${CURL[@]}" -X POST --data-binary @big.bin "$HTTPS/healthz"
 problem_status "oversize body" 413

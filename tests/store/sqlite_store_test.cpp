@@ -98,3 +98,58 @@ TEST(SqliteStore, TruncatedDatabaseIsRefused) {
 
 }  // namespace
 }  // namespace qualsig::store
+
+namespace qualsig::store {
+namespace {
+
+LogRow row(std::uint64_t seq) { return LogRow{seq, "{\"seq\":" + std::to_string(seq) + "}", Bytes(32, static_cast<std::uint8_t>(seq))}; }
+
+TEST(SqliteStoreLog, AppendsInBatchesAndRefusesATakenSeqAtomically) {
+  qualsig::testing::TempDir dir;
+  auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+  EXPECT_EQ(*store->log_size(), 0u);
+  ASSERT_TRUE(store->append_log_rows({row(0), row(1), row(2)}));
+  EXPECT_EQ(*store->log_size(), 3u);
+  // A batch that collides on seq 2 writes nothing, not even seq 3.
+  auto clash = store->append_log_rows({row(3), row(2)});
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code, ErrorCode::already_exists);
+  EXPECT_EQ(*store->log_size(), 3u);
+  EXPECT_EQ(store->log_row(3).error().code, ErrorCode::not_found);
+  EXPECT_EQ(store->log_row(1)->entry, "{\"seq\":1}");
+}
+
+TEST(SqliteStoreLog, StreamsRowsAcrossPagesAndStopsWhenAsked) {
+  qualsig::testing::TempDir dir;
+  auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+  std::vector<LogRow> rows;
+  for (std::uint64_t i = 0; i < 10000; ++i) rows.push_back(row(i));
+  ASSERT_TRUE(store->append_log_rows(rows));
+  std::uint64_t expected = 100, seen = 0;
+  ASSERT_TRUE(store->for_each_log_row(100, [&](const LogRow& r) {
+    EXPECT_EQ(r.seq, expected++);
+    ++seen;
+    return true;
+  }));
+  EXPECT_EQ(seen, 9900u);
+  seen = 0;
+  ASSERT_TRUE(store->for_each_log_row(0, [&](const LogRow&) { return ++seen < 5; }));
+  EXPECT_EQ(seen, 5u);
+}
+
+TEST(SqliteStoreLog, Checkpoints) {
+  qualsig::testing::TempDir dir;
+  auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+  EXPECT_FALSE(store->latest_checkpoint()->has_value());
+  ASSERT_TRUE(store->put_checkpoint({5, Bytes(32, 1), TimePoint(std::chrono::seconds(10)), "note5"}));
+  ASSERT_TRUE(store->put_checkpoint({2, Bytes(32, 2), TimePoint(std::chrono::seconds(5)), "note2"}));
+  EXPECT_EQ(store->put_checkpoint({5, Bytes(32, 3), TimePoint(std::chrono::seconds(11)), "again"}).error().code,
+            ErrorCode::already_exists);
+  EXPECT_EQ((*store->latest_checkpoint())->note, "note5");
+  auto all = store->checkpoints();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->front().tree_size, 2u);
+}
+
+}  // namespace
+}  // namespace qualsig::store

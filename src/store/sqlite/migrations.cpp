@@ -47,6 +47,21 @@ CREATE TABLE certificates (
 ) STRICT;
 CREATE INDEX certificates_identity ON certificates(identity_id);
 )sql"},
+    {2, "audit log and its checkpoints",
+     R"sql(
+CREATE TABLE audit_log (
+  seq        INTEGER PRIMARY KEY,
+  entry      TEXT NOT NULL,
+  leaf_hash  BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE audit_checkpoints (
+  tree_size  INTEGER PRIMARY KEY,
+  root_hash  BLOB NOT NULL,
+  time       INTEGER NOT NULL,
+  note       TEXT NOT NULL
+) STRICT;
+)sql"},
 };
 
 }  // namespace

@@ -174,6 +174,93 @@ Result<Counts> SqliteStore::counts() {
   return Counts{st.int64(0), st.int64(1), st.int64(2)};
 }
 
+Result<void> SqliteStore::append_log_rows(const std::vector<LogRow>& rows) {
+  std::lock_guard lock(m_mutex);
+  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
+  auto body = [&]() -> Result<void> {
+    QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
+    for (const auto& r : rows) {
+      st.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.entry).bind(3, ByteView(r.leaf_hash));
+      QS_TRY_VOID(st.run());
+      st.reset();
+    }
+    return ok();
+  }();
+  if (!body) {
+    (void)exec("ROLLBACK");
+    return body;
+  }
+  // COMMIT in WAL mode with synchronous=FULL fsyncs the WAL: the rows are durable on return.
+  return exec("COMMIT");
+}
+
+Result<std::uint64_t> SqliteStore::log_size() {
+  std::lock_guard lock(m_mutex);
+  QS_TRY(auto st, Statement::prepare(m_db, "SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_log"));
+  QS_TRY_VOID(st.step());
+  return static_cast<std::uint64_t>(st.int64(0));
+}
+
+Result<void> SqliteStore::for_each_log_row(std::uint64_t from, const std::function<bool(const LogRow&)>& visit) {
+  // Read in pages so that the store's lock is not held across the caller's work.
+  constexpr std::int64_t kPage = 4096;
+  auto next = static_cast<std::int64_t>(from);
+  for (;;) {
+    std::vector<LogRow> page;
+    {
+      std::lock_guard lock(m_mutex);
+      QS_TRY(auto st, Statement::prepare(m_db, "SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?"));
+      st.bind(1, next).bind(2, kPage);
+      for (;;) {
+        QS_TRY(bool row, st.step());
+        if (!row) break;
+        page.push_back(LogRow{static_cast<std::uint64_t>(st.int64(0)), st.text(1), st.blob(2)});
+      }
+    }
+    for (const auto& r : page)
+      if (!visit(r)) return ok();
+    if (static_cast<std::int64_t>(page.size()) < kPage) return ok();
+    next = static_cast<std::int64_t>(page.back().seq) + 1;
+  }
+}
+
+Result<LogRow> SqliteStore::log_row(std::uint64_t seq) {
+  std::lock_guard lock(m_mutex);
+  QS_TRY(auto st, Statement::prepare(m_db, "SELECT seq, entry, leaf_hash FROM audit_log WHERE seq = ?"));
+  st.bind(1, static_cast<std::int64_t>(seq));
+  QS_TRY(bool row, st.step());
+  if (!row) return fail(ErrorCode::not_found, "no audit log entry " + std::to_string(seq));
+  return LogRow{static_cast<std::uint64_t>(st.int64(0)), st.text(1), st.blob(2)};
+}
+
+Result<void> SqliteStore::put_checkpoint(const StoredCheckpoint& c) {
+  std::lock_guard lock(m_mutex);
+  QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO audit_checkpoints(tree_size, root_hash, time, note) VALUES (?,?,?,?)"));
+  st.bind(1, static_cast<std::int64_t>(c.tree_size)).bind(2, ByteView(c.root_hash)).bind(3, to_unix(c.time)).bind(4, c.note);
+  return st.run();
+}
+
+Result<std::vector<StoredCheckpoint>> SqliteStore::checkpoints() {
+  std::lock_guard lock(m_mutex);
+  QS_TRY(auto st, Statement::prepare(m_db, "SELECT tree_size, root_hash, time, note FROM audit_checkpoints ORDER BY tree_size"));
+  std::vector<StoredCheckpoint> out;
+  for (;;) {
+    QS_TRY(bool row, st.step());
+    if (!row) break;
+    out.push_back(StoredCheckpoint{static_cast<std::uint64_t>(st.int64(0)), st.blob(1), from_unix(st.int64(2)), st.text(3)});
+  }
+  return out;
+}
+
+Result<std::optional<StoredCheckpoint>> SqliteStore::latest_checkpoint() {
+  std::lock_guard lock(m_mutex);
+  QS_TRY(auto st, Statement::prepare(m_db, "SELECT tree_size, root_hash, time, note FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1"));
+  QS_TRY(bool row, st.step());
+  if (!row) return std::optional<StoredCheckpoint>();
+  return std::optional<StoredCheckpoint>(
+      StoredCheckpoint{static_cast<std::uint64_t>(st.int64(0)), st.blob(1), from_unix(st.int64(2)), st.text(3)});
+}
+
 Result<void> SqliteStore::set_setting(const std::string& key, const std::string& value) {
   std::lock_guard lock(m_mutex);
   QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO settings(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));

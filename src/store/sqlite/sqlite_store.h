@@ -27,6 +27,13 @@ class SqliteStore final : public Store {
   Result<CaCertificate> ca_certificate(const std::string& role) override;
   Result<std::vector<ServiceKey>> service_keys() override;
   Result<Counts> counts() override;
+  Result<void> append_log_rows(const std::vector<LogRow>& rows) override;
+  Result<std::uint64_t> log_size() override;
+  Result<void> for_each_log_row(std::uint64_t from, const std::function<bool(const LogRow&)>& visit) override;
+  Result<LogRow> log_row(std::uint64_t seq) override;
+  Result<void> put_checkpoint(const StoredCheckpoint& checkpoint) override;
+  Result<std::vector<StoredCheckpoint>> checkpoints() override;
+  Result<std::optional<StoredCheckpoint>> latest_checkpoint() override;
   Result<void> set_setting(const std::string& key, const std::string& value) override;
   Result<std::optional<std::string>> setting(const std::string& key) override;
 

@@ -32,6 +32,12 @@ class Statement {
     return *this;
   }
 
+  // Makes the statement ready to run again with new bindings.
+  void reset() {
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+  }
+
   // true: a row is available; false: done.
   Result<bool> step();
   Result<void> run();  // step to completion, expecting no rows

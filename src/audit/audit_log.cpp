@@ -1,0 +1,174 @@
+#include "audit/audit_log.h"
+
+#include <spdlog/spdlog.h>
+
+namespace qualsig::audit {
+
+namespace {
+constexpr std::size_t kMaxBatch = 1024;
+}
+
+std::string log_origin(const std::string& organization_identifier) {
+  return "qualsig.local/" + organization_identifier + "/audit";
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::open(store::Store& store, std::shared_ptr<const hsm::Signer> signer,
+                                                 std::string origin) {
+  std::unique_ptr<AuditLog> log(new AuditLog(store, std::move(signer), std::move(origin)));
+  std::optional<Error> damage;
+  std::uint64_t expected = 0;
+  QS_TRY_VOID(store.for_each_log_row(0, [&](const store::LogRow& row) {
+    auto leaf = hash_from_bytes(row.leaf_hash);
+    if (row.seq != expected || !leaf) {
+      damage = make_error(ErrorCode::database, "the audit log is damaged at entry " + std::to_string(expected) +
+                                                   "; run 'qualsig audit verify'");
+      return false;
+    }
+    log->m_tree.append(*leaf);
+    log->m_prev = *leaf;
+    ++expected;
+    return true;
+  }));
+  if (damage) return fail(*damage);
+  return log;
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(m_queue_mutex);
+    m_stopping = true;
+  }
+  m_queue_cv.notify_all();
+  if (m_writer.joinable()) m_writer.join();
+}
+
+std::uint64_t AuditLog::size() const {
+  std::shared_lock lock(m_tree_mutex);
+  return m_tree.size();
+}
+
+Hash AuditLog::root() const {
+  std::shared_lock lock(m_tree_mutex);
+  return m_tree.root();
+}
+
+Result<AppendedEntry> AuditLog::append(const EntryDraft& draft, TimePoint time) {
+  if (!m_signer) return fail(ErrorCode::usage, "the audit log is open read-only");
+  Pending pending{&draft, time, {}};
+  auto result = pending.done.get_future();
+  {
+    std::lock_guard lock(m_queue_mutex);
+    if (m_stopping) return fail(ErrorCode::unavailable, "the audit log is closing");
+    if (!m_writer.joinable()) m_writer = std::thread([this] { writer_loop(); });
+    m_queue.push_back(&pending);
+  }
+  m_queue_cv.notify_one();
+  return result.get();
+}
+
+void AuditLog::writer_loop() {
+  for (;;) {
+    std::vector<Pending*> batch;
+    {
+      std::unique_lock lock(m_queue_mutex);
+      m_queue_cv.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+      if (m_queue.empty()) return;  // stopping, nothing left
+      while (!m_queue.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(m_queue.front());
+        m_queue.pop_front();
+      }
+    }
+    commit_batch(batch);
+  }
+}
+
+void AuditLog::commit_batch(std::vector<Pending*>& batch) {
+  // Only this thread appends, so the tree's size and prev cannot change under us.
+  std::uint64_t seq;
+  std::optional<Hash> prev;
+  {
+    std::shared_lock lock(m_tree_mutex);
+    seq = m_tree.size();
+    prev = m_prev;
+  }
+  std::vector<store::LogRow> rows;
+  std::vector<AppendedEntry> appended;
+  std::vector<Pending*> accepted;
+  for (auto* p : batch) {
+    auto entry = make_entry(*p->draft, seq, p->time, prev);
+    if (!entry) {  // this draft is bad; the others go on
+      p->done.set_value(fail(std::move(entry).error()));
+      continue;
+    }
+    Hash leaf = hash_leaf(as_bytes(*entry));
+    rows.push_back(store::LogRow{seq, *entry, Bytes(leaf.begin(), leaf.end())});
+    appended.push_back(AppendedEntry{seq, std::move(*entry), leaf});
+    accepted.push_back(p);
+    prev = leaf;
+    ++seq;
+  }
+  if (rows.empty()) return;
+  auto committed = m_store.append_log_rows(rows);
+  if (!committed) {
+    spdlog::error("audit log: commit of {} entries failed: {}", rows.size(), committed.error().message);
+    for (auto* p : accepted) p->done.set_value(fail(committed.error()));
+    return;
+  }
+  {
+    std::unique_lock lock(m_tree_mutex);
+    for (const auto& a : appended) m_tree.append(a.leaf_hash);
+    m_prev = prev;
+  }
+  for (std::size_t i = 0; i < accepted.size(); ++i) accepted[i]->done.set_value(std::move(appended[i]));
+}
+
+Result<store::StoredCheckpoint> AuditLog::checkpoint(TimePoint now) {
+  if (!m_signer) return fail(ErrorCode::usage, "the audit log is open read-only");
+  std::lock_guard guard(m_checkpoint_mutex);
+  Checkpoint cp;
+  cp.origin = m_origin;
+  {
+    std::shared_lock lock(m_tree_mutex);
+    cp.size = m_tree.size();
+    cp.root = m_tree.root();
+  }
+  QS_TRY(auto latest, m_store.latest_checkpoint());
+  if (latest && latest->tree_size == cp.size) return *latest;
+  cp.time = now;
+  QS_TRY(auto note, signed_checkpoint(cp, *m_signer));
+  store::StoredCheckpoint stored{cp.size, Bytes(cp.root.begin(), cp.root.end()), now, note};
+  QS_TRY_VOID(m_store.put_checkpoint(stored));
+  return stored;
+}
+
+Result<Proof> AuditLog::inclusion_proof(std::uint64_t seq, std::uint64_t tree_size) const {
+  std::shared_lock lock(m_tree_mutex);
+  return m_tree.inclusion_proof(seq, tree_size);
+}
+
+Result<Proof> AuditLog::consistency_proof(std::uint64_t from, std::uint64_t to) const {
+  std::shared_lock lock(m_tree_mutex);
+  return m_tree.consistency_proof(from, to);
+}
+
+Result<Hash> AuditLog::root_at(std::uint64_t tree_size) const {
+  std::shared_lock lock(m_tree_mutex);
+  return m_tree.root_at(tree_size);
+}
+
+Result<InclusionProof> AuditLog::prove(std::uint64_t seq, TimePoint now) {
+  QS_TRY(auto row, m_store.log_row(seq));
+  auto leaf = hash_from_bytes(row.leaf_hash);
+  if (!leaf) return fail(ErrorCode::database, "stored leaf hash of entry " + std::to_string(seq) + " is malformed");
+  QS_TRY(auto latest, m_store.latest_checkpoint());
+  store::StoredCheckpoint cp;
+  if (latest && latest->tree_size > seq) {
+    cp = *latest;
+  } else {
+    QS_TRY(cp, checkpoint(now));
+  }
+  QS_TRY(auto proof, inclusion_proof(seq, cp.tree_size));
+  return InclusionProof{AppendedEntry{seq, row.entry, *leaf}, cp.tree_size, std::move(proof), cp.note};
+}
+
+}  // namespace qualsig::audit

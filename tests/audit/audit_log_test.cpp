@@ -1,0 +1,198 @@
+#include "audit/audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "audit/log_verifier.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/softhsm.h"
+
+namespace qualsig::audit {
+namespace {
+
+using qualsig::testing::SoftHsm;
+using qualsig::testing::TempDir;
+
+const TimePoint kT0 = *parse_rfc3339("2026-11-25T12:00:00Z");
+
+struct LogFixture {
+  SoftHsm hsm{"audit"};
+  TempDir dir;
+  std::unique_ptr<store::SqliteStore> store;
+  std::shared_ptr<hsm::Pkcs11Signer> signer;
+  std::unique_ptr<AuditLog> log;
+  std::string origin = "qualsig.local/TEST/audit";
+
+  LogFixture() {
+    store = std::move(*store::SqliteStore::open(dir.path() / "q.db", store::SqliteStore::Mode::create));
+    signer = *hsm::Pkcs11Signer::create(hsm.token(), *hsm.token()->generate_key(hsm::KeyType::ec_p256, "log", Bytes{9}));
+    log = std::move(*AuditLog::open(*store, signer, origin));
+  }
+  NoteVerifier verifier() const { return std::move(*ecdsa_note_verifier(origin, signer->public_key())); }
+};
+
+EntryDraft note(int i) {
+  EntryDraft d;
+  d.event = EventType::operator_note;
+  d.actor = "test";
+  d.subject = "entry-" + std::to_string(i);
+  d.refs["document"] = sha256_ref(as_bytes("doc " + std::to_string(i)));
+  d.details = {{"i", i}};
+  return d;
+}
+
+TEST(AuditLog, ConcurrentAppendsFormOneContiguousVerifiableLog) {
+  LogFixture f;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i)
+        if (f.log->append(note(t * 1000 + i), kT0)) ++ok;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 400);
+  EXPECT_EQ(f.log->size(), 400u);
+  ASSERT_TRUE(f.log->checkpoint(kT0));
+  auto v = verify_log(*f.store, f.verifier());
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->entries, 400u);
+  EXPECT_EQ(v->checkpoints, 1u);
+  EXPECT_EQ(v->root, f.log->root());
+}
+
+TEST(AuditLog, ReopenedLogContinuesTheChain) {
+  LogFixture f;
+  ASSERT_TRUE(f.log->append(note(1), kT0));
+  auto root = f.log->root();
+  f.log.reset();
+  f.log = std::move(*AuditLog::open(*f.store, f.signer, f.origin));
+  EXPECT_EQ(f.log->root(), root);
+  auto e = f.log->append(note(2), kT0);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->seq, 1u);
+  auto parsed = parse_entry(e->entry);
+  ASSERT_TRUE(parsed);
+  ASSERT_TRUE(parsed->prev.has_value());
+  EXPECT_EQ(*parsed->prev, hash_leaf(as_bytes(f.store->log_row(0)->entry)));
+  EXPECT_TRUE(verify_log(*f.store, f.verifier())->ok);
+}
+
+TEST(AuditLog, BadDraftIsRefusedAloneAndReadOnlyLogCannotAppend) {
+  LogFixture f;
+  auto bad = note(1);
+  bad.details = {{"amount", 1.5}};  // canonical JSON refuses floats
+  auto r = f.log->append(bad, kT0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+  auto bad_ref = note(2);
+  bad_ref.refs["document"] = "md5:abc";
+  EXPECT_FALSE(f.log->append(bad_ref, kT0));
+  EXPECT_EQ(f.log->size(), 0u);
+  ASSERT_TRUE(f.log->append(note(3), kT0));
+  EXPECT_EQ(f.log->size(), 1u);
+  auto ro = AuditLog::open(*f.store, nullptr, f.origin);
+  ASSERT_TRUE(ro);
+  EXPECT_EQ((*ro)->append(note(4), kT0).error().code, ErrorCode::usage);
+}
+
+TEST(AuditLog, CheckpointIsReusedUntilTheLogGrows) {
+  LogFixture f;
+  ASSERT_TRUE(f.log->append(note(1), kT0));
+  auto a = f.log->checkpoint(kT0);
+  auto b = f.log->checkpoint(kT0 + std::chrono::seconds(60));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->note, b->note);
+  ASSERT_TRUE(f.log->append(note(2), kT0));
+  auto c = f.log->checkpoint(kT0 + std::chrono::seconds(120));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->tree_size, 2u);
+  auto cp = verify_checkpoint(c->note, f.verifier());
+  ASSERT_TRUE(cp) << cp.error().message;
+  EXPECT_EQ(cp->root, f.log->root());
+  EXPECT_EQ(*cp->time, kT0 + std::chrono::seconds(120));
+  auto proof = f.log->prove(0, kT0);
+  ASSERT_TRUE(proof);
+  EXPECT_EQ(proof->tree_size, 2u);
+}
+
+TEST(AuditLog, DamagedSequenceRefusesToOpen) {
+  LogFixture f;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(f.log->append(note(i), kT0));
+  f.log.reset();
+  auto rows = std::vector<store::LogRow>{{7, "{}", Bytes(32, 0)}};
+  ASSERT_TRUE(f.store->append_log_rows(rows));
+  auto r = AuditLog::open(*f.store, f.signer, f.origin);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("damaged at entry 3"), std::string::npos);
+}
+
+// The proofs the log generates for every tree size from 1 to 300, checked by an independent
+// implementation (tests/interop/merkle_check.mjs: RFC 9162 §2.1 with Node's crypto only).
+TEST(AuditLogInterop, ProofsForEveryTreeSizeUpTo300VerifyInNode) {
+  const std::string script = std::string(QUALSIG_SOURCE_DIR) + "/tests/interop/merkle_check.mjs";
+  if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node missing: run scripts/install-deps";
+  LogFixture f;
+  nlohmann::json dump;
+  dump["origin"] = f.origin;
+  dump["public_key_spki_b64"] = base64_encode(*core::public_key_to_der(f.signer->public_key()));
+  dump["entries"] = nlohmann::json::array();
+  dump["sizes"] = nlohmann::json::array();
+  auto b64 = [](const Hash& h) { return base64_encode(ByteView(h.data(), h.size())); };
+  auto proof_json = [&](const Proof& p) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& h : p) a.push_back(b64(h));
+    return a;
+  };
+  for (int n = 1; n <= 300; ++n) {
+    auto e = f.log->append(note(n), kT0);
+    ASSERT_TRUE(e);
+    dump["entries"].push_back(e->entry);
+    nlohmann::json s = {{"size", n}, {"root_b64", b64(f.log->root())}};
+    std::set<std::uint64_t> indices{0, static_cast<std::uint64_t>(n - 1), static_cast<std::uint64_t>(n / 2),
+                                    static_cast<std::uint64_t>(n / 3)};
+    if (n <= 40)
+      for (int i = 0; i < n; ++i) indices.insert(static_cast<std::uint64_t>(i));
+    s["inclusion"] = nlohmann::json::array();
+    for (auto i : indices) s["inclusion"].push_back({{"index", i}, {"proof", proof_json(*f.log->inclusion_proof(i, n))}});
+    std::set<std::uint64_t> froms{1, static_cast<std::uint64_t>(n), static_cast<std::uint64_t>((n + 1) / 2),
+                                  static_cast<std::uint64_t>(n > 1 ? n - 1 : 1)};
+    if (n <= 40)
+      for (int m = 1; m <= n; ++m) froms.insert(static_cast<std::uint64_t>(m));
+    s["consistency"] = nlohmann::json::array();
+    for (auto m : froms) s["consistency"].push_back({{"from", m}, {"proof", proof_json(*f.log->consistency_proof(m, n))}});
+    if (n % 7 == 0 || n == 300) s["checkpoint"] = f.log->checkpoint(kT0)->note;
+    dump["sizes"].push_back(std::move(s));
+  }
+  auto run = [&](const nlohmann::json& d, std::string& out) {
+    auto path = f.dir.path() / "dump.json";
+    std::ofstream(path) << d.dump();
+    std::string cmd = "node " + script + " " + path.string() + " 2>&1";
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return -1;
+    out.clear();
+    char buf[4096];
+    while (std::fgets(buf, sizeof(buf), pipe)) out += buf;
+    return ::pclose(pipe);
+  };
+  std::string out;
+  EXPECT_EQ(run(dump, out), 0) << out;
+  EXPECT_EQ(out.rfind("ok ", 0), 0u) << out;
+  // The checker is not a rubber stamp: one changed proof hash, one changed entry.
+  auto mutated = dump;
+  mutated["sizes"][200]["inclusion"][0]["proof"][2] = b64(hash_leaf(as_bytes("x")));
+  EXPECT_NE(run(mutated, out), 0);
+  EXPECT_NE(out.find("size 201: inclusion proof of 0 does not verify"), std::string::npos) << out;
+  mutated = dump;
+  mutated["entries"][5] = "{}";
+  EXPECT_NE(run(mutated, out), 0);
+  EXPECT_NE(out.find("size 6: root differs"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace qualsig::audit
