@@ -82,49 +82,97 @@ void AuditLog::writer_loop() {
   }
 }
 
+Result<void> AuditLog::refresh() {
+  std::unique_lock lock(m_tree_mutex);
+  std::optional<Error> damage;
+  std::uint64_t expected = m_tree.size();
+  QS_TRY_VOID(m_store.for_each_log_row(expected, [&](const store::LogRow& row) {
+    auto leaf = hash_from_bytes(row.leaf_hash);
+    if (row.seq != expected || !leaf) {
+      damage = make_error(ErrorCode::database, "the audit log is damaged at entry " + std::to_string(expected) +
+                                                   "; run 'qualsig audit verify'");
+      return false;
+    }
+    m_tree.append(*leaf);
+    m_prev = *leaf;
+    ++expected;
+    return true;
+  }));
+  if (damage) return fail(*damage);
+  return ok();
+}
+
 void AuditLog::commit_batch(std::vector<Pending*>& batch) {
-  // Only this thread appends, so the tree's size and prev cannot change under us.
-  std::uint64_t seq;
-  std::optional<Hash> prev;
+  // Only this thread appends in this process, so the tree's size and prev hold until we
+  // commit. Other writers (the CLI beside `qualsig serve`, another node) are sequenced by
+  // the store: inside its write transaction we see their rows and number ours after them.
+  std::uint64_t known;
+  std::optional<Hash> known_prev;
   {
     std::shared_lock lock(m_tree_mutex);
-    seq = m_tree.size();
-    prev = m_prev;
+    known = m_tree.size();
+    known_prev = m_prev;
   }
-  std::vector<store::LogRow> rows;
   std::vector<AppendedEntry> appended;
   std::vector<Pending*> accepted;
-  for (auto* p : batch) {
-    auto entry = make_entry(*p->draft, seq, p->time, prev);
-    if (!entry) {  // this draft is bad; the others go on
-      p->done.set_value(fail(std::move(entry).error()));
-      continue;
+  std::vector<Hash> other_leaves;
+  auto build = [&](const std::vector<store::LogRow>& others) -> Result<std::vector<store::LogRow>> {
+    appended.clear();
+    accepted.clear();
+    other_leaves.clear();
+    std::uint64_t seq = known;
+    std::optional<Hash> prev = known_prev;
+    for (const auto& o : others) {
+      auto leaf = hash_from_bytes(o.leaf_hash);
+      if (o.seq != seq || !leaf)
+        return fail(ErrorCode::database, "the audit log is damaged at entry " + std::to_string(seq) +
+                                             "; run 'qualsig audit verify'");
+      other_leaves.push_back(*leaf);
+      prev = *leaf;
+      ++seq;
     }
-    Hash leaf = hash_leaf(as_bytes(*entry));
-    rows.push_back(store::LogRow{seq, *entry, Bytes(leaf.begin(), leaf.end())});
-    appended.push_back(AppendedEntry{seq, std::move(*entry), leaf});
-    accepted.push_back(p);
-    prev = leaf;
-    ++seq;
-  }
-  if (rows.empty()) return;
-  auto committed = m_store.append_log_rows(rows);
+    std::vector<store::LogRow> rows;
+    for (auto* p : batch) {
+      auto entry = make_entry(*p->draft, seq, p->time, prev);
+      if (!entry) continue;  // answered below; the others go on
+      Hash leaf = hash_leaf(as_bytes(*entry));
+      rows.push_back(store::LogRow{seq, *entry, Bytes(leaf.begin(), leaf.end())});
+      appended.push_back(AppendedEntry{seq, std::move(*entry), leaf});
+      accepted.push_back(p);
+      prev = leaf;
+      ++seq;
+    }
+    return rows;
+  };
+  auto committed = m_store.append_log_rows_after(known, build);
   if (!committed) {
-    spdlog::error("audit log: commit of {} entries failed: {}", rows.size(), committed.error().message);
-    for (auto* p : accepted) p->done.set_value(fail(committed.error()));
+    spdlog::error("audit log: commit of {} entries failed: {}", batch.size(), committed.error().message);
+    for (auto* p : batch) p->done.set_value(fail(committed.error()));
     return;
   }
   {
     std::unique_lock lock(m_tree_mutex);
+    for (const auto& h : other_leaves) m_tree.append(h);
     for (const auto& a : appended) m_tree.append(a.leaf_hash);
-    m_prev = prev;
+    if (!appended.empty()) m_prev = appended.back().leaf_hash;
+    else if (!other_leaves.empty()) m_prev = other_leaves.back();
   }
-  for (std::size_t i = 0; i < accepted.size(); ++i) accepted[i]->done.set_value(std::move(appended[i]));
+  std::size_t next = 0;
+  for (auto* p : batch) {
+    if (next < accepted.size() && accepted[next] == p) {
+      p->done.set_value(std::move(appended[next++]));
+    } else {
+      // make_entry refused this draft (e.g. a floating-point number in details).
+      auto entry = make_entry(*p->draft, 0, p->time, std::nullopt);
+      p->done.set_value(entry ? fail(ErrorCode::internal, "entry was not appended") : fail(std::move(entry).error()));
+    }
+  }
 }
 
 Result<store::StoredCheckpoint> AuditLog::checkpoint(TimePoint now) {
   if (!m_signer) return fail(ErrorCode::usage, "the audit log is open read-only");
   std::lock_guard guard(m_checkpoint_mutex);
+  QS_TRY_VOID(refresh());  // sign what the store holds, including other writers' entries
   Checkpoint cp;
   cp.origin = m_origin;
   {

@@ -7,8 +7,9 @@
 // survives a crash. Concurrent appends share one commit (group commit): a single writer
 // thread takes every entry waiting and commits them together.
 //
-// One writer per database: several nodes on one PostgreSQL store come with that store (the
-// unique seq makes a second writer fail loudly rather than fork the log).
+// Several writers on one database (the CLI beside `qualsig serve`, later several nodes): the
+// unique seq makes a concurrent commit fail; the log then reads the other writer's entries
+// and numbers its own again, so the log never forks.
 
 #include <condition_variable>
 #include <deque>
@@ -55,6 +56,9 @@ class AuditLog final {
 
   // Appends one entry and returns once it is durable. Thread-safe.
   Result<AppendedEntry> append(const EntryDraft& draft, TimePoint time);
+
+  // Reads entries other writers appended since the tree was last in step with the store.
+  Result<void> refresh();
 
   std::uint64_t size() const;
   Hash root() const;

@@ -52,6 +52,7 @@ void add_audit_routes(Router& router, service::TrustService& svc) {
     QS_TRY(auto size, number_param(req.query, "size"));
     if (!seq) return fail(ErrorCode::invalid_input, "query parameter 'seq' is required");
     QS_TRY(auto log, svc.audit_log());
+    QS_TRY_VOID(log->refresh());
     if (!size) {
       QS_TRY(auto latest, svc.store().latest_checkpoint());
       if (!latest) return fail(ErrorCode::not_found, "no checkpoint has been signed yet");
@@ -70,6 +71,7 @@ void add_audit_routes(Router& router, service::TrustService& svc) {
     QS_TRY(auto to, number_param(req.query, "to"));
     if (!from) return fail(ErrorCode::invalid_input, "query parameter 'from' is required");
     QS_TRY(auto log, svc.audit_log());
+    QS_TRY_VOID(log->refresh());
     std::uint64_t end = to ? *to : log->size();
     if (end > log->size()) return fail(ErrorCode::not_found, "the log has only " + std::to_string(log->size()) + " entries");
     if (*from == 0 || *from > end) return fail(ErrorCode::invalid_input, "'from' must be in 1..to");

@@ -78,6 +78,13 @@ class Store {
   // Appends rows in one durable transaction. Fails with already_exists if a seq is taken
   // (another writer appended first); nothing is written then.
   virtual Result<void> append_log_rows(const std::vector<LogRow>& rows) = 0;
+  // The sequencer (DESIGN.md: coordinated in the database, never in process memory): in one
+  // write transaction, reads the rows other writers stored from `known_size` on, hands them
+  // to `build`, which returns the rows to append after them, and commits those durably.
+  // Returns the other writers' rows so the caller can bring its tree up to date. If `build`
+  // fails, nothing is written and its error is returned.
+  using LogRowBuilder = std::function<Result<std::vector<LogRow>>(const std::vector<LogRow>& others)>;
+  virtual Result<std::vector<LogRow>> append_log_rows_after(std::uint64_t known_size, const LogRowBuilder& build) = 0;
   // Number of rows (one more than the highest seq, if the log is intact).
   virtual Result<std::uint64_t> log_size() = 0;
   // Rows with seq >= from in seq order, streamed to `visit` until it returns false.

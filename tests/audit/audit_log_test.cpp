@@ -121,6 +121,28 @@ TEST(AuditLog, CheckpointIsReusedUntilTheLogGrows) {
   EXPECT_EQ(proof->tree_size, 2u);
 }
 
+TEST(AuditLog, TwoWritersOnOneStoreNeverForkTheLog) {
+  LogFixture f;
+  // A second log over the same database, as the CLI beside a running `qualsig serve`.
+  auto other = std::move(*AuditLog::open(*f.store, f.signer, f.origin));
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i)
+        if ((t % 2 == 0 ? f.log : other)->append(note(t * 100 + i), kT0)) ++ok;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 160);
+  ASSERT_TRUE(f.log->checkpoint(kT0));
+  EXPECT_EQ(f.log->size(), 160u);
+  ASSERT_TRUE(other->refresh());
+  EXPECT_EQ(other->root(), f.log->root());
+  auto v = verify_log(*f.store, f.verifier());
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
 TEST(AuditLog, DamagedSequenceRefusesToOpen) {
   LogFixture f;
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(f.log->append(note(i), kT0));

@@ -9,7 +9,9 @@ source "$(dirname "$0")/lib.sh"
 # A small body limit to test 413 without megabytes of traffic.
 python3 - d/config.json <<'P'
 import json, sys
-p = sys.argv[1]; d = json.load(open(p)); d["server"]["body_limit"] = 1024; json.dump(d, open(p, "w"), indent=2)
+p = sys.argv[1]; d = json.load(open(p)); d["server"]["body_limit"] = 1024
+d["audit"]["checkpoint_interval_seconds"] = 1
+json.dump(d, open(p, "w"), indent=2)
 P
 
 SERVER_PID=
@@ -60,6 +62,13 @@ expect_exit 0 "GET /audit/checkpoint" -- "${CURL[@]}" -f "$HTTPS/audit/checkpoin
 contains "checkpoint is a signed note" "$OUT" "— qualsig.local/VATNL-123456789B01/audit"
 expect_exit 0 "GET /audit/proof/inclusion?seq=0" -- "${CURL[@]}" -f "$HTTPS/audit/proof/inclusion?seq=0"
 contains "inclusion proof JSON" "$OUT" '"inclusion_proof":'
+
+# The CLI appends beside the running server; the server's periodic checkpoint covers it.
+for i in 1 2 3; do "$QUALSIG" --data d audit note --text "beside serve $i" >/dev/null; done
+sleep 2.5
+expect_exit 0 "periodic checkpoint covers the CLI's entries" -- "${CURL[@]}" -f "$HTTPS/audit/checkpoint"
+[ "$(sed -n 2p <<<"$OUT")" = 4 ] && pass "checkpoint size 4 (init + 3 notes)" || fail "checkpoint size is $(sed -n 2p <<<"$OUT"), want 4"
+expect_exit 0 "proof of the CLI's entry from the server" -- "${CURL[@]}" -f "$HTTPS/audit/proof/inclusion?seq=3"
 
 problem_status() {  # problem_status WHAT WANT: the last response is problem+json with status WANT
   python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split("\r\n\r\n",1)[-1]); assert d["status"]==int(sys.argv[1]) and d["title"], d' "$2" <<<"$OUT" \

@@ -153,3 +153,28 @@ TEST(SqliteStoreLog, Checkpoints) {
 
 }  // namespace
 }  // namespace qualsig::store
+
+namespace qualsig::store {
+namespace {
+
+TEST(SqliteStoreLog, AppendAfterSeesOtherWritersRowsAndBuildFailureWritesNothing) {
+  qualsig::testing::TempDir dir;
+  auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+  ASSERT_TRUE(store->append_log_rows({row(0), row(1)}));
+  // We knew 1 row; another writer added seq 1; we append after it.
+  auto others = store->append_log_rows_after(1, [](const std::vector<LogRow>& seen) -> Result<std::vector<LogRow>> {
+    EXPECT_EQ(seen.size(), 1u);
+    return std::vector<LogRow>{row(1 + seen.size())};
+  });
+  ASSERT_TRUE(others) << others.error().message;
+  EXPECT_EQ(*store->log_size(), 3u);
+  auto refused = store->append_log_rows_after(3, [](const std::vector<LogRow>&) -> Result<std::vector<LogRow>> {
+    return fail(ErrorCode::invalid_input, "no");
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "no");
+  EXPECT_EQ(*store->log_size(), 3u);
+}
+
+}  // namespace
+}  // namespace qualsig::store

@@ -194,6 +194,39 @@ Result<void> SqliteStore::append_log_rows(const std::vector<LogRow>& rows) {
   return exec("COMMIT");
 }
 
+Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t known_size, const LogRowBuilder& build) {
+  std::lock_guard lock(m_mutex);
+  // BEGIN IMMEDIATE takes the database's write lock: no other connection or process can
+  // append between reading the others' rows and committing ours.
+  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
+  std::vector<LogRow> others;
+  auto body = [&]() -> Result<void> {
+    {
+      QS_TRY(auto st, Statement::prepare(m_db, "SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq"));
+      st.bind(1, static_cast<std::int64_t>(known_size));
+      for (;;) {
+        QS_TRY(bool row, st.step());
+        if (!row) break;
+        others.push_back(LogRow{static_cast<std::uint64_t>(st.int64(0)), st.text(1), st.blob(2)});
+      }
+    }
+    QS_TRY(auto rows, build(others));
+    QS_TRY(auto ins, Statement::prepare(m_db, "INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
+    for (const auto& r : rows) {
+      ins.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.entry).bind(3, ByteView(r.leaf_hash));
+      QS_TRY_VOID(ins.run());
+      ins.reset();
+    }
+    return ok();
+  }();
+  if (!body) {
+    (void)exec("ROLLBACK");
+    return fail(body.error());
+  }
+  QS_TRY_VOID(exec("COMMIT"));  // fsync (WAL, synchronous=FULL)
+  return others;
+}
+
 Result<std::uint64_t> SqliteStore::log_size() {
   std::lock_guard lock(m_mutex);
   QS_TRY(auto st, Statement::prepare(m_db, "SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_log"));

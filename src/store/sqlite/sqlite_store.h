@@ -28,6 +28,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ServiceKey>> service_keys() override;
   Result<Counts> counts() override;
   Result<void> append_log_rows(const std::vector<LogRow>& rows) override;
+  Result<std::vector<LogRow>> append_log_rows_after(std::uint64_t known_size, const LogRowBuilder& build) override;
   Result<std::uint64_t> log_size() override;
   Result<void> for_each_log_row(std::uint64_t from, const std::function<bool(const LogRow&)>& visit) override;
   Result<LogRow> log_row(std::uint64_t seq) override;
