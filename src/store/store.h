@@ -11,6 +11,7 @@
 #include "core/bytes.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "store/records.h"
 
 namespace qualsig::store {
 
@@ -95,6 +96,31 @@ class Store {
   // All checkpoints, by tree size.
   virtual Result<std::vector<StoredCheckpoint>> checkpoints() = 0;
   virtual Result<std::optional<StoredCheckpoint>> latest_checkpoint() = 0;
+
+  // --- identities (src/identity, service/identity_service) ---
+  // Fails with already_exists if the name is taken. Returns the new id.
+  virtual Result<std::int64_t> create_identity(const IdentityRecord& identity) = 0;
+  virtual Result<IdentityRecord> identity(const std::string& name) = 0;
+  virtual Result<std::vector<IdentityRecord>> identities() = 0;
+  // Writes state, spiffe_id, assurance_level, updated_at and last_used_at of `identity.id`.
+  virtual Result<void> update_identity(const IdentityRecord& identity) = 0;
+  virtual Result<std::int64_t> add_proofing(const ProofingRecord& proofing) = 0;
+  virtual Result<void> update_proofing(const ProofingRecord& proofing) = 0;
+  virtual Result<std::vector<ProofingRecord>> proofings(std::int64_t identity_id) = 0;
+
+  // --- identity certificates and revocation (service/cert_service) ---
+  // Fails with already_exists if the serial is taken.
+  virtual Result<void> put_certificate(const CertificateRecord& certificate) = 0;
+  virtual Result<CertificateRecord> certificate(const std::string& serial_hex) = 0;
+  // All certificates, or those of one identity (by id) when identity_id is set.
+  virtual Result<std::vector<CertificateRecord>> certificates(std::optional<std::int64_t> identity_id) = 0;
+  // Writes status, revoked_at, revocation_reason, invalidity_date of `certificate.serial_hex`.
+  virtual Result<void> update_certificate_status(const CertificateRecord& certificate) = 0;
+  // Revoked and suspended certificates (for the CRL).
+  virtual Result<std::vector<CertificateRecord>> revoked_certificates() = 0;
+  // Stores a newly signed CRL if its number is higher than the stored one's.
+  virtual Result<void> put_crl(const CrlRecord& crl) = 0;
+  virtual Result<std::optional<CrlRecord>> crl(const std::string& issuer) = 0;
 
   // Small key/value settings (e.g. "organisation.name").
   virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;

@@ -178,3 +178,69 @@ TEST(SqliteStoreLog, AppendAfterSeesOtherWritersRowsAndBuildFailureWritesNothing
 
 }  // namespace
 }  // namespace qualsig::store
+
+namespace qualsig::store {
+namespace {
+
+IdentityRecord identity_named(const std::string& name) {
+  IdentityRecord r;
+  r.name = name;
+  r.kind = "service-account";
+  r.state = "pending-proofing";
+  r.organization = "Acme";
+  r.organization_identifier = "VATNL-1";
+  r.country = "NL";
+  r.sponsor = "finance lead";
+  r.purpose = "seals invoices";
+  r.created_at = r.updated_at = TimePoint(std::chrono::seconds(100));
+  return r;
+}
+
+TEST(SqliteStoreIdentity, IdentitiesProofingAndCertificates) {
+  qualsig::testing::TempDir dir;
+  auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+  auto id = store->create_identity(identity_named("invoice-bot"));
+  ASSERT_TRUE(id) << id.error().message;
+  EXPECT_EQ(store->create_identity(identity_named("invoice-bot")).error().code, ErrorCode::already_exists);
+  auto rec = *store->identity("invoice-bot");
+  EXPECT_FALSE(rec.acts_for.has_value());
+  rec.state = "active";
+  rec.assurance_level = "IAL2";
+  ASSERT_TRUE(store->update_identity(rec));
+  EXPECT_EQ(store->identity("invoice-bot")->assurance_level, "IAL2");
+  EXPECT_EQ(store->identity("nobody").error().code, ErrorCode::not_found);
+
+  ProofingRecord p{0, *id, "sponsor", "pending-confirmation", "finance lead", "{}", "sha256:00", "IAL2", "alice",
+                   std::nullopt, TimePoint(std::chrono::seconds(5)), std::nullopt};
+  auto pid = store->add_proofing(p);
+  ASSERT_TRUE(pid);
+  p.id = *pid;
+  p.status = "confirmed";
+  p.confirmed_by = "bob";
+  ASSERT_TRUE(store->update_proofing(p));
+  EXPECT_EQ(store->proofings(*id)->front().confirmed_by, "bob");
+
+  CertificateRecord c;
+  c.serial_hex = "0A";
+  c.identity_id = *id;
+  c.der = Bytes{1};
+  c.key_id = Bytes{2};
+  c.key_label = "k";
+  c.status = "valid";
+  ASSERT_TRUE(store->put_certificate(c));
+  EXPECT_EQ(store->put_certificate(c).error().code, ErrorCode::already_exists);
+  EXPECT_EQ(store->certificate("0A")->identity_name, "invoice-bot");
+  c.status = "revoked";
+  c.revoked_at = TimePoint(std::chrono::seconds(7));
+  c.revocation_reason = "keyCompromise";
+  ASSERT_TRUE(store->update_certificate_status(c));
+  ASSERT_EQ(store->revoked_certificates()->size(), 1u);
+  EXPECT_EQ(store->counts()->revoked_certificates, 1);
+
+  ASSERT_TRUE(store->put_crl({"issuing", 2, TimePoint(std::chrono::seconds(1)), TimePoint(std::chrono::seconds(2)), Bytes{9}}));
+  ASSERT_TRUE(store->put_crl({"issuing", 1, TimePoint(std::chrono::seconds(1)), TimePoint(std::chrono::seconds(2)), Bytes{8}}));
+  EXPECT_EQ((*store->crl("issuing"))->crl_number, 2u);  // an older number never replaces a newer CRL
+}
+
+}  // namespace
+}  // namespace qualsig::store

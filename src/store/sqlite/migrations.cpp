@@ -62,6 +62,71 @@ CREATE TABLE audit_checkpoints (
   note       TEXT NOT NULL
 ) STRICT;
 )sql"},
+    {3, "identities with proofing evidence, identity certificates with revocation, CRL state",
+     // Replaces the placeholder tables of migration 1, which no release ever wrote to.
+     R"sql(
+DROP TABLE certificates;
+DROP TABLE identities;
+
+CREATE TABLE identities (
+  id                       INTEGER PRIMARY KEY,
+  name                     TEXT NOT NULL UNIQUE,
+  kind                     TEXT NOT NULL,
+  state                    TEXT NOT NULL,
+  organization             TEXT NOT NULL,
+  organization_identifier  TEXT NOT NULL,
+  country                  TEXT NOT NULL,
+  sponsor                  TEXT NOT NULL,
+  purpose                  TEXT NOT NULL,
+  acts_for                 TEXT,
+  spiffe_id                TEXT,
+  assurance_level          TEXT,
+  created_at               INTEGER NOT NULL,
+  updated_at               INTEGER NOT NULL,
+  last_used_at             INTEGER
+) STRICT;
+
+CREATE TABLE proofing_evidence (
+  id               INTEGER PRIMARY KEY,
+  identity_id      INTEGER NOT NULL REFERENCES identities(id),
+  method           TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  subject          TEXT NOT NULL,
+  evidence         TEXT NOT NULL,
+  evidence_hash    TEXT NOT NULL,
+  assurance_level  TEXT NOT NULL,
+  attested_by      TEXT,
+  confirmed_by     TEXT,
+  created_at       INTEGER NOT NULL,
+  confirmed_at     INTEGER
+) STRICT;
+CREATE INDEX proofing_evidence_identity ON proofing_evidence(identity_id);
+
+CREATE TABLE certificates (
+  serial_hex         TEXT PRIMARY KEY,
+  identity_id        INTEGER NOT NULL REFERENCES identities(id),
+  der                BLOB NOT NULL,
+  key_id             BLOB NOT NULL,
+  key_label          TEXT NOT NULL,
+  status             TEXT NOT NULL,
+  issued_at          INTEGER NOT NULL,
+  not_before         INTEGER NOT NULL,
+  not_after          INTEGER NOT NULL,
+  revoked_at         INTEGER,
+  revocation_reason  TEXT,
+  invalidity_date    INTEGER
+) STRICT;
+CREATE INDEX certificates_identity ON certificates(identity_id);
+CREATE INDEX certificates_status ON certificates(status);
+
+CREATE TABLE crls (
+  issuer       TEXT PRIMARY KEY,
+  crl_number   INTEGER NOT NULL,
+  this_update  INTEGER NOT NULL,
+  next_update  INTEGER NOT NULL,
+  der          BLOB NOT NULL
+) STRICT;
+)sql"},
 };
 
 }  // namespace

@@ -42,10 +42,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const fs::path& path, Mod
   QS_TRY_VOID(store->exec("PRAGMA foreign_keys=ON"));
   // WAL + synchronous=FULL: a committed transaction survives power loss (the audit log needs it).
   QS_TRY_VOID(store->exec("PRAGMA synchronous=FULL"));
-  QS_TRY(auto integrity, Statement::prepare(db, "PRAGMA quick_check"));
-  QS_TRY(bool row, integrity.step());
-  if (!row || integrity.text(0) != "ok")
-    return fail(ErrorCode::database, "database is corrupt: " + path.string() + " (quick_check: " + (row ? integrity.text(0) : "no result") + ")");
+  {
+    QS_TRY(auto integrity, Statement::prepare(db, "PRAGMA quick_check"));
+    QS_TRY(bool row, integrity.step());
+    if (!row || integrity.text(0) != "ok")
+      return fail(ErrorCode::database, "database is corrupt: " + path.string() + " (quick_check: " +
+                                           (row ? integrity.text(0) : "no result") + ")");
+  }
   QS_TRY_VOID(store->migrate());
   return store;
 }
@@ -67,9 +70,13 @@ Result<void> SqliteStore::exec(const char* sql) {
 Result<void> SqliteStore::migrate() {
   std::lock_guard lock(m_mutex);
   QS_TRY_VOID(exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"));
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-  QS_TRY_VOID(st.step());
-  int current = static_cast<int>(st.int64(0));
+  int current = 0;
+  {
+    // Finalised before the migrations run: an open statement would lock tables DROP needs.
+    QS_TRY(auto st, Statement::prepare(m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    QS_TRY_VOID(st.step());
+    current = static_cast<int>(st.int64(0));
+  }
   if (current > latest_schema_version())
     return fail(ErrorCode::database, "database schema version " + std::to_string(current) +
                                          " is newer than this qualsig understands (" +

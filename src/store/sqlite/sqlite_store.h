@@ -35,6 +35,20 @@ class SqliteStore final : public Store {
   Result<void> put_checkpoint(const StoredCheckpoint& checkpoint) override;
   Result<std::vector<StoredCheckpoint>> checkpoints() override;
   Result<std::optional<StoredCheckpoint>> latest_checkpoint() override;
+  Result<std::int64_t> create_identity(const IdentityRecord& identity) override;
+  Result<IdentityRecord> identity(const std::string& name) override;
+  Result<std::vector<IdentityRecord>> identities() override;
+  Result<void> update_identity(const IdentityRecord& identity) override;
+  Result<std::int64_t> add_proofing(const ProofingRecord& proofing) override;
+  Result<void> update_proofing(const ProofingRecord& proofing) override;
+  Result<std::vector<ProofingRecord>> proofings(std::int64_t identity_id) override;
+  Result<void> put_certificate(const CertificateRecord& certificate) override;
+  Result<CertificateRecord> certificate(const std::string& serial_hex) override;
+  Result<std::vector<CertificateRecord>> certificates(std::optional<std::int64_t> identity_id) override;
+  Result<void> update_certificate_status(const CertificateRecord& certificate) override;
+  Result<std::vector<CertificateRecord>> revoked_certificates() override;
+  Result<void> put_crl(const CrlRecord& crl) override;
+  Result<std::optional<CrlRecord>> crl(const std::string& issuer) override;
   Result<void> set_setting(const std::string& key, const std::string& value) override;
   Result<std::optional<std::string>> setting(const std::string& key) override;
 

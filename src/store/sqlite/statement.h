@@ -27,6 +27,10 @@ class Statement {
     sqlite3_bind_blob(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& bind_null(int i) {
+    sqlite3_bind_null(m_stmt, i);
+    return *this;
+  }
   Statement& bind(int i, std::int64_t v) {
     sqlite3_bind_int64(m_stmt, i, v);
     return *this;
@@ -45,6 +49,7 @@ class Statement {
   std::string text(int col) const;
   Bytes blob(int col) const;
   std::int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+  bool is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
 
  private:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
