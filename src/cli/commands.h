@@ -22,5 +22,8 @@ void add_status_command(CLI::App& app, Globals& g, Action& action);
 void add_ca_commands(CLI::App& app, Globals& g, Action& action);
 void add_serve_command(CLI::App& app, Globals& g, Action& action);
 void add_audit_commands(CLI::App& app, Globals& g, Action& action);
+void add_identity_commands(CLI::App& app, Globals& g, Action& action);
+void add_cert_commands(CLI::App& app, Globals& g, Action& action);
+void add_governance_commands(CLI::App& app, Globals& g, Action& action);
 
 }  // namespace qualsig::cli

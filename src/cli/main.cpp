@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   cli::add_ca_commands(app, g, action);
   cli::add_serve_command(app, g, action);
   cli::add_audit_commands(app, g, action);
+  cli::add_identity_commands(app, g, action);
+  cli::add_cert_commands(app, g, action);
+  cli::add_governance_commands(app, g, action);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 
 #include "core/fs.h"
 #include "pki/oids.h"
+#include "pki/qc_statements.h"
 
 namespace qualsig::pki {
 namespace {
@@ -11,8 +12,17 @@ namespace {
 using core::UniquePtr;
 using core::wrap;
 
+// RFC 5280 Appendix A upper bounds count characters, so UTF-8 continuation bytes are not counted.
+std::size_t characters(const std::string& value) {
+  std::size_t n = 0;
+  for (unsigned char c : value)
+    if ((c & 0xc0) != 0x80) ++n;
+  return n;
+}
+
 Result<void> check_text(const std::string& what, const std::string& value, std::size_t max) {
-  if (value.size() > max) return fail(ErrorCode::invalid_input, what + " is longer than " + std::to_string(max) + " characters");
+  if (characters(value) > max)
+    return fail(ErrorCode::invalid_input, what + " is longer than " + std::to_string(max) + " characters");
   for (unsigned char c : value)
     if (c < 0x20 || c == 0x7f) return fail(ErrorCode::invalid_input, what + " contains control characters");
   return ok();
@@ -159,6 +169,18 @@ Result<void> add_extensions(X509* cert, const X509* issuer, const Extensions& e)
     auto null = std::unique_ptr<ASN1_NULL, void (*)(ASN1_NULL*)>(ASN1_NULL_new(), ASN1_NULL_free);
     QS_TRY_VOID(add_ext(cert, NID_id_pkix_OCSP_noCheck, null.get(), false));
   }
+  if (e.qc_statements_der) {
+    // The value is DER made elsewhere: only strictly decodable QCStatements go into a certificate.
+    QS_TRY_VOID(decode_qc_statements(*e.qc_statements_der));
+    auto value = wrap(ASN1_OCTET_STRING_new());
+    if (!value || ASN1_OCTET_STRING_set(value.get(), e.qc_statements_der->data(),
+                                        static_cast<int>(e.qc_statements_der->size())) != 1)
+      return fail(core::openssl_error(ErrorCode::internal, "out of memory"));
+    // RFC 3739 §3.2.6 / EN 319 412-5 QCS-4.1-02: the extension is not critical.
+    auto ext = wrap(X509_EXTENSION_create_by_NID(nullptr, NID_qcStatements, 0, value.get()));
+    if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
+      return fail(core::openssl_error(ErrorCode::internal, "cannot add extension qcStatements"));
+  }
   return ok();
 }
 
@@ -198,6 +220,12 @@ Result<core::UniquePtr<X509_NAME>> make_name(const DistinguishedName& dn) {
   QS_TRY_VOID(add(NID_organizationName, dn.organization, MBSTRING_UTF8, 64));
   QS_TRY_VOID(add(NID_organizationIdentifier, dn.organization_identifier, MBSTRING_UTF8, 64));
   QS_TRY_VOID(add(NID_organizationalUnitName, dn.organizational_unit, MBSTRING_UTF8, 64));
+  // ub-name 32768, ub-pseudonym 128, ub-serial-number 64; X520SerialNumber is a PrintableString,
+  // which OpenSSL enforces for MBSTRING_ASC input.
+  QS_TRY_VOID(add(NID_givenName, dn.given_name, MBSTRING_UTF8, 32768));
+  QS_TRY_VOID(add(NID_surname, dn.surname, MBSTRING_UTF8, 32768));
+  QS_TRY_VOID(add(NID_pseudonym, dn.pseudonym, MBSTRING_UTF8, 128));
+  QS_TRY_VOID(add(NID_serialNumber, dn.serial_number, MBSTRING_ASC, 64));
   QS_TRY_VOID(add(NID_commonName, dn.common_name, MBSTRING_UTF8, 64));
   return name;
 }

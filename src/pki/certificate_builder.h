@@ -19,6 +19,13 @@ struct DistinguishedName {
   std::string organization_identifier;   // 2.5.4.97, e.g. "VATNL-123456789B01" (EN 319 412-1 §5.1.4)
   std::string organizational_unit;       // OU
   std::string country;                   // C, ISO 3166 alpha-2
+  // Natural persons (ETSI EN 319 412-2 §4.2.4); each is left out of the name when empty. The
+  // `= {}` lets the five-member aggregate initialisations written before these fields stay valid.
+  std::string given_name = {};           // givenName (2.5.4.42), ub-name 32768
+  std::string surname = {};              // surname (2.5.4.4), ub-name 32768
+  std::string serial_number = {};        // X.520 serialNumber (2.5.4.5), PrintableString, ub 64;
+                                         // EN 319 412-1 §5.1.3 semantics, e.g. "PNONL-123456789"
+  std::string pseudonym = {};            // pseudonym (2.5.4.65), ub-pseudonym 128
 };
 
 enum KeyUsageBit : unsigned {
@@ -45,6 +52,10 @@ struct Extensions {
   std::vector<std::string> ip_addresses;              // SAN iPAddress
   std::vector<std::string> uris;                      // SAN uniformResourceIdentifier
   bool ocsp_nocheck = false;
+  // DER of a QCStatements value (see pki/qc_statements.h), added as the non-critical
+  // id-pe-qcStatements extension (RFC 3739 §3.2.6; EN 319 412-5 QCS-4.1-02: not critical). It must
+  // decode strictly, or issue_certificate fails with invalid_input.
+  std::optional<Bytes> qc_statements_der;
 };
 
 struct CertificateRequest {
@@ -59,6 +70,10 @@ struct CertificateRequest {
 // recommend >= 64 bits of entropy).
 Result<core::UniquePtr<ASN1_INTEGER>> random_serial();
 
+// The subject name, in the order C, O, organizationIdentifier, OU, givenName, surname, pseudonym,
+// serialNumber, CN; empty attributes are left out. Lengths are checked in characters against the
+// RFC 5280 Appendix A upper bounds. Fails with invalid_input on an empty CN, a country that is not
+// two upper-case letters, control characters, or a serialNumber outside PrintableString.
 Result<core::UniquePtr<X509_NAME>> make_name(const DistinguishedName& dn);
 
 // Issues a certificate. `issuer` null means self-signed (subject = issuer). The signature

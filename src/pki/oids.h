@@ -19,4 +19,32 @@ inline constexpr const char* kKpServerAuth = "1.3.6.1.5.5.7.3.1";
 // X.520 / ETSI EN 319 412-1 §5.1.4: organizationIdentifier attribute (2.5.4.97).
 inline constexpr const char* kOrganizationIdentifier = "2.5.4.97";
 
+// RFC 3739 §3.2.6: id-pe-qcStatements, the QCStatements certificate extension.
+inline constexpr const char* kPeQcStatements = "1.3.6.1.5.5.7.1.3";
+
+// ETSI EN 319 412-5 V2.3.1 §4 / Annex B: id-etsi-qcs statements (arc 0.4.0.1862.1).
+// §4.2.1: the certificate is an EU qualified certificate (no statementInfo).
+inline constexpr const char* kQcsQcCompliance = "0.4.0.1862.1.1";
+// §4.3.2: QcEuLimitValue (MonetaryValue); recognised, not issued by qualsig.
+inline constexpr const char* kQcsQcLimitValue = "0.4.0.1862.1.2";
+// §4.3.3: QcEuRetentionPeriod ::= INTEGER (years after the certificate expires).
+inline constexpr const char* kQcsQcRetentionPeriod = "0.4.0.1862.1.3";
+// §4.2.2: the private key resides in a QSCD (no statementInfo).
+inline constexpr const char* kQcsQcSscd = "0.4.0.1862.1.4";
+// §4.3.4: QcEuPDS ::= PdsLocations (PKI disclosure statements: https URL + ISO 639-1 language).
+inline constexpr const char* kQcsQcPds = "0.4.0.1862.1.5";
+// §4.2.3: QcType ::= SEQUENCE OF OBJECT IDENTIFIER, the purpose the certificate is issued for.
+inline constexpr const char* kQcsQcType = "0.4.0.1862.1.6";
+inline constexpr const char* kQctEsign = "0.4.0.1862.1.6.1";  // §4.2.3: electronic signatures
+inline constexpr const char* kQctEseal = "0.4.0.1862.1.6.2";  // §4.2.3: electronic seals
+inline constexpr const char* kQctWeb = "0.4.0.1862.1.6.3";    // §4.2.3: website authentication
+// §4.2.4: QcCClegislation ::= SEQUENCE OF CountryName, non-EU legislation of a qualified certificate.
+inline constexpr const char* kQcsQcCcLegislation = "0.4.0.1862.1.7";
+
+// X.520 §6.2 / RFC 5280 Appendix A: name attributes of natural persons (ETSI EN 319 412-2 §4.2.4).
+inline constexpr const char* kAtSurname = "2.5.4.4";
+inline constexpr const char* kAtSerialNumber = "2.5.4.5";  // EN 319 412-1 §5.1.3 semantics, e.g. PNONL-...
+inline constexpr const char* kAtGivenName = "2.5.4.42";
+inline constexpr const char* kAtPseudonym = "2.5.4.65";
+
 }  // namespace qualsig::pki::oid

@@ -51,7 +51,9 @@ void Router::add(std::string method, std::string path, Handler handler, Listener
   if (method.empty() || path.empty() || path.front() != '/' || !handler) {
     throw std::logic_error("Router::add: empty method, handler or path not starting with '/'");
   }
-  auto& methods = m_routes[std::move(path)];
+  const bool prefix = path.size() >= 2 && path.compare(path.size() - 2, 2, "/*") == 0;
+  if (prefix) path.pop_back();
+  auto& methods = prefix ? m_prefix_routes[std::move(path)] : m_routes[std::move(path)];
   if (methods.contains(method)) {
     throw std::logic_error("Router::add: route registered twice: " + method);
   }
@@ -64,11 +66,23 @@ bool Router::has(std::string_view method, std::string_view path) const {
 }
 
 Response Router::dispatch(const Request& request) const {
-  auto path_it = m_routes.find(request.path);
+  const std::map<std::string, Route, std::less<>>* methods = nullptr;
+  if (auto exact = m_routes.find(request.path); exact != m_routes.end()) {
+    methods = &exact->second;
+  } else {
+    // The longest registered prefix wins.
+    std::size_t best = 0;
+    for (const auto& [prefix, candidates] : m_prefix_routes)
+      if (request.path.size() > prefix.size() && request.path.compare(0, prefix.size(), prefix) == 0 &&
+          prefix.size() > best) {
+        best = prefix.size();
+        methods = &candidates;
+      }
+  }
   const Route* route = nullptr;
   std::string allow;
-  if (path_it != m_routes.end()) {
-    for (const auto& [method, candidate] : path_it->second) {
+  if (methods != nullptr) {
+    for (const auto& [method, candidate] : *methods) {
       if (!visible(candidate.listener, request.tls)) continue;
       if (method == request.method) route = &candidate;
       allow += (allow.empty() ? "" : ", ") + method;

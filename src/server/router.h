@@ -23,7 +23,9 @@ enum class Listener { https_only, both };
 class Router final {
  public:
   // Registers `handler` for `method` (case-sensitive, e.g. "GET") on the exact `path`
-  // (no patterns, no percent-decoding; must start with '/'). Registering the same method and
+  // (no patterns, no percent-decoding; must start with '/'). A path ending in "/*" matches
+  // every path under that prefix that has no exact route (e.g. "/ocsp/*" for RFC 6960
+  // Appendix A.1 GET requests, whose last segment is the base64 request). Registering the same method and
   // path twice is a programming error and throws std::logic_error.
   void add(std::string method, std::string path, Handler handler,
            Listener which = Listener::https_only);
@@ -47,6 +49,8 @@ class Router final {
   };
   // path -> method -> route
   std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> m_routes;
+  // prefix (ending in '/') -> method -> route
+  std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> m_prefix_routes;
 };
 
 }  // namespace qualsig::server

@@ -2,6 +2,7 @@
 
 #include "core/openssl.h"
 #include "hsm/openssl_bridge.h"
+#include "service/cert_service.h"
 #include "service/status.h"
 
 #include <charconv>
@@ -82,8 +83,68 @@ void add_audit_routes(Router& router, service::TrustService& svc) {
 
 }  // namespace
 
+// RFC 3986 §2.1 percent-decoding of one path segment; nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    if (i + 2 >= in.size()) return std::nullopt;
+    auto b = hex_decode(in.substr(i + 1, 2));
+    if (!b) return std::nullopt;
+    out += static_cast<char>((*b)[0]);
+    i += 2;
+  }
+  return out;
+}
+
+Response ocsp_answer(Bytes der) {
+  Response r;
+  r.content_type = "application/ocsp-response";  // RFC 6960 Appendix C.2
+  r.body = to_string(der);
+  return r;
+}
+
+void add_revocation_routes(Router& router, service::TrustService& svc) {
+  // RFC 5280 §4.2.1.13: CRLs at the distribution points named in the certificates, DER,
+  // application/pkix-crl (RFC 2585 §4.2), over plain HTTP.
+  for (const char* issuer : {"issuing", "root"}) {
+    router.add(
+        "GET", std::string("/crl/") + issuer + ".crl",
+        [&svc, issuer = std::string(issuer)](const Request&) -> Result<Response> {
+          QS_TRY(auto crl, service::current_crl(svc, issuer, now_seconds()));
+          Response r;
+          r.content_type = "application/pkix-crl";
+          r.body = to_string(crl.der);
+          return r;
+        },
+        Listener::both);
+  }
+  // RFC 6960 Appendix A.1: POST with application/ocsp-request ...
+  router.add(
+      "POST", "/ocsp",
+      [&svc](const Request& req) -> Result<Response> {
+        return ocsp_answer(service::ocsp_response(svc, as_bytes(req.body), now_seconds()));
+      },
+      Listener::both);
+  // ... and GET {url}/{url-encoding of base64 of the DER request}. A request that does not
+  // decode is answered with an OCSP malformedRequest, as one that does not parse.
+  router.add(
+      "GET", "/ocsp/*",
+      [&svc](const Request& req) -> Result<Response> {
+        auto encoded = std::string_view(req.path).substr(std::string_view("/ocsp/").size());
+        auto b64 = percent_decode(encoded);
+        std::optional<Bytes> der = b64 ? base64_decode(*b64) : std::nullopt;
+        return ocsp_answer(service::ocsp_response(svc, der ? ByteView(*der) : ByteView(), now_seconds()));
+      },
+      Listener::both);
+}
+
 void add_service_routes(Router& router, service::TrustService& svc) {
   add_audit_routes(router, svc);
+  add_revocation_routes(router, svc);
   for (const char* role : {"root", "issuing"}) {
     // RFC 5280 §4.2.2.1: caIssuers over HTTP is a DER certificate, application/pkix-cert
     // (RFC 2585 §4.1).

@@ -121,6 +121,23 @@ Result<Config> parse_config(std::string_view text) {
       return fail(ErrorCode::invalid_input, "config: audit.checkpoint_interval_seconds must be 1..86400");
     return ok();
   }));
+  QS_TRY_VOID(section(top, "proofing", [&](ObjectReader& r) -> Result<void> {
+    QS_TRY_VOID(r.get("spiffe_trust_bundle", c.proofing.spiffe_trust_bundle));
+    QS_TRY_VOID(r.get("spiffe_trust_domain", c.proofing.spiffe_trust_domain));
+    QS_TRY_VOID(r.get("oidc_issuer", c.proofing.oidc_issuer));
+    QS_TRY_VOID(r.get("oidc_audience", c.proofing.oidc_audience));
+    return r.get("oidc_jwks_file", c.proofing.oidc_jwks_file);
+  }));
+  QS_TRY_VOID(section(top, "certificates", [&](ObjectReader& r) -> Result<void> {
+    QS_TRY_VOID(r.get("default_validity_days", c.certificates.default_validity_days));
+    QS_TRY_VOID(r.get("max_validity_days", c.certificates.max_validity_days));
+    QS_TRY_VOID(r.get("pds_url", c.certificates.pds_url));
+    QS_TRY_VOID(r.get("pds_language", c.certificates.pds_language));
+    QS_TRY_VOID(r.get("retention_years", c.certificates.retention_years));
+    if (c.certificates.default_validity_days == 0 || c.certificates.default_validity_days > c.certificates.max_validity_days)
+      return fail(ErrorCode::invalid_input, "config: certificates.default_validity_days must be 1..max_validity_days");
+    return ok();
+  }));
   QS_TRY_VOID(top.no_unknown_keys());
   return c;
 }
@@ -140,6 +157,16 @@ std::string config_to_json(const Config& c) {
       {"server", {{"https_listen", c.server.https_listen}, {"http_listen", c.server.http_listen},
                   {"body_limit", c.server.body_limit}}},
       {"audit", {{"checkpoint_interval_seconds", c.audit.checkpoint_interval_seconds}}},
+      {"proofing", {{"spiffe_trust_bundle", c.proofing.spiffe_trust_bundle},
+                    {"spiffe_trust_domain", c.proofing.spiffe_trust_domain},
+                    {"oidc_issuer", c.proofing.oidc_issuer},
+                    {"oidc_audience", c.proofing.oidc_audience},
+                    {"oidc_jwks_file", c.proofing.oidc_jwks_file}}},
+      {"certificates", {{"default_validity_days", c.certificates.default_validity_days},
+                        {"max_validity_days", c.certificates.max_validity_days},
+                        {"pds_url", c.certificates.pds_url},
+                        {"pds_language", c.certificates.pds_language},
+                        {"retention_years", c.certificates.retention_years}}},
   };
   return j.dump(2) + "\n";
 }

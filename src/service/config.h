@@ -37,6 +37,25 @@ struct ServerConfig {
   std::size_t body_limit = 8u << 20;
 };
 
+struct ProofingConfig {
+  // SPIFFE: the trust bundle (PEM) X.509-SVIDs are verified against; the expected trust
+  // domain (empty: any in the bundle).
+  std::string spiffe_trust_bundle;
+  std::string spiffe_trust_domain;
+  // OIDC workload tokens: expected issuer and audience, and the JWKS file of the issuer.
+  std::string oidc_issuer;
+  std::string oidc_audience;
+  std::string oidc_jwks_file;
+};
+
+struct CertificatesConfig {
+  unsigned default_validity_days = 90;  // short-lived by default (long-lived secrets: OWASP NHI7)
+  unsigned max_validity_days = 397;     // refused above; the governance report flags longer ones
+  std::string pds_url = "https://localhost:8443/pds/en.pdf";  // QcPDS (EN 319 412-5 §4.3.4)
+  std::string pds_language = "en";
+  unsigned retention_years = 7;         // QcRetentionPeriod (EN 319 412-5 §4.3.3)
+};
+
 struct AuditConfig {
   unsigned checkpoint_interval_seconds = 60;  // `qualsig serve` signs a checkpoint this often if the log grew
 };
@@ -48,6 +67,8 @@ struct Config {
   DatabaseConfig database;
   ServerConfig server;
   AuditConfig audit;
+  ProofingConfig proofing;
+  CertificatesConfig certificates;
 };
 
 Result<Config> parse_config(std::string_view json_text);

@@ -3,6 +3,8 @@
 #include <cstdlib>
 
 #include "core/fs.h"
+#include "hsm/openssl_bridge.h"
+#include "service/ca_context.h"
 #include "hsm/pkcs11_uri.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -126,6 +128,33 @@ Result<audit::AuditLog*> TrustService::audit_log() {
   std::lock_guard lock(m_mutex);
   if (!m_audit_log) m_audit_log = std::move(log);
   return m_audit_log.get();
+}
+
+}  // namespace qualsig::service
+
+namespace qualsig::service {
+
+TrustService::TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store)
+    : m_data_dir(std::move(dir)), m_config(std::move(config)), m_store(std::move(store)) {}
+
+TrustService::~TrustService() = default;
+
+Result<CaContext*> TrustService::ca_context() {
+  std::lock_guard lock(m_ca_mutex);
+  if (m_ca) return m_ca.get();
+  auto ca = std::make_unique<CaContext>();
+  auto load = [this](const char* role, core::UniquePtr<X509>& cert, core::UniquePtr<EVP_PKEY>& key) -> Result<void> {
+    QS_TRY(auto rec, m_store->ca_certificate(role));
+    QS_TRY(cert, core::x509_from_der(rec.der));
+    QS_TRY(auto s, signer(role));
+    QS_TRY(key, hsm::make_signing_pkey(s));
+    return ok();
+  };
+  QS_TRY_VOID(load("root", ca->root, ca->root_key));
+  QS_TRY_VOID(load("issuing", ca->issuing, ca->issuing_key));
+  QS_TRY_VOID(load("ocsp", ca->ocsp, ca->ocsp_key));
+  m_ca = std::move(ca);
+  return m_ca.get();
 }
 
 }  // namespace qualsig::service

@@ -28,8 +28,11 @@ Result<ModuleSelection> load_module(const std::filesystem::path& data_dir, const
 Result<std::unique_ptr<store::Store>> open_store(const std::filesystem::path& data_dir, const DatabaseConfig& db,
                                                  bool create);
 
+struct CaContext;  // service/cert_service.cpp
+
 class TrustService {
  public:
+  ~TrustService();
   // Reads config.json and opens the database. Does not touch the token.
   static Result<std::unique_ptr<TrustService>> open(const std::filesystem::path& data_dir);
 
@@ -43,18 +46,23 @@ class TrustService {
   // checkpoints). Every capability logs its events here.
   Result<audit::AuditLog*> audit_log();
 
+  // The CA certificates and token-backed keys of the issuing CA, root and OCSP responder,
+  // loaded once (service/cert_service.cpp).
+  Result<CaContext*> ca_context();
+
   // The signer of a service role: "root", "issuing", "tsa", "ocsp", "tls" or "audit-log".
   Result<std::shared_ptr<hsm::Signer>> signer(const std::string& role);
 
  private:
-  TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store)
-      : m_data_dir(std::move(dir)), m_config(std::move(config)), m_store(std::move(store)) {}
+  TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store);
   std::filesystem::path m_data_dir;
   Config m_config;
   std::unique_ptr<store::Store> m_store;
   std::mutex m_mutex;
   std::shared_ptr<hsm::Token> m_token;
   std::map<std::string, std::shared_ptr<hsm::Signer>> m_signers;
+  std::mutex m_ca_mutex;
+  std::unique_ptr<CaContext> m_ca;
   std::unique_ptr<audit::AuditLog> m_audit_log;  // declared last: closed first
 };
 

@@ -114,8 +114,11 @@ class Store {
   virtual Result<CertificateRecord> certificate(const std::string& serial_hex) = 0;
   // All certificates, or those of one identity (by id) when identity_id is set.
   virtual Result<std::vector<CertificateRecord>> certificates(std::optional<std::int64_t> identity_id) = 0;
-  // Writes status, revoked_at, revocation_reason, invalidity_date of `certificate.serial_hex`.
+  // Writes status, revoked_at, revocation_reason, invalidity_date of `certificate.serial_hex`
+  // and, in the same transaction, increments the revocation generation.
   virtual Result<void> update_certificate_status(const CertificateRecord& certificate) = 0;
+  // Changes with every status change, in any process: caches of revocation answers compare it.
+  virtual Result<std::uint64_t> revocation_generation() = 0;
   // Revoked and suspended certificates (for the CRL).
   virtual Result<std::vector<CertificateRecord>> revoked_certificates() = 0;
   // Stores a newly signed CRL if its number is higher than the stored one's.

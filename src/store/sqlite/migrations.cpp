@@ -127,6 +127,14 @@ CREATE TABLE crls (
   der          BLOB NOT NULL
 ) STRICT;
 )sql"},
+    {4, "revocation generation, so every process sees status changes made by another",
+     R"sql(
+CREATE TABLE revocation_state (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  generation  INTEGER NOT NULL
+) STRICT;
+INSERT INTO revocation_state(id, generation) VALUES (1, 0);
+)sql"},
 };
 
 }  // namespace

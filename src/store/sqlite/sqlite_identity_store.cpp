@@ -226,16 +226,32 @@ Result<std::vector<CertificateRecord>> SqliteStore::certificates(std::optional<s
 
 Result<void> SqliteStore::update_certificate_status(const CertificateRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ?, invalidity_date = ? WHERE serial_hex = ?"));
-  st.bind(1, r.status);
-  bind_opt(st, 2, r.revoked_at);
-  bind_opt(st, 3, r.revocation_reason);
-  bind_opt(st, 4, r.invalidity_date);
-  st.bind(5, r.serial_hex);
-  QS_TRY_VOID(st.run());
-  if (sqlite3_changes(m_db) != 1) return fail(ErrorCode::not_found, "no certificate with serial " + r.serial_hex);
-  return ok();
+  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
+  auto body = [&]() -> Result<void> {
+    QS_TRY(auto st, Statement::prepare(m_db,
+        "UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ?, invalidity_date = ? WHERE serial_hex = ?"));
+    st.bind(1, r.status);
+    bind_opt(st, 2, r.revoked_at);
+    bind_opt(st, 3, r.revocation_reason);
+    bind_opt(st, 4, r.invalidity_date);
+    st.bind(5, r.serial_hex);
+    QS_TRY_VOID(st.run());
+    if (sqlite3_changes(m_db) != 1) return fail(ErrorCode::not_found, "no certificate with serial " + r.serial_hex);
+    return exec("UPDATE revocation_state SET generation = generation + 1 WHERE id = 1");
+  }();
+  if (!body) {
+    (void)exec("ROLLBACK");
+    return body;
+  }
+  return exec("COMMIT");
+}
+
+Result<std::uint64_t> SqliteStore::revocation_generation() {
+  std::lock_guard lock(m_mutex);
+  QS_TRY(auto st, Statement::prepare(m_db, "SELECT generation FROM revocation_state WHERE id = 1"));
+  QS_TRY(bool row, st.step());
+  if (!row) return fail(ErrorCode::database, "revocation_state is empty");
+  return static_cast<std::uint64_t>(st.int64(0));
 }
 
 Result<std::vector<CertificateRecord>> SqliteStore::revoked_certificates() {

@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Result<CertificateRecord> certificate(const std::string& serial_hex) override;
   Result<std::vector<CertificateRecord>> certificates(std::optional<std::int64_t> identity_id) override;
   Result<void> update_certificate_status(const CertificateRecord& certificate) override;
+  Result<std::uint64_t> revocation_generation() override;
   Result<std::vector<CertificateRecord>> revoked_certificates() override;
   Result<void> put_crl(const CrlRecord& crl) override;
   Result<std::optional<CrlRecord>> crl(const std::string& issuer) override;
