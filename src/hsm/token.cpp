@@ -126,6 +126,7 @@ Token::Lease::~Lease() {
 
 Result<KeyPair> Token::generate_key(KeyType type, const std::string& label, ByteView id) {
   if (id.empty()) return fail(ErrorCode::invalid_input, "key id must not be empty");
+  std::lock_guard objects(m_object_mutex);
   if (find_key(id)) return fail(ErrorCode::already_exists, "a key with id " + hex_encode(id) + " already exists in the token");
   Lease lease(*this);
   CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -164,6 +165,7 @@ Result<KeyPair> Token::generate_key(KeyType type, const std::string& label, Byte
 }
 
 Result<void> Token::destroy_key(const KeyPair& key) {
+  std::lock_guard objects(m_object_mutex);
   Lease lease(*this);
   QS_TRY_VOID(check_rv("C_DestroyObject", fn()->C_DestroyObject(lease.get(), key.private_key)));
   return check_rv("C_DestroyObject", fn()->C_DestroyObject(lease.get(), key.public_key));

@@ -99,6 +99,10 @@ class Token final : public std::enable_shared_from_this<Token> {
   mutable std::mutex m_mutex;
   mutable std::condition_variable m_available;
   mutable std::vector<CK_SESSION_HANDLE> m_free;
+  // Creating and destroying token objects is serialised: SoftHSM2's file object store fails
+  // concurrent C_GenerateKeyPair calls now and then with CKR_GENERAL_ERROR (seen with 8
+  // threads), and key creation is rare next to signing, which stays parallel.
+  std::mutex m_object_mutex;
   bool m_logged_in = false;
 };
 
