@@ -58,6 +58,57 @@ contains "e-signature QcType esign" "$qc" "0.4.0.1862.1.6.1"
 contains "e-signature QCP-n-qscd" "$(openssl x509 -in cfo.pem -noout -text)" "Policy: 0.4.0.194112.1.2"
 contains "e-signature subject names the person" "$(openssl x509 -in cfo.pem -noout -subject -nameopt RFC2253)" "GN=Jane"
 
+# Workload proofing through the CLI: an OIDC token made by npm jose, a SPIFFE SVID made by openssl.
+if command -v node >/dev/null && [ -d "$HERE/../interop/node_modules/jose" ]; then
+  now=$(date +%s)
+  cat > jwtreq.json <<J
+{"keys": [{"id": "k", "alg": "ES256"}], "sets": {"main": [{"key": "k", "kid": "ci-key", "alg": true}]},
+ "tokens": [
+  {"name": "good", "key": "k", "kid": "ci-key", "mode": "sign", "claims": {"iss": "https://token.ci.example", "aud": "qualsig", "sub": "repo:acme/release:ref:refs/heads/main", "iat": $now, "exp": $((now + 600))}},
+  {"name": "none", "key": "k", "kid": "ci-key", "mode": "none", "claims": {"iss": "https://token.ci.example", "aud": "qualsig", "sub": "repo:acme/release:ref:refs/heads/main", "iat": $now, "exp": $((now + 600))}},
+  {"name": "wrong-aud", "key": "k", "kid": "ci-key", "mode": "sign", "claims": {"iss": "https://token.ci.example", "aud": "someone-else", "sub": "x", "iat": $now, "exp": $((now + 600))}}
+ ]}
+J
+  node "$HERE/../interop/make_jwt.mjs" < jwtreq.json > jwt.json
+  python3 - <<'P'
+import json
+d = json.load(open("jwt.json"))
+json.dump(d["sets"]["main"], open("d/jwks.json", "w"))
+for name in ("good", "none", "wrong-aud"):
+    open(name + ".jwt", "w").write(d["tokens"][name])
+c = json.load(open("d/config.json"))
+c["proofing"].update({"oidc_issuer": "https://token.ci.example", "oidc_audience": "qualsig", "oidc_jwks_file": "jwks.json"})
+json.dump(c, open("d/config.json", "w"))
+P
+  "$QUALSIG" --data d identity register --name ci-release --kind workload --sponsor "Release Manager" >/dev/null
+  expect_exit 1 "alg none token refused" -- "$QUALSIG" --data d identity proof ci-release --method oidc --token none.jwt
+  expect_one_error_line "alg none" "none"
+  expect_exit 1 "wrong audience refused" -- "$QUALSIG" --data d identity proof ci-release --method oidc --token wrong-aud.jwt
+  expect_exit 0 "OIDC workload token proofs ci-release" -- "$QUALSIG" --data d identity proof ci-release --method oidc --token good.jwt
+  contains "OIDC proofing reaches IAL2" "$OUT" "IAL2"
+  grep -q "$(cut -d. -f3 good.jwt)" d/qualsig.db && fail "the bearer token was stored" || pass "the token itself is not stored"
+else
+  echo "SKIPPED: OIDC CLI proofing (node or tests/interop/node_modules missing: run scripts/install-deps)"
+fi
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout td.key -out td.pem -subj /CN=example.org -days 2 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout svid.key -out svid.csr -subj /O=SPIRE 2>/dev/null
+printf 'subjectAltName=URI:spiffe://example.org/ns/procurement/sa/po-agent\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\n' > svid.ext
+openssl x509 -req -in svid.csr -CA td.pem -CAkey td.key -CAcreateserial -out svid.pem -days 1 -extfile svid.ext 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout evil.key -out evil.pem -subj /CN=evil -days 2 2>/dev/null
+cp td.pem d/bundle.pem
+python3 - <<'P'
+import json
+c = json.load(open("d/config.json"))
+c["proofing"].update({"spiffe_trust_bundle": "bundle.pem", "spiffe_trust_domain": "example.org"})
+json.dump(c, open("d/config.json", "w"))
+P
+"$QUALSIG" --data d identity register --name po-svid --kind ai-agent --sponsor "Procurement Lead" >/dev/null
+expect_exit 1 "SVID from an untrusted bundle refused" -- "$QUALSIG" --data d identity proof po-svid --method spiffe --svid evil.pem
+expect_exit 0 "SPIFFE SVID proofs po-svid" -- "$QUALSIG" --data d identity proof po-svid --method spiffe --svid svid.pem
+expect_exit 0 "certificate for the SPIFFE-proofed identity" -- "$QUALSIG" --data d cert issue --identity po-svid --out svid-cert.pem
+contains "SPIFFE ID as URI SAN" "$(openssl x509 -in svid-cert.pem -noout -ext subjectAltName)" "URI:spiffe://example.org/ns/procurement/sa/po-agent"
+
 # Serve it; OCSP and CRL with openssl as the client.
 python3 - d/config.json <<'P'
 import json, sys

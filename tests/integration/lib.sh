@@ -3,6 +3,7 @@
 set -euo pipefail
 
 QUALSIG=${1:?usage: $0 path/to/qualsig}
+HERE=$(cd "$(dirname "$0")" && pwd)  # tests/integration, absolute (the tests cd away)
 WORK=$(mktemp -d /tmp/qualsig-it.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
