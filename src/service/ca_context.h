@@ -21,6 +21,9 @@ struct CaContext {
   // The store's revocation generation the cache was filled under; another process's
   // revocation changes the stored one and empties the cache before the next answer.
   std::atomic<std::uint64_t> cache_generation{0};
+  // steady_clock nanoseconds of the last generation check: checked at most once per
+  // millisecond, so the hot path does not queue on the database (see ocsp_response).
+  std::atomic<std::int64_t> generation_checked_ns{0};
   std::mutex crl_mutex;  // one CRL signer at a time
 };
 

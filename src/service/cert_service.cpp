@@ -249,12 +249,19 @@ Bytes ocsp_response(TrustService& svc, ByteView request_der, TimePoint now) {
     OPENSSL_free(buf);
     return out;
   }
-  // A status change in any process (the CLI beside the server, another node) is seen before
-  // a cached answer is served again: correctness is not left to a cache (anchor-lessons).
-  if (auto generation = svc.store().revocation_generation()) {
-    if ((*ca)->cache_generation.exchange(*generation) != *generation) (*ca)->ocsp_cache.invalidate();
-  } else {
-    (*ca)->ocsp_cache.invalidate();
+  // A status change in this process empties the cache at once (after_revocation_change). One
+  // made by another process (the CLI beside the server, another node) bumps the store's
+  // revocation generation; it is read at most once per millisecond, so a request arriving 1 ms
+  // or more after such a commit never gets a cached answer from before it. Reading it on every
+  // request made the store's lock the bottleneck of the responder (BENCHMARKS.md).
+  auto mono = std::chrono::steady_clock::now().time_since_epoch().count();
+  auto last = (*ca)->generation_checked_ns.load(std::memory_order_relaxed);
+  if (mono - last >= 1'000'000 && (*ca)->generation_checked_ns.compare_exchange_strong(last, mono)) {
+    if (auto generation = svc.store().revocation_generation()) {
+      if ((*ca)->cache_generation.exchange(*generation) != *generation) (*ca)->ocsp_cache.invalidate();
+    } else {
+      (*ca)->ocsp_cache.invalidate();
+    }
   }
   // Status stays available for certificates that expired (EN 319 411-2): since the issuing
   // CA's start, nothing is ever removed.

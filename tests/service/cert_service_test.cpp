@@ -60,9 +60,9 @@ TEST(CertService, ConcurrentIssuanceGivesUniqueSerialsAndLosesNoRow) {
   auto stored = list_certificates(*svc, std::string("invoice-bot"));
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->size(), 200u);
-  std::set<Bytes> key_ids;
+  std::set<std::string> key_ids;
   for (const auto& c : *stored) {
-    key_ids.insert(c.key_id);
+    key_ids.insert(hex_encode(c.key_id));
     // RFC 5280 §4.1.2.2 / CA/B BR: at least 64 random bits; ours are 16 octets.
     EXPECT_EQ(c.serial_hex.size(), 32u) << c.serial_hex;
   }
