@@ -151,11 +151,15 @@ void AuditLog::commit_batch(std::vector<Pending*>& batch) {
     return;
   }
   {
+    // refresh() (from a checkpoint or a proof request) may have read some of these rows from
+    // the store since we took `known`: the tree is always a prefix of the store, so append
+    // only what lies beyond it — never a leaf twice.
     std::unique_lock lock(m_tree_mutex);
-    for (const auto& h : other_leaves) m_tree.append(h);
-    for (const auto& a : appended) m_tree.append(a.leaf_hash);
-    if (!appended.empty()) m_prev = appended.back().leaf_hash;
-    else if (!other_leaves.empty()) m_prev = other_leaves.back();
+    std::vector<Hash> leaves = other_leaves;
+    for (const auto& a : appended) leaves.push_back(a.leaf_hash);
+    for (std::uint64_t seq = m_tree.size(); seq < known + leaves.size(); ++seq) m_tree.append(leaves[seq - known]);
+    // If refresh() read even further (another writer's rows after ours), m_prev is its last.
+    if (!leaves.empty() && m_tree.size() == known + leaves.size()) m_prev = leaves.back();
   }
   std::size_t next = 0;
   for (auto* p : batch) {
