@@ -65,7 +65,7 @@ contains "inclusion proof JSON" "$OUT" '"inclusion_proof":'
 
 # The CLI appends beside the running server; the server's periodic checkpoint covers it.
 for i in 1 2 3; do "$QUALSIG" --data d audit note --text "beside serve $i" >/dev/null; done
-sleep 2.5
+sleep 3.5  # the publisher wakes every second; margin for a loaded CI machine
 expect_exit 0 "periodic checkpoint covers the CLI's entries" -- "${CURL[@]}" -f "$HTTPS/audit/checkpoint"
 [ "$(sed -n 2p <<<"$OUT")" = 4 ] && pass "checkpoint size 4 (init + 3 notes)" || fail "checkpoint size is $(sed -n 2p <<<"$OUT"), want 4"
 expect_exit 0 "proof of the CLI's entry from the server" -- "${CURL[@]}" -f "$HTTPS/audit/proof/inclusion?seq=3"
