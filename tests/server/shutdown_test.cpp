@@ -59,7 +59,7 @@ TEST_F(ShutdownTest, SigtermLetsRequestsInFlightFinish) {
   ASSERT_TRUE(probe->send("GET /readyz HTTP/1.1\r\nHost: localhost\r\n"));
   // Ordering only (no timing assertion): give the server time to read those bytes, which
   // moves the connection from idle to in-flight; nothing else tells the client it happened.
-  std::this_thread::sleep_for(300ms);
+  std::this_thread::sleep_for(1s);  // generous: CI runs this beside ASan-heavy tests
   ASSERT_TRUE(slow->send("POST /v1/slow HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"));
   ASSERT_EQ(entered->get_future().wait_for(5s), std::future_status::ready);
 
