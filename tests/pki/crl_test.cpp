@@ -2,6 +2,8 @@
 #include "pki/crl.h"
 
 #include <gtest/gtest.h>
+
+#include "support/run_command.h"
 #include <openssl/ocsp.h>
 
 #include <algorithm>
@@ -27,21 +29,8 @@ using qualsig::testing::TempDir;
 const TimePoint kThisUpdate = sys_days{2026y / March / 1} + 12h;
 const TimePoint kNextUpdate = kThisUpdate + std::chrono::days{7};
 
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult r{-1, {}};
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
-  r.status = ::pclose(pipe);
-  return r;
-}
+using qualsig::testing::CommandResult;
+using qualsig::testing::run;
 
 void write_file(const std::filesystem::path& path, ByteView data) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()),

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/run_command.h"
+
 #include <atomic>
 #include <cctype>
 #include <cstdio>
@@ -31,21 +33,8 @@ using qualsig::testing::TempDir;
 
 const TimePoint kRevokedAt = sys_days{std::chrono::February / 27 / 2026} + 12h;
 
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult r{-1, {}};
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) r.output.append(buf, n);
-  r.status = ::pclose(pipe);
-  return r;
-}
+using qualsig::testing::CommandResult;
+using qualsig::testing::run;
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
