@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "store/records.h"
+#include "store/signing_records.h"
 
 namespace qualsig::store {
 
@@ -124,6 +125,58 @@ class Store {
   // Stores a newly signed CRL if its number is higher than the stored one's.
   virtual Result<void> put_crl(const CrlRecord& crl) = 0;
   virtual Result<std::optional<CrlRecord>> crl(const std::string& issuer) = 0;
+
+  // --- signing authorisation (policy/, service/sign_service) ---
+  // Stores a policy version. The same (name, version) with the same hash returns the stored
+  // id; with another hash it fails with already_exists (versions are immutable).
+  virtual Result<std::int64_t> put_policy(const PolicyRecord& policy) = 0;
+  virtual Result<PolicyRecord> policy(std::int64_t id) = 0;
+  // Every stored version, newest first per name.
+  virtual Result<std::vector<PolicyRecord>> policies() = 0;
+  // Attaches the policy to the identity, replacing the previous attachment.
+  virtual Result<void> attach_policy(std::int64_t identity_id, std::int64_t policy_id, TimePoint at) = 0;
+  virtual Result<std::optional<PolicyRecord>> policy_of_identity(std::int64_t identity_id) = 0;
+
+  // Fails with already_exists if the name is taken.
+  virtual Result<std::int64_t> create_person(const PersonRecord& person) = 0;
+  virtual Result<PersonRecord> person(const std::string& name) = 0;
+  virtual Result<std::vector<PersonRecord>> people() = 0;
+
+  virtual Result<void> put_delegation(const DelegationRecord& delegation) = 0;
+  virtual Result<DelegationRecord> delegation(const std::string& id) = 0;
+  // All delegations, or those whose delegate is `delegate`.
+  virtual Result<std::vector<DelegationRecord>> delegations(const std::optional<std::string>& delegate) = 0;
+  // Sets revoked_at once; a second revocation fails with conflict.
+  virtual Result<void> revoke_delegation(const std::string& id, TimePoint at) = 0;
+
+  virtual Result<void> create_sign_request(const SignRequestRecord& request) = 0;
+  virtual Result<SignRequestRecord> sign_request(const std::string& id) = 0;
+  // Newest first; only those with `status` when set; at most `limit`.
+  virtual Result<std::vector<SignRequestRecord>> sign_requests(const std::optional<std::string>& status,
+                                                               std::size_t limit) = 0;
+  // Moves a request from `from` to `to` status (compare-and-set: conflict if it is no longer
+  // in `from`), setting signature_id / completed_at when given.
+  virtual Result<void> transition_sign_request(const std::string& id, const std::string& from, const std::string& to,
+                                               const std::optional<std::string>& signature_id,
+                                               std::optional<TimePoint> completed_at) = 0;
+  // Fails with already_exists when this approver already decided on the request.
+  virtual Result<void> add_approval(const ApprovalRecord& approval) = 0;
+  virtual Result<std::vector<ApprovalRecord>> approvals(const std::string& request_id) = 0;
+
+  virtual Result<void> put_sad(const SadRecord& sad) = 0;
+  // Consumes the SAD exactly once, atomically across threads and processes: returns the record
+  // when it existed, was unused and unexpired at `now`; otherwise not_found / conflict
+  // ("already used") / denied ("expired"), and nothing changes.
+  virtual Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) = 0;
+
+  virtual Result<void> put_signature(const SignatureRecord& signature) = 0;
+  virtual Result<SignatureRecord> signature(const std::string& id) = 0;
+  // Signatures of the identity made at or after `since` (rate limits).
+  virtual Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since) = 0;
+
+  // A named counter incremented atomically across processes; returns the new value (1 first).
+  // TSA serial numbers (RFC 3161 §2.4.2: unique per TSA) come from here.
+  virtual Result<std::uint64_t> next_counter(const std::string& name) = 0;
 
   // Small key/value settings (e.g. "organisation.name").
   virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;

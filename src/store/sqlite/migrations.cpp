@@ -135,6 +135,116 @@ CREATE TABLE revocation_state (
 ) STRICT;
 INSERT INTO revocation_state(id, generation) VALUES (1, 0);
 )sql"},
+    {5, "signing authorisation: policies, people, delegations, sign requests, approvals, SAD, signatures",
+     R"sql(
+CREATE TABLE policies (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  hash        TEXT NOT NULL,
+  document    TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  created_by  TEXT NOT NULL,
+  UNIQUE (name, version)
+) STRICT;
+
+CREATE TABLE policy_attachments (
+  identity_id  INTEGER PRIMARY KEY REFERENCES identities(id),
+  policy_id    INTEGER NOT NULL REFERENCES policies(id),
+  attached_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE people (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL UNIQUE,
+  token_hash   TEXT NOT NULL UNIQUE,
+  created_at   INTEGER NOT NULL,
+  disabled_at  INTEGER
+) STRICT;
+
+CREATE TABLE person_groups (
+  person_id   INTEGER NOT NULL REFERENCES people(id),
+  group_name  TEXT NOT NULL,
+  PRIMARY KEY (person_id, group_name)
+) STRICT;
+
+CREATE TABLE delegations (
+  id          TEXT PRIMARY KEY,
+  delegator   TEXT NOT NULL,
+  delegate    TEXT NOT NULL,
+  scopes      TEXT NOT NULL,
+  not_before  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  revoked_at  INTEGER,
+  parent_id   TEXT REFERENCES delegations(id),
+  created_at  INTEGER NOT NULL,
+  created_by  TEXT NOT NULL
+) STRICT;
+CREATE INDEX delegations_delegate ON delegations(delegate);
+
+CREATE TABLE sign_requests (
+  id                  TEXT PRIMARY KEY,
+  identity_id         INTEGER NOT NULL REFERENCES identities(id),
+  requester           TEXT NOT NULL,
+  document_type       TEXT NOT NULL,
+  attributes          TEXT NOT NULL,
+  document_name       TEXT NOT NULL,
+  document_hash       TEXT NOT NULL,
+  document_size       INTEGER NOT NULL,
+  format              TEXT NOT NULL,
+  level               TEXT NOT NULL,
+  detached            INTEGER NOT NULL,
+  policy_id           INTEGER REFERENCES policies(id),
+  decision            TEXT NOT NULL,
+  status              TEXT NOT NULL,
+  approval_group      TEXT,
+  approvals_required  INTEGER NOT NULL,
+  delegation_id       TEXT REFERENCES delegations(id),
+  created_at          INTEGER NOT NULL,
+  expires_at          INTEGER NOT NULL,
+  signature_id        TEXT,
+  completed_at        INTEGER
+) STRICT;
+CREATE INDEX sign_requests_status ON sign_requests(status, created_at);
+
+CREATE TABLE approvals (
+  request_id     TEXT NOT NULL REFERENCES sign_requests(id),
+  approver       TEXT NOT NULL,
+  decision       TEXT NOT NULL,
+  document_hash  TEXT NOT NULL,
+  time           INTEGER NOT NULL,
+  PRIMARY KEY (request_id, approver)
+) STRICT;
+
+CREATE TABLE sads (
+  token_hash       TEXT PRIMARY KEY,
+  request_id       TEXT NOT NULL REFERENCES sign_requests(id),
+  credential       TEXT NOT NULL,
+  document_hashes  TEXT NOT NULL,
+  issued_at        INTEGER NOT NULL,
+  expires_at       INTEGER NOT NULL,
+  consumed_at      INTEGER
+) STRICT;
+
+CREATE TABLE signatures (
+  id                  TEXT PRIMARY KEY,
+  request_id          TEXT NOT NULL REFERENCES sign_requests(id),
+  identity_id         INTEGER NOT NULL REFERENCES identities(id),
+  certificate_serial  TEXT NOT NULL,
+  format              TEXT NOT NULL,
+  level               TEXT NOT NULL,
+  document_hash       TEXT NOT NULL,
+  signature_hash      TEXT NOT NULL,
+  signature           BLOB NOT NULL,
+  created_at          INTEGER NOT NULL
+) STRICT;
+CREATE INDEX signatures_identity_time ON signatures(identity_id, created_at);
+
+CREATE TABLE counters (
+  name   TEXT PRIMARY KEY,
+  value  INTEGER NOT NULL
+) STRICT;
+)sql"},
 };
 
 }  // namespace

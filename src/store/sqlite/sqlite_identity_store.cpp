@@ -5,25 +5,8 @@
 namespace qualsig::store {
 namespace {
 
-TimePoint tp(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
-std::int64_t unix_s(TimePoint t) { return t.time_since_epoch().count(); }
-
-void bind_opt(Statement& st, int i, const std::optional<std::string>& v) {
-  if (v) st.bind(i, *v);
-  else st.bind_null(i);
-}
-void bind_opt(Statement& st, int i, const std::optional<TimePoint>& v) {
-  if (v) st.bind(i, unix_s(*v));
-  else st.bind_null(i);
-}
-std::optional<std::string> opt_text(const Statement& st, int col) {
-  if (st.is_null(col)) return std::nullopt;
-  return st.text(col);
-}
-std::optional<TimePoint> opt_time(const Statement& st, int col) {
-  if (st.is_null(col)) return std::nullopt;
-  return tp(st.int64(col));
-}
+TimePoint tp(std::int64_t s) { return from_unix_seconds(s); }
+std::int64_t unix_s(TimePoint t) { return unix_seconds(t); }
 
 constexpr const char* kIdentityColumns =
     "id, name, kind, state, organization, organization_identifier, country, sponsor, purpose, acts_for, "
@@ -90,17 +73,6 @@ CertificateRecord read_cert(const Statement& st) {
   r.revocation_reason = opt_text(st, 11);
   r.invalidity_date = opt_time(st, 12);
   return r;
-}
-
-template <typename T, typename F>
-Result<std::vector<T>> collect(Statement& st, F read) {
-  std::vector<T> out;
-  for (;;) {
-    QS_TRY(bool row, st.step());
-    if (!row) break;
-    out.push_back(read(st));
-  }
-  return out;
 }
 
 }  // namespace

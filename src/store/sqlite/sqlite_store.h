@@ -50,6 +50,32 @@ class SqliteStore final : public Store {
   Result<std::vector<CertificateRecord>> revoked_certificates() override;
   Result<void> put_crl(const CrlRecord& crl) override;
   Result<std::optional<CrlRecord>> crl(const std::string& issuer) override;
+  Result<std::int64_t> put_policy(const PolicyRecord& policy) override;
+  Result<PolicyRecord> policy(std::int64_t id) override;
+  Result<std::vector<PolicyRecord>> policies() override;
+  Result<void> attach_policy(std::int64_t identity_id, std::int64_t policy_id, TimePoint at) override;
+  Result<std::optional<PolicyRecord>> policy_of_identity(std::int64_t identity_id) override;
+  Result<std::int64_t> create_person(const PersonRecord& person) override;
+  Result<PersonRecord> person(const std::string& name) override;
+  Result<std::vector<PersonRecord>> people() override;
+  Result<void> put_delegation(const DelegationRecord& delegation) override;
+  Result<DelegationRecord> delegation(const std::string& id) override;
+  Result<std::vector<DelegationRecord>> delegations(const std::optional<std::string>& delegate) override;
+  Result<void> revoke_delegation(const std::string& id, TimePoint at) override;
+  Result<void> create_sign_request(const SignRequestRecord& request) override;
+  Result<SignRequestRecord> sign_request(const std::string& id) override;
+  Result<std::vector<SignRequestRecord>> sign_requests(const std::optional<std::string>& status, std::size_t limit) override;
+  Result<void> transition_sign_request(const std::string& id, const std::string& from, const std::string& to,
+                                       const std::optional<std::string>& signature_id,
+                                       std::optional<TimePoint> completed_at) override;
+  Result<void> add_approval(const ApprovalRecord& approval) override;
+  Result<std::vector<ApprovalRecord>> approvals(const std::string& request_id) override;
+  Result<void> put_sad(const SadRecord& sad) override;
+  Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
+  Result<void> put_signature(const SignatureRecord& signature) override;
+  Result<SignatureRecord> signature(const std::string& id) override;
+  Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since) override;
+  Result<std::uint64_t> next_counter(const std::string& name) override;
   Result<void> set_setting(const std::string& key, const std::string& value) override;
   Result<std::optional<std::string>> setting(const std::string& key) override;
 

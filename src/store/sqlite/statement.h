@@ -3,10 +3,13 @@
 
 #include <sqlite3.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "core/time.h"
 
 namespace qualsig::store {
 
@@ -56,6 +59,37 @@ class Statement {
   sqlite3* m_db;
   sqlite3_stmt* m_stmt;
 };
+
+// Column and binding helpers shared by the SqliteStore files. Times are stored as Unix seconds.
+inline TimePoint from_unix_seconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+inline std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
+inline void bind_opt(Statement& st, int i, const std::optional<std::string>& v) {
+  if (v) st.bind(i, *v);
+  else st.bind_null(i);
+}
+inline void bind_opt(Statement& st, int i, const std::optional<TimePoint>& v) {
+  if (v) st.bind(i, unix_seconds(*v));
+  else st.bind_null(i);
+}
+inline std::optional<std::string> opt_text(const Statement& st, int col) {
+  if (st.is_null(col)) return std::nullopt;
+  return st.text(col);
+}
+inline std::optional<TimePoint> opt_time(const Statement& st, int col) {
+  if (st.is_null(col)) return std::nullopt;
+  return from_unix_seconds(st.int64(col));
+}
+// Reads every remaining row with `read`.
+template <typename T, typename F>
+Result<std::vector<T>> collect(Statement& st, F read) {
+  std::vector<T> out;
+  for (;;) {
+    QS_TRY(bool row, st.step());
+    if (!row) break;
+    out.push_back(read(st));
+  }
+  return out;
+}
 
 Error sqlite_error(sqlite3* db, const std::string& what);
 

@@ -1,0 +1,207 @@
+// The signing-authorisation part of the store: SAD consumed exactly once (threads and
+// separate connections), counters, compare-and-set request transitions, immutable policy versions.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace qualsig::store {
+namespace {
+
+using qualsig::testing::TempDir;
+using namespace std::chrono_literals;
+
+const TimePoint kT0 = TimePoint(std::chrono::seconds(1'790'000'000));
+
+std::unique_ptr<SqliteStore> open_store(const TempDir& dir) {
+  auto s = SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create);
+  if (!s) throw std::runtime_error(s.error().message);
+  return std::move(*s);
+}
+
+std::int64_t add_identity(Store& store, const std::string& name) {
+  IdentityRecord r;
+  r.name = name;
+  r.kind = "service-account";
+  r.state = "active";
+  r.created_at = r.updated_at = kT0;
+  return *store.create_identity(r);
+}
+
+SignRequestRecord request(std::int64_t identity_id, const std::string& id, const std::string& status) {
+  SignRequestRecord r;
+  r.id = id;
+  r.identity_id = identity_id;
+  r.requester = "identity:bot";
+  r.document_type = "invoice";
+  r.attributes = "{}";
+  r.document_name = "a.pdf";
+  r.document_hash = "sha256:00";
+  r.format = "cades";
+  r.level = "B-B";
+  r.decision = "{}";
+  r.status = status;
+  r.created_at = kT0;
+  r.expires_at = kT0 + 24h;
+  return r;
+}
+
+SadRecord sad(const std::string& hash, const std::string& request_id) {
+  return SadRecord{hash, request_id, "01AB", {"sha256:00"}, kT0, kT0 + 5min, std::nullopt};
+}
+
+TEST(SigningStore, SadIsConsumedOnceThenNamesWhy) {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto id = add_identity(*store, "bot");
+  ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "allowed")));
+  ASSERT_TRUE(store->put_sad(sad("sha256:aa", "req-1")));
+  auto first = store->consume_sad("sha256:aa", kT0 + 1min);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->credential, "01AB");
+  EXPECT_EQ(first->document_hashes, std::vector<std::string>{"sha256:00"});
+  auto replay = store->consume_sad("sha256:aa", kT0 + 1min);
+  ASSERT_FALSE(replay);
+  EXPECT_EQ(replay.error().code, ErrorCode::conflict);
+  EXPECT_EQ(store->consume_sad("sha256:bb", kT0).error().code, ErrorCode::not_found);
+  ASSERT_TRUE(store->put_sad(sad("sha256:cc", "req-1")));
+  auto late = store->consume_sad("sha256:cc", kT0 + 5min);  // expires_at is exclusive
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::denied);
+  // An expired SAD stays unused: a later attempt still says expired, not "already used".
+  EXPECT_EQ(store->consume_sad("sha256:cc", kT0 + 6min).error().code, ErrorCode::denied);
+}
+
+TEST(SigningStore, SadReplayedFrom16ThreadsOnTwoConnectionsSucceedsOnce) {
+  TempDir dir;
+  auto a = open_store(dir);
+  auto id = add_identity(*a, "bot");
+  ASSERT_TRUE(a->create_sign_request(request(id, "req-1", "allowed")));
+  auto b = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::open_existing));
+  for (int round = 0; round < 20; ++round) {
+    std::string hash = "sha256:" + std::to_string(round);
+    ASSERT_TRUE(a->put_sad(sad(hash, "req-1")));
+    std::atomic<int> successes{0}, conflicts{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 16; ++t)
+      threads.emplace_back([&, t] {
+        Store& s = t % 2 ? static_cast<Store&>(*a) : static_cast<Store&>(*b);
+        auto r = s.consume_sad(hash, kT0 + 1min);
+        if (r) ++successes;
+        else if (r.error().code == ErrorCode::conflict) ++conflicts;
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(successes.load(), 1) << "round " << round;
+    EXPECT_EQ(conflicts.load(), 15) << "round " << round;
+  }
+}
+
+TEST(SigningStore, CountersIncreaseAcrossConnections) {
+  TempDir dir;
+  auto a = open_store(dir);
+  auto b = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::open_existing));
+  std::vector<std::uint64_t> seen;
+  std::mutex m;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      Store& s = t % 2 ? static_cast<Store&>(*a) : static_cast<Store&>(*b);
+      for (int i = 0; i < 50; ++i) {
+        auto v = s.next_counter("tsa-serial");
+        ASSERT_TRUE(v) << v.error().message;
+        std::lock_guard lock(m);
+        seen.push_back(*v);
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::sort(seen.begin(), seen.end());
+  ASSERT_EQ(seen.size(), 400u);
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 1);
+  EXPECT_EQ(*a->next_counter("other"), 1u);
+}
+
+TEST(SigningStore, RequestTransitionsAreCompareAndSet) {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto id = add_identity(*store, "bot");
+  ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "pending")));
+  ASSERT_TRUE(store->transition_sign_request("req-1", "pending", "approved", std::nullopt, std::nullopt));
+  auto again = store->transition_sign_request("req-1", "pending", "rejected", std::nullopt, std::nullopt);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+  ASSERT_TRUE(store->transition_sign_request("req-1", "approved", "signed", std::string("sig-1"), kT0 + 1h));
+  auto r = store->sign_request("req-1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, "signed");
+  EXPECT_EQ(r->identity_name, "bot");
+  EXPECT_EQ(r->signature_id, std::optional<std::string>("sig-1"));
+  EXPECT_EQ(store->sign_request("req-2").error().code, ErrorCode::not_found);
+}
+
+TEST(SigningStore, ApprovalsOncePerApprover) {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto id = add_identity(*store, "bot");
+  ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "pending")));
+  ASSERT_TRUE(store->add_approval({"req-1", "alice", "approve", "sha256:00", kT0}));
+  auto dup = store->add_approval({"req-1", "alice", "reject", "sha256:00", kT0 + 1s});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::already_exists);
+  ASSERT_TRUE(store->add_approval({"req-1", "bob", "approve", "sha256:00", kT0 + 2s}));
+  auto all = store->approvals("req-1");
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].decision, "approve");
+}
+
+TEST(SigningStore, PolicyVersionsAreImmutable) {
+  TempDir dir;
+  auto store = open_store(dir);
+  PolicyRecord p{0, "invoices", 1, "sha256:11", "{}", kT0, "operator:me"};
+  auto first = store->put_policy(p);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*store->put_policy(p), *first);  // same content: same id
+  p.hash = "sha256:22";
+  EXPECT_EQ(store->put_policy(p).error().code, ErrorCode::already_exists);
+  p.version = 2;
+  auto second = store->put_policy(p);
+  ASSERT_TRUE(second);
+  auto id = add_identity(*store, "bot");
+  EXPECT_FALSE(store->policy_of_identity(id)->has_value());
+  ASSERT_TRUE(store->attach_policy(id, *first, kT0));
+  ASSERT_TRUE(store->attach_policy(id, *second, kT0));
+  EXPECT_EQ((*store->policy_of_identity(id))->version, 2);
+}
+
+TEST(SigningStore, PeopleDelegationsAndSignatureCounts) {
+  TempDir dir;
+  auto store = open_store(dir);
+  ASSERT_TRUE(store->create_person({0, "alice", {"finance-approvers", "ops"}, "sha256:a1", kT0, std::nullopt}));
+  EXPECT_EQ(store->create_person({0, "alice", {}, "sha256:a2", kT0, std::nullopt}).error().code, ErrorCode::already_exists);
+  auto alice = store->person("alice");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(alice->groups, (std::vector<std::string>{"finance-approvers", "ops"}));
+
+  DelegationRecord d{"dlg-1", "person:cfo", "cfo-assistant", {"contract"}, kT0, kT0 + 24h, std::nullopt, std::nullopt, kT0, "operator:me"};
+  ASSERT_TRUE(store->put_delegation(d));
+  ASSERT_TRUE(store->revoke_delegation("dlg-1", kT0 + 1h));
+  EXPECT_EQ(store->revoke_delegation("dlg-1", kT0 + 2h).error().code, ErrorCode::conflict);
+  EXPECT_EQ(store->revoke_delegation("dlg-9", kT0).error().code, ErrorCode::not_found);
+  EXPECT_EQ(store->delegation("dlg-1")->revoked_at, std::optional<TimePoint>(kT0 + 1h));
+  EXPECT_EQ(store->delegations(std::string("cfo-assistant"))->size(), 1u);
+
+  auto id = add_identity(*store, "bot");
+  ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "signed")));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store->put_signature({"sig-" + std::to_string(i), "req-1", id, "", "01", "cades", "B-B", "sha256:00",
+                                      "sha256:ff", Bytes{1, 2}, kT0 + std::chrono::hours(i)}));
+  EXPECT_EQ(*store->count_signatures(id, kT0), 3);
+  EXPECT_EQ(*store->count_signatures(id, kT0 + 1h), 2);
+  EXPECT_EQ(store->signature("sig-2")->identity_name, "bot");
+}
+
+}  // namespace
+}  // namespace qualsig::store
