@@ -11,6 +11,9 @@ inline constexpr const char* kQcpLegal = "0.4.0.194112.1.1";        // QCP-l
 
 // RFC 5280 §4.2.1.12 / RFC 3161 §2.3: id-kp-timeStamping.
 inline constexpr const char* kKpTimeStamping = "1.3.6.1.5.5.7.3.8";
+// ETSI EN 319 421 §5.2: the best practices policy for time-stamps (BTSP), itu-t(0)
+// identified-organization(4) etsi(0) time-stamp-policy(2023) policy-identifiers(1) best-practices(1).
+inline constexpr const char* kTsPolicyBestPractices = "0.4.0.2023.1.1";
 // RFC 6960 §4.2.2.2: id-kp-OCSPSigning; §4.2.2.2.1: id-pkix-ocsp-nocheck.
 inline constexpr const char* kKpOcspSigning = "1.3.6.1.5.5.7.3.9";
 inline constexpr const char* kPkixOcspNocheck = "1.3.6.1.5.5.7.48.1.5";
