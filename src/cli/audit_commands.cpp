@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "cli/commands.h"
+#include "cli/cli_support.h"
 #include "service/audit_service.h"
 
 namespace qualsig::cli {
@@ -19,10 +19,9 @@ nlohmann::json proof_json(const audit::Proof& proof) {
   return out;
 }
 
-Result<std::unique_ptr<service::TrustService>> open(Globals& g) { return service::TrustService::open(g.data_dir); }
 
 int verify(Globals& g, const std::string& key_file) {
-  auto svc = open(g);
+  auto svc = open_service(g);
   if (!svc) return g.out.error(svc.error());
   std::optional<std::filesystem::path> key;
   if (!key_file.empty()) key = key_file;
@@ -58,7 +57,7 @@ int verify(Globals& g, const std::string& key_file) {
 }
 
 int prove(Globals& g, std::uint64_t seq) {
-  auto svc = open(g);
+  auto svc = open_service(g);
   if (!svc) return g.out.error(svc.error());
   auto log = (*svc)->audit_log();
   if (!log) return g.out.error(log.error());
@@ -81,7 +80,7 @@ int prove(Globals& g, std::uint64_t seq) {
 }
 
 int checkpoint(Globals& g) {
-  auto svc = open(g);
+  auto svc = open_service(g);
   if (!svc) return g.out.error(svc.error());
   auto log = (*svc)->audit_log();
   if (!log) return g.out.error(log.error());
@@ -97,7 +96,7 @@ int checkpoint(Globals& g) {
 }
 
 int show(Globals& g, std::uint64_t seq) {
-  auto svc = open(g);
+  auto svc = open_service(g);
   if (!svc) return g.out.error(svc.error());
   auto row = (*svc)->store().log_row(seq);
   if (!row) return g.out.error(row.error());
@@ -110,7 +109,7 @@ int show(Globals& g, std::uint64_t seq) {
 }
 
 int consistency(Globals& g, std::uint64_t from, std::uint64_t to) {
-  auto svc = open(g);
+  auto svc = open_service(g);
   if (!svc) return g.out.error(svc.error());
   auto log = (*svc)->audit_log();
   if (!log) return g.out.error(log.error());
@@ -132,14 +131,13 @@ int consistency(Globals& g, std::uint64_t from, std::uint64_t to) {
 }
 
 int note(Globals& g, const std::string& text) {
-  auto svc = open(g);
+  auto svc = open_service(g);
   if (!svc) return g.out.error(svc.error());
   auto log = (*svc)->audit_log();
   if (!log) return g.out.error(log.error());
   audit::EntryDraft d;
   d.event = audit::EventType::operator_note;
-  const char* user = std::getenv("USER");
-  d.actor = std::string("operator:") + (user && *user ? user : "unknown");
+  d.actor = operator_actor();
   d.subject = "service";
   d.details = {{"text", text}};
   auto e = (*log)->append(d, now_seconds());

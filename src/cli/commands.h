@@ -25,5 +25,7 @@ void add_audit_commands(CLI::App& app, Globals& g, Action& action);
 void add_identity_commands(CLI::App& app, Globals& g, Action& action);
 void add_cert_commands(CLI::App& app, Globals& g, Action& action);
 void add_governance_commands(CLI::App& app, Globals& g, Action& action);
+void add_people_commands(CLI::App& app, Globals& g, Action& action);
+void add_sign_commands(CLI::App& app, Globals& g, Action& action);
 
 }  // namespace qualsig::cli

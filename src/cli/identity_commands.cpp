@@ -4,7 +4,7 @@
 #include <iomanip>
 #include <iostream>
 
-#include "cli/commands.h"
+#include "cli/cli_support.h"
 #include "core/fs.h"
 #include "core/openssl.h"
 #include "service/cert_service.h"
@@ -13,12 +13,7 @@
 namespace qualsig::cli {
 namespace {
 
-std::string actor() {
-  const char* user = std::getenv("USER");
-  return std::string("operator:") + (user && *user ? user : "unknown");
-}
-
-Result<std::unique_ptr<service::TrustService>> open(Globals& g) { return service::TrustService::open(g.data_dir); }
+std::string actor() { return operator_actor(); }
 
 nlohmann::json identity_json(const store::IdentityRecord& r) {
   nlohmann::json j = {{"name", r.name}, {"kind", r.kind}, {"state", r.state}, {"organization", r.organization},
@@ -45,21 +40,6 @@ void print_cert(const store::CertificateRecord& c) {
             << " " << to_rfc3339(c.not_before) << " .. " << to_rfc3339(c.not_after);
   if (c.revocation_reason) std::cout << "  (" << *c.revocation_reason << ")";
   std::cout << "\n";
-}
-
-// Runs `body` with an opened service; errors become the CLI's error line.
-template <typename F>
-int with_service(Globals& g, F&& body) {
-  auto svc = open(g);
-  if (!svc) return g.out.error(svc.error());
-  return body(**svc);
-}
-
-Result<std::optional<TimePoint>> parse_time_opt(const std::string& text) {
-  if (text.empty()) return std::optional<TimePoint>();
-  auto t = parse_rfc3339(text);
-  if (!t) return fail(ErrorCode::usage, "not an RFC 3339 time: " + text);
-  return std::optional<TimePoint>(*t);
 }
 
 }  // namespace

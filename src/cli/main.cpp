@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   cli::add_identity_commands(app, g, action);
   cli::add_cert_commands(app, g, action);
   cli::add_governance_commands(app, g, action);
+  cli::add_people_commands(app, g, action);
+  cli::add_sign_commands(app, g, action);
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include "core/openssl.h"
 #include "hsm/openssl_bridge.h"
 #include "service/cert_service.h"
+#include "service/tsa_service.h"
 #include "service/status.h"
 
 #include <charconv>
@@ -142,9 +143,31 @@ void add_revocation_routes(Router& router, service::TrustService& svc) {
       Listener::both);
 }
 
+void add_tsa_route(Router& router, service::TrustService& svc) {
+  // RFC 3161 §3.4: a TimeStampReq POSTed as application/timestamp-query is answered with a
+  // TimeStampResp as application/timestamp-reply — also a rejection (status and failInfo in
+  // the body, HTTP 200). Another content type is not a time-stamp request at all: 415.
+  router.add(
+      "POST", "/tsa",
+      [&svc](const Request& req) -> Result<Response> {
+        auto ct = req.headers.find("content-type");
+        std::string type = ct == req.headers.end() ? "" : ct->second.substr(0, ct->second.find(';'));
+        while (!type.empty() && type.back() == ' ') type.pop_back();
+        for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (type != "application/timestamp-query")
+          return problem(415, "Unsupported Media Type", "POST /tsa takes an RFC 3161 TimeStampReq as application/timestamp-query");
+        Response r;
+        r.content_type = "application/timestamp-reply";
+        r.body = to_string(service::timestamp_response(svc, as_bytes(req.body), now_seconds()));
+        return r;
+      },
+      Listener::both);
+}
+
 void add_service_routes(Router& router, service::TrustService& svc) {
   add_audit_routes(router, svc);
   add_revocation_routes(router, svc);
+  add_tsa_route(router, svc);
   for (const char* role : {"root", "issuing"}) {
     // RFC 5280 §4.2.2.1: caIssuers over HTTP is a DER certificate, application/pkix-cert
     // (RFC 2585 §4.1).

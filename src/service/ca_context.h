@@ -1,6 +1,6 @@
 #pragma once
 // The CA material a running service keeps: certificates and token-backed signing keys of the
-// root, the issuing CA and the OCSP responder, and the OCSP response cache.
+// root, the issuing CA, the OCSP responder and the timestamp unit, and the OCSP response cache.
 
 #include <atomic>
 #include <mutex>
@@ -14,9 +14,11 @@ struct CaContext {
   core::UniquePtr<X509> root;
   core::UniquePtr<X509> issuing;
   core::UniquePtr<X509> ocsp;
+  core::UniquePtr<X509> tsa;
   core::UniquePtr<EVP_PKEY> root_key;     // sign in the token (hsm/openssl_bridge.h)
   core::UniquePtr<EVP_PKEY> issuing_key;
   core::UniquePtr<EVP_PKEY> ocsp_key;
+  core::UniquePtr<EVP_PKEY> tsa_key;
   pki::OcspResponseCache ocsp_cache;
   // The store's revocation generation the cache was filled under; another process's
   // revocation changes the stored one and empties the cache before the next answer.

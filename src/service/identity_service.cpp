@@ -47,7 +47,7 @@ Result<store::IdentityRecord> set_state(TrustService& svc, const std::string& na
 
 }  // namespace
 
-Result<void> log_event(TrustService& svc, audit::EventType event, const std::string& actor, const std::string& subject,
+Result<std::uint64_t> log_event(TrustService& svc, audit::EventType event, const std::string& actor, const std::string& subject,
                        std::map<std::string, std::string> refs, nlohmann::json details, TimePoint now) {
   QS_TRY(auto log, svc.audit_log());
   audit::EntryDraft d;
@@ -56,8 +56,8 @@ Result<void> log_event(TrustService& svc, audit::EventType event, const std::str
   d.subject = subject;
   d.refs = std::move(refs);
   d.details = std::move(details);
-  QS_TRY_VOID(log->append(d, now));
-  return ok();
+  QS_TRY(auto appended, log->append(d, now));
+  return appended.seq;
 }
 
 Result<store::IdentityRecord> register_identity(TrustService& svc, const RegisterRequest& r, const std::string& actor,

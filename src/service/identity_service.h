@@ -71,7 +71,8 @@ Result<store::IdentityRecord> resume_identity(TrustService& svc, const std::stri
 Result<store::IdentityRecord> offboard_identity(TrustService& svc, const std::string& name, const std::string& actor, TimePoint now);
 
 // Appends one event to the audit log (durably) — the one path every use case logs through.
-Result<void> log_event(TrustService& svc, audit::EventType event, const std::string& actor, const std::string& subject,
+// Returns the entry's sequence number.
+Result<std::uint64_t> log_event(TrustService& svc, audit::EventType event, const std::string& actor, const std::string& subject,
                        std::map<std::string, std::string> refs, nlohmann::json details, TimePoint now);
 
 }  // namespace qualsig::service

@@ -112,6 +112,19 @@ Result<std::shared_ptr<hsm::Signer>> TrustService::signer(const std::string& rol
   return std::shared_ptr<hsm::Signer>(signer);
 }
 
+Result<std::shared_ptr<hsm::Signer>> TrustService::key_signer(ByteView key_id) {
+  auto id = hex_encode(key_id);
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_key_signers.find(id); it != m_key_signers.end()) return it->second;
+  }
+  QS_TRY(auto tok, token());
+  QS_TRY(auto kp, tok->find_key(key_id));
+  QS_TRY(auto signer, hsm::Pkcs11Signer::create(tok, std::move(kp)));
+  std::lock_guard lock(m_mutex);
+  return m_key_signers.emplace(id, signer).first->second;
+}
+
 }  // namespace qualsig::service
 
 namespace qualsig::service {
@@ -153,6 +166,7 @@ Result<CaContext*> TrustService::ca_context() {
   QS_TRY_VOID(load("root", ca->root, ca->root_key));
   QS_TRY_VOID(load("issuing", ca->issuing, ca->issuing_key));
   QS_TRY_VOID(load("ocsp", ca->ocsp, ca->ocsp_key));
+  QS_TRY_VOID(load("tsa", ca->tsa, ca->tsa_key));
   m_ca = std::move(ca);
   return m_ca.get();
 }

@@ -52,6 +52,9 @@ class TrustService {
 
   // The signer of a service role: "root", "issuing", "tsa", "ocsp", "tls" or "audit-log".
   Result<std::shared_ptr<hsm::Signer>> signer(const std::string& role);
+  // The signer of an identity's key, found in the token by its CKA_ID once and then cached
+  // (a token search per signature would dominate the signing path).
+  Result<std::shared_ptr<hsm::Signer>> key_signer(ByteView key_id);
 
  private:
   TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store);
@@ -61,6 +64,7 @@ class TrustService {
   std::mutex m_mutex;
   std::shared_ptr<hsm::Token> m_token;
   std::map<std::string, std::shared_ptr<hsm::Signer>> m_signers;
+  std::map<std::string, std::shared_ptr<hsm::Signer>> m_key_signers;  // by hex key id
   std::mutex m_ca_mutex;
   std::unique_ptr<CaContext> m_ca;
   std::unique_ptr<audit::AuditLog> m_audit_log;  // declared last: closed first

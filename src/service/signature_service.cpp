@@ -1,0 +1,199 @@
+// sign_with_sad (service/sign_service.h) and extend_signature: the CAdES signature is made with
+// the identity's key in the token, time-stamped by our own TSA, and given our revocation data.
+#include "service/signature_service.h"
+
+#include <openssl/ocsp.h>
+
+#include "audit/log_entry.h"
+#include "core/fs.h"
+#include "core/openssl.h"
+#include "formats/cades.h"
+#include "service/ca_context.h"
+#include "service/cert_service.h"
+#include "service/credential.h"
+#include "service/identity_service.h"
+#include "service/people_service.h"
+#include "service/sign_service.h"
+#include "service/tsa_service.h"
+
+namespace qualsig::service {
+namespace {
+
+namespace cades = formats::cades;
+
+Result<core::DigestAlgorithm> digest_of_ref(const std::string& ref) {
+  if (ref.rfind("sha256:", 0) == 0) return core::DigestAlgorithm::sha256;
+  if (ref.rfind("sha384:", 0) == 0) return core::DigestAlgorithm::sha384;
+  if (ref.rfind("sha512:", 0) == 0) return core::DigestAlgorithm::sha512;
+  return fail(ErrorCode::database, "unknown document hash form: " + ref);
+}
+
+// An OCSP request for `cert` (issued by `issuer`), answered by our own responder (RFC 6960).
+Result<Bytes> own_ocsp_response(TrustService& svc, const X509* cert, const X509* issuer, TimePoint now) {
+  auto id = OCSP_cert_to_id(EVP_sha256(), cert, issuer);
+  if (!id) return fail(core::openssl_error(ErrorCode::crypto, "OCSP certificate id"));
+  auto req = core::wrap(OCSP_REQUEST_new());
+  if (!req || !OCSP_request_add0_id(req.get(), id)) {
+    OCSP_CERTID_free(id);
+    return fail(core::openssl_error(ErrorCode::crypto, "OCSP request"));
+  }
+  int len = i2d_OCSP_REQUEST(req.get(), nullptr);
+  if (len <= 0) return fail(core::openssl_error(ErrorCode::crypto, "OCSP request encoding"));
+  Bytes der(static_cast<std::size_t>(len));
+  auto* p = der.data();
+  i2d_OCSP_REQUEST(req.get(), &p);
+  auto resp = ocsp_response(svc, der, now);
+  // Only a successful answer is validation data.
+  const unsigned char* q = resp.data();
+  auto parsed = core::wrap(d2i_OCSP_RESPONSE(nullptr, &q, static_cast<long>(resp.size())));
+  if (!parsed || OCSP_response_status(parsed.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL)
+    return fail(ErrorCode::unavailable, "the OCSP responder gave no successful answer for the signer's certificate");
+  return resp;
+}
+
+// B-LT material for a certificate this service issued: the chain (and the TSA's), an OCSP
+// response for the signer and the current CRLs of the issuing CA and the root.
+Result<cades::ValidationData> validation_data(TrustService& svc, const X509* signer, TimePoint now) {
+  QS_TRY(auto ca, svc.ca_context());
+  if (X509_check_issued(const_cast<X509*>(ca->issuing.get()), const_cast<X509*>(signer)) != X509_V_OK)
+    return fail(ErrorCode::denied, "the signer's certificate was not issued by this trust service: its revocation data "
+                                   "would have to be fetched online, which this version does not do");
+  cades::ValidationData d;
+  for (const X509* c : {ca->issuing.get(), ca->root.get(), ca->tsa.get()}) {
+    QS_TRY(auto der, core::x509_to_der(c));
+    d.certificates.push_back(std::move(der));
+  }
+  QS_TRY(auto ocsp, own_ocsp_response(svc, signer, ca->issuing.get(), now));
+  d.ocsp_responses.push_back(std::move(ocsp));
+  for (const char* issuer : {"issuing", "root"}) {
+    QS_TRY(auto crl, current_crl(svc, issuer, now));
+    d.crls.push_back(std::move(crl.der));
+  }
+  return d;
+}
+
+cades::TimestampFn timestamp_fn(TrustService& svc, TimePoint now) {
+  return [&svc, now](ByteView digest, core::DigestAlgorithm alg) { return timestamp_token(svc, digest, alg, now); };
+}
+
+}  // namespace
+
+Result<DocumentDigest> digest_document(const std::filesystem::path& path, core::DigestAlgorithm alg) {
+  DocumentDigest d;
+  d.name = path.filename().string();
+  d.alg = alg;
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size == 0) return fail(ErrorCode::invalid_input, path.string() + " is empty: there is nothing to sign");
+  QS_TRY(d.value, cades::digest_file(path, alg));
+  d.size = ec ? -1 : static_cast<std::int64_t>(size);
+  return d;
+}
+
+Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const SignInput& input, TimePoint now) {
+  // Consumed first, atomically: of concurrent uses of one SAD exactly one gets past this line.
+  QS_TRY(auto activation, svc.store().consume_sad(token_hash(sad), now));
+  QS_TRY(auto req, svc.store().sign_request(activation.request_id));
+  if (req.status != "allowed" && req.status != "approved")
+    return fail(ErrorCode::denied, "sign request " + req.id + " is " + req.status);
+  QS_TRY(auto alg, digest_of_ref(req.document_hash));
+  DocumentDigest presented{"", alg, input.digest, -1};
+  if (input.digest.size() != core::digest_size(alg) || document_hash_ref(presented) != req.document_hash ||
+      std::find(activation.document_hashes.begin(), activation.document_hashes.end(), req.document_hash) ==
+          activation.document_hashes.end())
+    return fail(ErrorCode::invalid_input, "the document is not the one request " + req.id + " was authorised for");
+  if (!req.detached) {
+    if (!input.content) return fail(ErrorCode::invalid_input, "an enveloping signature needs the document content");
+    if (core::digest(alg, *input.content) != input.digest)
+      return fail(ErrorCode::invalid_input, "the document content does not match its hash");
+  }
+  QS_TRY(auto credential, check_credential(svc, req.identity_name, activation.credential, now));
+  QS_TRY_VOID(log_event(svc, audit::EventType::sad_consumed, req.requester, "request:" + req.id,
+                        document_refs(req.document_hash, {{"sad", activation.token_hash}}),
+                        {{"request", req.id}, {"document_hash", req.document_hash}, {"credential", activation.credential}}, now));
+
+  QS_TRY(auto ca, svc.ca_context());
+  QS_TRY(auto cert, core::x509_from_der(credential.certificate.der));
+  QS_TRY(auto signer, svc.key_signer(credential.certificate.key_id));
+  auto level = cades::parse_level(req.level);
+  if (!level) return fail(ErrorCode::database, "stored level '" + req.level + "' is unknown");
+  cades::SignOptions options;
+  options.level = *level;
+  options.digest = alg;
+  options.signing_time = now;
+  options.chain = {ca->issuing.get(), ca->root.get()};
+  options.timestamp = timestamp_fn(svc, now);
+  if (*level == cades::Level::b_lt || *level == cades::Level::b_lta) {
+    QS_TRY(options.validation_data, validation_data(svc, cert.get(), now));
+  }
+  QS_TRY(auto cms, req.detached ? cades::sign_detached(input.digest, cert.get(), *signer, options)
+                                : cades::sign_enveloping(*input.content, cert.get(), *signer, options));
+
+  store::SignatureRecord sig;
+  sig.id = "sig-" + hex_encode(core::random_bytes(8));
+  sig.request_id = req.id;
+  sig.identity_id = credential.identity.id;
+  sig.identity_name = credential.identity.name;
+  sig.certificate_serial = credential.certificate.serial_hex;
+  sig.format = req.format;
+  sig.level = req.level;
+  sig.document_hash = req.document_hash;
+  sig.signature_hash = audit::sha256_ref(cms);
+  sig.signature = std::move(cms);
+  sig.created_at = now;
+  // DESIGN.md step 6: the entry is durable before the signature leaves the service.
+  QS_TRY(auto seq, log_event(svc, audit::EventType::signature_produced, "identity:" + req.identity_name,
+                             "identity:" + req.identity_name,
+                             document_refs(req.document_hash, {{"signature", sig.signature_hash}}),
+                             {{"signature_id", sig.id}, {"document_hash", req.document_hash},
+                              {"credential", sig.certificate_serial}, {"request", req.id}, {"format", sig.format}, {"level", sig.level},
+                              {"detached", req.detached}},
+                             now));
+  QS_TRY_VOID(svc.store().put_signature(sig));
+  QS_TRY_VOID(svc.store().transition_sign_request(req.id, req.status, "signed", sig.id, now));
+  auto identity = credential.identity;
+  identity.last_used_at = now;
+  QS_TRY_VOID(svc.store().update_identity(identity));
+  return SignOutput{std::move(sig), seq};
+}
+
+Result<core::DigestAlgorithm> signature_digest_algorithm(ByteView cms) {
+  QS_TRY(auto info, cades::inspect(cms));
+  if (!info.digest) return fail(ErrorCode::invalid_input, "the signature's digest algorithm is not SHA-256, SHA-384 or SHA-512");
+  return *info.digest;
+}
+
+Result<Bytes> extend_signature(TrustService& svc, ByteView cms, const std::string& level_name,
+                               std::optional<Bytes> detached_digest, const std::string& actor, TimePoint now) {
+  auto target = cades::parse_level(level_name);
+  if (!target || *target == cades::Level::b_b) return fail(ErrorCode::usage, "--to must be B-T, B-LT or B-LTA");
+  QS_TRY(auto info, cades::inspect(cms));
+  if (info.signer_count != 1) return fail(ErrorCode::invalid_input, "only signatures with exactly one signer can be extended");
+  if (info.level >= *target && *target != cades::Level::b_lta)
+    return fail(ErrorCode::conflict, std::string("the signature is already ") + cades::level_name(info.level));
+  auto ts = timestamp_fn(svc, now);
+  Bytes out(cms.begin(), cms.end());
+  if (info.level < cades::Level::b_t) {
+    QS_TRY(out, cades::add_signature_timestamp(out, ts));
+  }
+  if (*target >= cades::Level::b_lt && info.level < cades::Level::b_lt) {
+    if (info.signer_certificate.empty())
+      return fail(ErrorCode::invalid_input, "the signature does not carry its signer's certificate");
+    QS_TRY(auto cert, core::x509_from_der(info.signer_certificate));
+    QS_TRY(auto data, validation_data(svc, cert.get(), now));
+    QS_TRY(out, cades::add_validation_data(out, data));
+  }
+  if (*target == cades::Level::b_lta) {
+    if (info.detached && !detached_digest)
+      return fail(ErrorCode::usage, "a detached signature needs the document (--detached DATA) to go to B-LTA");
+    std::optional<ByteView> d;
+    if (info.detached) d = ByteView(*detached_digest);
+    QS_TRY(out, cades::add_archive_timestamp(out, d, ts));
+  }
+  QS_TRY_VOID(log_event(svc, audit::EventType::operator_note, actor, "signature:" + audit::sha256_ref(cms),
+                        {{"signature", audit::sha256_ref(out)}, {"previous", audit::sha256_ref(cms)}},
+                        {{"note", "signature extended"}, {"from", cades::level_name(info.level)}, {"to", level_name}}, now));
+  return out;
+}
+
+}  // namespace qualsig::service
