@@ -14,7 +14,8 @@ namespace qualsig::formats::cades {
 namespace {
 
 using cms::Owned;
-using HashSet = std::set<Bytes>;
+// Hex strings, not Bytes: GCC 12 at -O3 reports a false -Wstringop-overread for std::set<Bytes>.
+using HashSet = std::set<std::string>;
 
 Result<void> push_hash(STACK_OF(QS_CADES_HASH) * stack, const Bytes& hash) {
   Owned<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free> os(ASN1_OCTET_STRING_new());
@@ -91,9 +92,10 @@ Result<HashIndex> parse_hash_index(ByteView der) {
 // §5.5.2: "The ats-hash-index-v3 is invalid if it contains a reference for which the original
 // value is not found".
 Result<void> check_references(const std::vector<Bytes>& referenced, const std::vector<Bytes>& present, const char* what) {
-  HashSet have(present.begin(), present.end());
+  HashSet have;
+  for (const Bytes& h : present) have.insert(hex_encode(h));
   for (const Bytes& h : referenced)
-    if (have.count(h) == 0)
+    if (have.count(hex_encode(h)) == 0)
       return fail(ErrorCode::denied, std::string("ats-hash-index-v3 references a ") + what + " the signature does not hold");
   return ok();
 }
