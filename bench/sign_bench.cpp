@@ -55,6 +55,11 @@ std::atomic<std::uint64_t> g_counter{0};
 
 void end_to_end(benchmark::State& state, const char* level) {
   auto& env = Env::get();
+  // Wall time of each phase, reported per signature (µs) so BENCHMARKS.md can say where it goes.
+  double submit_us = 0, authorize_us = 0, sign_us = 0;
+  auto since = [](std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  };
   for (auto _ : state) {
     // A distinct document per request, as in production.
     auto doc = "invoice " + std::to_string(g_counter.fetch_add(1));
@@ -67,17 +72,23 @@ void end_to_end(benchmark::State& state, const char* level) {
     in.level = level;
     in.requester = "operator:bench";
     auto now = now_seconds();
+    auto t0 = std::chrono::steady_clock::now();
     auto sub = service::submit_sign_request(*env.svc, in, now);
+    submit_us += since(t0);
     if (!sub || sub->request.status != "allowed") {
       state.SkipWithError(sub ? "not allowed" : sub.error().message.c_str());
       return;
     }
+    t0 = std::chrono::steady_clock::now();
     auto act = service::authorize_signature(*env.svc, sub->request.id, std::nullopt, now);
+    authorize_us += since(t0);
     if (!act) {
       state.SkipWithError(act.error().message.c_str());
       return;
     }
+    t0 = std::chrono::steady_clock::now();
     auto sig = service::sign_with_sad(*env.svc, act->sad, {in.document.value, std::nullopt}, now);
+    sign_us += since(t0);
     if (!sig) {
       state.SkipWithError(sig.error().message.c_str());
       return;
@@ -85,6 +96,10 @@ void end_to_end(benchmark::State& state, const char* level) {
     benchmark::DoNotOptimize(sig->signature.signature.data());
   }
   state.SetItemsProcessed(state.iterations());
+  auto n = static_cast<double>(state.iterations());
+  state.counters["submit_us"] = benchmark::Counter(submit_us / n, benchmark::Counter::kAvgThreads);
+  state.counters["authorize_us"] = benchmark::Counter(authorize_us / n, benchmark::Counter::kAvgThreads);
+  state.counters["sign_us"] = benchmark::Counter(sign_us / n, benchmark::Counter::kAvgThreads);
 }
 
 void BM_EndToEnd_BB(benchmark::State& state) { end_to_end(state, "B-B"); }

@@ -107,10 +107,19 @@ Result<Evaluated> evaluate_request(TrustService& svc, const store::IdentityRecor
   req.document_type = in.document_type;
   req.attributes = in.attributes;
   req.now = now;
-  QS_TRY(auto hour, svc.store().count_signatures(identity.id, now - 1h));
-  QS_TRY(auto day, svc.store().count_signatures(identity.id, now - 24h));
-  req.signatures_last_hour = static_cast<std::uint64_t>(hour);
-  req.signatures_last_day = static_cast<std::uint64_t>(day);
+  // Counted only for a policy with rate limits, and only up to the limit: the count is an index
+  // range scan, and an identity that signs all day must not pay for every earlier signature.
+  if (pol && pol->rate_limits) {
+    const auto& limits = *pol->rate_limits;
+    if (limits.per_hour) {
+      QS_TRY(auto hour, svc.store().count_signatures(identity.id, now - 1h, *limits.per_hour + 1));
+      req.signatures_last_hour = static_cast<std::uint64_t>(hour);
+    }
+    if (limits.per_day) {
+      QS_TRY(auto day, svc.store().count_signatures(identity.id, now - 24h, *limits.per_day + 1));
+      req.signatures_last_day = static_cast<std::uint64_t>(day);
+    }
+  }
   return evaluate(svc, pol, std::move(req), std::nullopt, in.delegation_id);
 }
 

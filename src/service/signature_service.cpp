@@ -113,7 +113,7 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
                         {{"request", req.id}, {"document_hash", req.document_hash}, {"credential", activation.credential}}, now));
 
   QS_TRY(auto ca, svc.ca_context());
-  QS_TRY(auto cert, core::x509_from_der(credential.certificate.der));
+  QS_TRY(auto cert, svc.parsed_certificate(credential.certificate.der));
   QS_TRY(auto signer, svc.key_signer(credential.certificate.key_id));
   auto level = cades::parse_level(req.level);
   if (!level) return fail(ErrorCode::database, "stored level '" + req.level + "' is unknown");

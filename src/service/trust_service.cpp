@@ -1,7 +1,10 @@
 #include "service/trust_service.h"
 
+#include "core/digest.h"
+
 #include <cstdlib>
 
+#include "core/digest.h"
 #include "core/fs.h"
 #include "hsm/openssl_bridge.h"
 #include "service/ca_context.h"
@@ -123,6 +126,20 @@ Result<std::shared_ptr<hsm::Signer>> TrustService::key_signer(ByteView key_id) {
   QS_TRY(auto signer, hsm::Pkcs11Signer::create(tok, std::move(kp)));
   std::lock_guard lock(m_mutex);
   return m_key_signers.emplace(id, signer).first->second;
+}
+
+Result<std::shared_ptr<const X509>> TrustService::parsed_certificate(ByteView der) {
+  auto key = hex_encode(core::sha256(der));
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_certificates.find(key); it != m_certificates.end()) return it->second;
+  }
+  QS_TRY(auto cert, core::x509_from_der(der));
+  std::shared_ptr<const X509> shared(cert.release(), [](const X509* c) { X509_free(const_cast<X509*>(c)); });
+  std::lock_guard lock(m_mutex);
+  // Bounded: identity certificates are short-lived and re-issued; an old entry costs ~2 KB.
+  if (m_certificates.size() >= 4096) m_certificates.clear();
+  return m_certificates.emplace(key, shared).first->second;
 }
 
 }  // namespace qualsig::service

@@ -55,6 +55,9 @@ class TrustService {
   // The signer of an identity's key, found in the token by its CKA_ID once and then cached
   // (a token search per signature would dominate the signing path).
   Result<std::shared_ptr<hsm::Signer>> key_signer(ByteView key_id);
+  // A parsed certificate, cached by its DER's SHA-256 (OpenSSL 3 parsing costs about as much as
+  // the HSM signature on the signing path). Read-only: X509 objects may be shared by threads.
+  Result<std::shared_ptr<const X509>> parsed_certificate(ByteView der);
 
  private:
   TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store);
@@ -65,6 +68,7 @@ class TrustService {
   std::shared_ptr<hsm::Token> m_token;
   std::map<std::string, std::shared_ptr<hsm::Signer>> m_signers;
   std::map<std::string, std::shared_ptr<hsm::Signer>> m_key_signers;  // by hex key id
+  std::map<std::string, std::shared_ptr<const X509>> m_certificates;   // by hex SHA-256 of the DER
   std::mutex m_ca_mutex;
   std::unique_ptr<CaContext> m_ca;
   std::unique_ptr<audit::AuditLog> m_audit_log;  // declared last: closed first

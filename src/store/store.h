@@ -171,8 +171,8 @@ class Store {
 
   virtual Result<void> put_signature(const SignatureRecord& signature) = 0;
   virtual Result<SignatureRecord> signature(const std::string& id) = 0;
-  // Signatures of the identity made at or after `since` (rate limits).
-  virtual Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since) = 0;
+  // Signatures of the identity made at or after `since` (rate limits), counting at most `cap`.
+  virtual Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) = 0;
 
   // A named counter incremented atomically across processes; returns the new value (1 first).
   // TSA serial numbers (RFC 3161 §2.4.2: unique per TSA) come from here.

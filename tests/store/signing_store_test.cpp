@@ -198,8 +198,9 @@ TEST(SigningStore, PeopleDelegationsAndSignatureCounts) {
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(store->put_signature({"sig-" + std::to_string(i), "req-1", id, "", "01", "cades", "B-B", "sha256:00",
                                       "sha256:ff", Bytes{1, 2}, kT0 + std::chrono::hours(i)}));
-  EXPECT_EQ(*store->count_signatures(id, kT0), 3);
-  EXPECT_EQ(*store->count_signatures(id, kT0 + 1h), 2);
+  EXPECT_EQ(*store->count_signatures(id, kT0, 100), 3);
+  EXPECT_EQ(*store->count_signatures(id, kT0 + 1h, 100), 2);
+  EXPECT_EQ(*store->count_signatures(id, kT0, 2), 2);  // capped
   EXPECT_EQ(store->signature("sig-2")->identity_name, "bot");
 }
 

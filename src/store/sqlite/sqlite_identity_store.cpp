@@ -79,8 +79,7 @@ CertificateRecord read_cert(const Statement& st) {
 
 Result<std::int64_t> SqliteStore::create_identity(const IdentityRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO identities(name, kind, state, organization, organization_identifier, country, sponsor, purpose, "
+  QS_TRY(auto st, prepare("INSERT INTO identities(name, kind, state, organization, organization_identifier, country, sponsor, purpose, "
       "acts_for, spiffe_id, assurance_level, created_at, updated_at, last_used_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   st.bind(1, r.name).bind(2, r.kind).bind(3, r.state).bind(4, r.organization).bind(5, r.organization_identifier)
       .bind(6, r.country).bind(7, r.sponsor).bind(8, r.purpose);
@@ -100,7 +99,7 @@ Result<std::int64_t> SqliteStore::create_identity(const IdentityRecord& r) {
 
 Result<IdentityRecord> SqliteStore::identity(const std::string& name) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kIdentityColumns + " FROM identities WHERE name = ?").c_str()));
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kIdentityColumns + " FROM identities WHERE name = ?").c_str()));
   st.bind(1, name);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no identity named '" + name + "'");
@@ -109,14 +108,13 @@ Result<IdentityRecord> SqliteStore::identity(const std::string& name) {
 
 Result<std::vector<IdentityRecord>> SqliteStore::identities() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kIdentityColumns + " FROM identities ORDER BY name").c_str()));
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kIdentityColumns + " FROM identities ORDER BY name").c_str()));
   return collect<IdentityRecord>(st, read_identity);
 }
 
 Result<void> SqliteStore::update_identity(const IdentityRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "UPDATE identities SET state = ?, spiffe_id = ?, assurance_level = ?, updated_at = ?, last_used_at = ? WHERE id = ?"));
+  QS_TRY(auto st, prepare("UPDATE identities SET state = ?, spiffe_id = ?, assurance_level = ?, updated_at = ?, last_used_at = ? WHERE id = ?"));
   st.bind(1, r.state);
   bind_opt(st, 2, r.spiffe_id);
   bind_opt(st, 3, r.assurance_level);
@@ -130,8 +128,7 @@ Result<void> SqliteStore::update_identity(const IdentityRecord& r) {
 
 Result<std::int64_t> SqliteStore::add_proofing(const ProofingRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO proofing_evidence(identity_id, method, status, subject, evidence, evidence_hash, assurance_level, "
+  QS_TRY(auto st, prepare("INSERT INTO proofing_evidence(identity_id, method, status, subject, evidence, evidence_hash, assurance_level, "
       "attested_by, confirmed_by, created_at, confirmed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
   st.bind(1, r.identity_id).bind(2, r.method).bind(3, r.status).bind(4, r.subject).bind(5, r.evidence)
       .bind(6, r.evidence_hash).bind(7, r.assurance_level);
@@ -145,8 +142,7 @@ Result<std::int64_t> SqliteStore::add_proofing(const ProofingRecord& r) {
 
 Result<void> SqliteStore::update_proofing(const ProofingRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "UPDATE proofing_evidence SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?"));
+  QS_TRY(auto st, prepare("UPDATE proofing_evidence SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?"));
   st.bind(1, r.status);
   bind_opt(st, 2, r.confirmed_by);
   bind_opt(st, 3, r.confirmed_at);
@@ -156,7 +152,7 @@ Result<void> SqliteStore::update_proofing(const ProofingRecord& r) {
 
 Result<std::vector<ProofingRecord>> SqliteStore::proofings(std::int64_t identity_id) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kProofingColumns +
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kProofingColumns +
                                             " FROM proofing_evidence WHERE identity_id = ? ORDER BY id").c_str()));
   st.bind(1, identity_id);
   return collect<ProofingRecord>(st, read_proofing);
@@ -164,8 +160,7 @@ Result<std::vector<ProofingRecord>> SqliteStore::proofings(std::int64_t identity
 
 Result<void> SqliteStore::put_certificate(const CertificateRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO certificates(serial_hex, identity_id, der, key_id, key_label, status, issued_at, not_before, not_after, "
+  QS_TRY(auto st, prepare("INSERT INTO certificates(serial_hex, identity_id, der, key_id, key_label, status, issued_at, not_before, not_after, "
       "revoked_at, revocation_reason, invalidity_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
   st.bind(1, r.serial_hex).bind(2, r.identity_id).bind(3, ByteView(r.der)).bind(4, ByteView(r.key_id))
       .bind(5, r.key_label).bind(6, r.status).bind(7, unix_s(r.issued_at)).bind(8, unix_s(r.not_before))
@@ -178,7 +173,7 @@ Result<void> SqliteStore::put_certificate(const CertificateRecord& r) {
 
 Result<CertificateRecord> SqliteStore::certificate(const std::string& serial_hex) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kCertColumns +
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kCertColumns +
                                             " FROM certificates c JOIN identities i ON i.id = c.identity_id WHERE c.serial_hex = ?").c_str()));
   st.bind(1, serial_hex);
   QS_TRY(bool row, st.step());
@@ -191,7 +186,7 @@ Result<std::vector<CertificateRecord>> SqliteStore::certificates(std::optional<s
   std::string sql = std::string("SELECT ") + kCertColumns + " FROM certificates c JOIN identities i ON i.id = c.identity_id";
   if (identity_id) sql += " WHERE c.identity_id = ?";
   sql += " ORDER BY c.issued_at, c.serial_hex";
-  QS_TRY(auto st, Statement::prepare(m_db, sql.c_str()));
+  QS_TRY(auto st, prepare(sql.c_str()));
   if (identity_id) st.bind(1, *identity_id);
   return collect<CertificateRecord>(st, read_cert);
 }
@@ -200,8 +195,7 @@ Result<void> SqliteStore::update_certificate_status(const CertificateRecord& r) 
   std::lock_guard lock(m_mutex);
   QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
   auto body = [&]() -> Result<void> {
-    QS_TRY(auto st, Statement::prepare(m_db,
-        "UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ?, invalidity_date = ? WHERE serial_hex = ?"));
+    QS_TRY(auto st, prepare("UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ?, invalidity_date = ? WHERE serial_hex = ?"));
     st.bind(1, r.status);
     bind_opt(st, 2, r.revoked_at);
     bind_opt(st, 3, r.revocation_reason);
@@ -220,7 +214,7 @@ Result<void> SqliteStore::update_certificate_status(const CertificateRecord& r) 
 
 Result<std::uint64_t> SqliteStore::revocation_generation() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT generation FROM revocation_state WHERE id = 1"));
+  QS_TRY(auto st, prepare("SELECT generation FROM revocation_state WHERE id = 1"));
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::database, "revocation_state is empty");
   return static_cast<std::uint64_t>(st.int64(0));
@@ -228,7 +222,7 @@ Result<std::uint64_t> SqliteStore::revocation_generation() {
 
 Result<std::vector<CertificateRecord>> SqliteStore::revoked_certificates() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kCertColumns +
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kCertColumns +
                                             " FROM certificates c JOIN identities i ON i.id = c.identity_id "
                                             "WHERE c.status IN ('revoked', 'suspended') ORDER BY c.revoked_at, c.serial_hex").c_str()));
   return collect<CertificateRecord>(st, read_cert);
@@ -236,8 +230,7 @@ Result<std::vector<CertificateRecord>> SqliteStore::revoked_certificates() {
 
 Result<void> SqliteStore::put_crl(const CrlRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO crls(issuer, crl_number, this_update, next_update, der) VALUES (?,?,?,?,?) "
+  QS_TRY(auto st, prepare("INSERT INTO crls(issuer, crl_number, this_update, next_update, der) VALUES (?,?,?,?,?) "
       "ON CONFLICT(issuer) DO UPDATE SET crl_number = excluded.crl_number, this_update = excluded.this_update, "
       "next_update = excluded.next_update, der = excluded.der WHERE excluded.crl_number > crls.crl_number"));
   st.bind(1, r.issuer).bind(2, static_cast<std::int64_t>(r.crl_number)).bind(3, unix_s(r.this_update))
@@ -247,7 +240,7 @@ Result<void> SqliteStore::put_crl(const CrlRecord& r) {
 
 Result<std::optional<CrlRecord>> SqliteStore::crl(const std::string& issuer) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT issuer, crl_number, this_update, next_update, der FROM crls WHERE issuer = ?"));
+  QS_TRY(auto st, prepare("SELECT issuer, crl_number, this_update, next_update, der FROM crls WHERE issuer = ?"));
   st.bind(1, issuer);
   QS_TRY(bool row, st.step());
   if (!row) return std::optional<CrlRecord>();

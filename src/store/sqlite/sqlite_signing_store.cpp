@@ -85,7 +85,7 @@ SadRecord read_sad(const Statement& st) {
 Result<std::int64_t> SqliteStore::put_policy(const PolicyRecord& p) {
   std::lock_guard lock(m_mutex);
   {
-    QS_TRY(auto st, Statement::prepare(m_db, "SELECT id, hash FROM policies WHERE name = ? AND version = ?"));
+    QS_TRY(auto st, prepare("SELECT id, hash FROM policies WHERE name = ? AND version = ?"));
     st.bind(1, p.name).bind(2, p.version);
     QS_TRY(bool row, st.step());
     if (row) {
@@ -94,8 +94,7 @@ Result<std::int64_t> SqliteStore::put_policy(const PolicyRecord& p) {
                                                  " is already stored with other content: give the new content a new version");
     }
   }
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO policies(name, version, hash, document, created_at, created_by) VALUES (?,?,?,?,?,?)"));
+  QS_TRY(auto st, prepare("INSERT INTO policies(name, version, hash, document, created_at, created_by) VALUES (?,?,?,?,?,?)"));
   st.bind(1, p.name).bind(2, p.version).bind(3, p.hash).bind(4, p.document).bind(5, unix_seconds(p.created_at))
       .bind(6, p.created_by);
   QS_TRY_VOID(st.run());
@@ -104,7 +103,7 @@ Result<std::int64_t> SqliteStore::put_policy(const PolicyRecord& p) {
 
 Result<PolicyRecord> SqliteStore::policy(std::int64_t id) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kPolicyColumns + " FROM policies WHERE id = ?").c_str()));
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kPolicyColumns + " FROM policies WHERE id = ?").c_str()));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no policy with id " + std::to_string(id));
@@ -113,15 +112,14 @@ Result<PolicyRecord> SqliteStore::policy(std::int64_t id) {
 
 Result<std::vector<PolicyRecord>> SqliteStore::policies() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kPolicyColumns +
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kPolicyColumns +
                                             " FROM policies ORDER BY name, version DESC").c_str()));
   return collect<PolicyRecord>(st, read_policy);
 }
 
 Result<void> SqliteStore::attach_policy(std::int64_t identity_id, std::int64_t policy_id, TimePoint at) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO policy_attachments(identity_id, policy_id, attached_at) VALUES (?,?,?) "
+  QS_TRY(auto st, prepare("INSERT INTO policy_attachments(identity_id, policy_id, attached_at) VALUES (?,?,?) "
       "ON CONFLICT(identity_id) DO UPDATE SET policy_id = excluded.policy_id, attached_at = excluded.attached_at"));
   st.bind(1, identity_id).bind(2, policy_id).bind(3, unix_seconds(at));
   return st.run();
@@ -129,8 +127,7 @@ Result<void> SqliteStore::attach_policy(std::int64_t identity_id, std::int64_t p
 
 Result<std::optional<PolicyRecord>> SqliteStore::policy_of_identity(std::int64_t identity_id) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "SELECT p.id, p.name, p.version, p.hash, p.document, p.created_at, p.created_by FROM policy_attachments a "
+  QS_TRY(auto st, prepare("SELECT p.id, p.name, p.version, p.hash, p.document, p.created_at, p.created_by FROM policy_attachments a "
       "JOIN policies p ON p.id = a.policy_id WHERE a.identity_id = ?"));
   st.bind(1, identity_id);
   QS_TRY(bool row, st.step());
@@ -144,7 +141,7 @@ Result<std::int64_t> SqliteStore::create_person(const PersonRecord& p) {
   std::lock_guard lock(m_mutex);
   QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
   auto done = [&]() -> Result<std::int64_t> {
-    QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO people(name, token_hash, created_at, disabled_at) VALUES (?,?,?,?)"));
+    QS_TRY(auto st, prepare("INSERT INTO people(name, token_hash, created_at, disabled_at) VALUES (?,?,?,?)"));
     st.bind(1, p.name).bind(2, p.token_hash).bind(3, unix_seconds(p.created_at));
     bind_opt(st, 4, p.disabled_at);
     auto ran = st.run();
@@ -154,7 +151,7 @@ Result<std::int64_t> SqliteStore::create_person(const PersonRecord& p) {
       return fail(ran.error());
     }
     auto id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_db));
-    QS_TRY(auto g, Statement::prepare(m_db, "INSERT OR IGNORE INTO person_groups(person_id, group_name) VALUES (?,?)"));
+    QS_TRY(auto g, prepare("INSERT OR IGNORE INTO person_groups(person_id, group_name) VALUES (?,?)"));
     for (const auto& group : p.groups) {
       g.reset();
       g.bind(1, id).bind(2, group);
@@ -191,7 +188,7 @@ Result<PersonRecord> SqliteStore::person(const std::string& name) {
   std::lock_guard lock(m_mutex);
   PersonRecord r;
   {
-    QS_TRY(auto st, Statement::prepare(m_db, "SELECT id, name, token_hash, created_at, disabled_at FROM people WHERE name = ?"));
+    QS_TRY(auto st, prepare("SELECT id, name, token_hash, created_at, disabled_at FROM people WHERE name = ?"));
     st.bind(1, name);
     QS_TRY(bool row, st.step());
     if (!row) return fail(ErrorCode::not_found, "no person named '" + name + "'");
@@ -205,7 +202,7 @@ Result<std::vector<PersonRecord>> SqliteStore::people() {
   std::lock_guard lock(m_mutex);
   std::vector<PersonRecord> out;
   {
-    QS_TRY(auto st, Statement::prepare(m_db, "SELECT id, name, token_hash, created_at, disabled_at FROM people ORDER BY name"));
+    QS_TRY(auto st, prepare("SELECT id, name, token_hash, created_at, disabled_at FROM people ORDER BY name"));
     QS_TRY(out, collect<PersonRecord>(st, read_person));
   }
   for (auto& p : out) {
@@ -218,7 +215,7 @@ Result<std::vector<PersonRecord>> SqliteStore::people() {
 
 Result<void> SqliteStore::put_delegation(const DelegationRecord& d) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO delegations(id, delegator, delegate, scopes, not_before, expires_at, "
+  QS_TRY(auto st, prepare("INSERT INTO delegations(id, delegator, delegate, scopes, not_before, expires_at, "
                                            "revoked_at, parent_id, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?)"));
   st.bind(1, d.id).bind(2, d.delegator).bind(3, d.delegate).bind(4, to_json_list(d.scopes))
       .bind(5, unix_seconds(d.not_before)).bind(6, unix_seconds(d.expires_at));
@@ -230,7 +227,7 @@ Result<void> SqliteStore::put_delegation(const DelegationRecord& d) {
 
 Result<DelegationRecord> SqliteStore::delegation(const std::string& id) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kDelegationColumns + " FROM delegations WHERE id = ?").c_str()));
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kDelegationColumns + " FROM delegations WHERE id = ?").c_str()));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no delegation '" + id + "'");
@@ -241,18 +238,18 @@ Result<std::vector<DelegationRecord>> SqliteStore::delegations(const std::option
   std::lock_guard lock(m_mutex);
   std::string sql = std::string("SELECT ") + kDelegationColumns + " FROM delegations" +
                     (delegate ? " WHERE delegate = ?" : "") + " ORDER BY created_at, id";
-  QS_TRY(auto st, Statement::prepare(m_db, sql.c_str()));
+  QS_TRY(auto st, prepare(sql.c_str()));
   if (delegate) st.bind(1, *delegate);
   return collect<DelegationRecord>(st, read_delegation);
 }
 
 Result<void> SqliteStore::revoke_delegation(const std::string& id, TimePoint at) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "UPDATE delegations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"));
+  QS_TRY(auto st, prepare("UPDATE delegations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"));
   st.bind(1, unix_seconds(at)).bind(2, id);
   QS_TRY_VOID(st.run());
   if (sqlite3_changes(m_db) == 1) return ok();
-  QS_TRY(auto exists, Statement::prepare(m_db, "SELECT 1 FROM delegations WHERE id = ?"));
+  QS_TRY(auto exists, prepare("SELECT 1 FROM delegations WHERE id = ?"));
   exists.bind(1, id);
   QS_TRY(bool row, exists.step());
   if (!row) return fail(ErrorCode::not_found, "no delegation '" + id + "'");
@@ -263,8 +260,7 @@ Result<void> SqliteStore::revoke_delegation(const std::string& id, TimePoint at)
 
 Result<void> SqliteStore::create_sign_request(const SignRequestRecord& r) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO sign_requests(id, identity_id, requester, document_type, attributes, document_name, document_hash, "
+  QS_TRY(auto st, prepare("INSERT INTO sign_requests(id, identity_id, requester, document_type, attributes, document_name, document_hash, "
       "document_size, format, level, detached, policy_id, decision, status, approval_group, approvals_required, "
       "delegation_id, created_at, expires_at, signature_id, completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   st.bind(1, r.id).bind(2, r.identity_id).bind(3, r.requester).bind(4, r.document_type).bind(5, r.attributes)
@@ -284,7 +280,7 @@ Result<void> SqliteStore::create_sign_request(const SignRequestRecord& r) {
 
 Result<SignRequestRecord> SqliteStore::sign_request(const std::string& id) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kRequestColumns +
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kRequestColumns +
                                             " FROM sign_requests r JOIN identities i ON i.id = r.identity_id WHERE r.id = ?").c_str()));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
@@ -296,7 +292,7 @@ Result<std::vector<SignRequestRecord>> SqliteStore::sign_requests(const std::opt
   std::lock_guard lock(m_mutex);
   std::string sql = std::string("SELECT ") + kRequestColumns + " FROM sign_requests r JOIN identities i ON i.id = r.identity_id" +
                     (status ? " WHERE r.status = ?" : "") + " ORDER BY r.created_at DESC, r.id LIMIT ?";
-  QS_TRY(auto st, Statement::prepare(m_db, sql.c_str()));
+  QS_TRY(auto st, prepare(sql.c_str()));
   int i = 1;
   if (status) st.bind(i++, *status);
   st.bind(i, static_cast<std::int64_t>(limit));
@@ -307,8 +303,7 @@ Result<void> SqliteStore::transition_sign_request(const std::string& id, const s
                                                   const std::optional<std::string>& signature_id,
                                                   std::optional<TimePoint> completed_at) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "UPDATE sign_requests SET status = ?, signature_id = COALESCE(?, signature_id), "
+  QS_TRY(auto st, prepare("UPDATE sign_requests SET status = ?, signature_id = COALESCE(?, signature_id), "
       "completed_at = COALESCE(?, completed_at) WHERE id = ? AND status = ?"));
   st.bind(1, to);
   bind_opt(st, 2, signature_id);
@@ -322,8 +317,7 @@ Result<void> SqliteStore::transition_sign_request(const std::string& id, const s
 
 Result<void> SqliteStore::add_approval(const ApprovalRecord& a) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "INSERT INTO approvals(request_id, approver, decision, document_hash, time) VALUES (?,?,?,?,?)"));
+  QS_TRY(auto st, prepare("INSERT INTO approvals(request_id, approver, decision, document_hash, time) VALUES (?,?,?,?,?)"));
   st.bind(1, a.request_id).bind(2, a.approver).bind(3, a.decision).bind(4, a.document_hash).bind(5, unix_seconds(a.time));
   auto ran = st.run();
   if (!ran && ran.error().code == ErrorCode::already_exists)
@@ -333,8 +327,7 @@ Result<void> SqliteStore::add_approval(const ApprovalRecord& a) {
 
 Result<std::vector<ApprovalRecord>> SqliteStore::approvals(const std::string& request_id) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "SELECT request_id, approver, decision, document_hash, time FROM approvals WHERE request_id = ? ORDER BY time, approver"));
+  QS_TRY(auto st, prepare("SELECT request_id, approver, decision, document_hash, time FROM approvals WHERE request_id = ? ORDER BY time, approver"));
   st.bind(1, request_id);
   return collect<ApprovalRecord>(st, [](const Statement& s) {
     return ApprovalRecord{s.text(0), s.text(1), s.text(2), s.text(3), from_unix_seconds(s.int64(4))};
@@ -345,7 +338,7 @@ Result<std::vector<ApprovalRecord>> SqliteStore::approvals(const std::string& re
 
 Result<void> SqliteStore::put_sad(const SadRecord& s) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO sads(token_hash, request_id, credential, document_hashes, issued_at, "
+  QS_TRY(auto st, prepare("INSERT INTO sads(token_hash, request_id, credential, document_hashes, issued_at, "
                                            "expires_at, consumed_at) VALUES (?,?,?,?,?,?,?)"));
   st.bind(1, s.token_hash).bind(2, s.request_id).bind(3, s.credential).bind(4, to_json_list(s.document_hashes))
       .bind(5, unix_seconds(s.issued_at)).bind(6, unix_seconds(s.expires_at));
@@ -358,7 +351,7 @@ Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePo
   {
     // One statement: SQLite runs it under the database write lock, so of any number of
     // concurrent consumers (threads or processes) exactly one sees the row change.
-    QS_TRY(auto st, Statement::prepare(m_db, (std::string("UPDATE sads SET consumed_at = ? WHERE token_hash = ? AND "
+    QS_TRY(auto st, prepare((std::string("UPDATE sads SET consumed_at = ? WHERE token_hash = ? AND "
                                                           "consumed_at IS NULL AND expires_at > ? RETURNING ") + kSadColumns).c_str()));
     st.bind(1, unix_seconds(now)).bind(2, token_hash).bind(3, unix_seconds(now));
     QS_TRY(bool row, st.step());
@@ -369,7 +362,7 @@ Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePo
       return sad;
     }
   }
-  QS_TRY(auto st, Statement::prepare(m_db, (std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
   st.bind(1, token_hash);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "unknown signature activation data");
@@ -382,7 +375,7 @@ Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePo
 
 Result<void> SqliteStore::put_signature(const SignatureRecord& s) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO signatures(id, request_id, identity_id, certificate_serial, format, level, "
+  QS_TRY(auto st, prepare("INSERT INTO signatures(id, request_id, identity_id, certificate_serial, format, level, "
                                            "document_hash, signature_hash, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
   st.bind(1, s.id).bind(2, s.request_id).bind(3, s.identity_id).bind(4, s.certificate_serial).bind(5, s.format)
       .bind(6, s.level).bind(7, s.document_hash).bind(8, s.signature_hash).bind(9, ByteView(s.signature))
@@ -392,8 +385,7 @@ Result<void> SqliteStore::put_signature(const SignatureRecord& s) {
 
 Result<SignatureRecord> SqliteStore::signature(const std::string& id) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "SELECT s.id, s.request_id, s.identity_id, i.name, s.certificate_serial, s.format, s.level, s.document_hash, "
+  QS_TRY(auto st, prepare("SELECT s.id, s.request_id, s.identity_id, i.name, s.certificate_serial, s.format, s.level, s.document_hash, "
       "s.signature_hash, s.signature, s.created_at FROM signatures s JOIN identities i ON i.id = s.identity_id WHERE s.id = ?"));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
@@ -402,17 +394,18 @@ Result<SignatureRecord> SqliteStore::signature(const std::string& id) {
                          st.text(7), st.text(8), st.blob(9), from_unix_seconds(st.int64(10))};
 }
 
-Result<std::int64_t> SqliteStore::count_signatures(std::int64_t identity_id, TimePoint since) {
+Result<std::int64_t> SqliteStore::count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT COUNT(*) FROM signatures WHERE identity_id = ? AND created_at >= ?"));
-  st.bind(1, identity_id).bind(2, unix_seconds(since));
+  QS_TRY(auto st, prepare("SELECT COUNT(*) FROM (SELECT 1 FROM signatures WHERE identity_id = ? AND "
+                                           "created_at >= ? LIMIT ?)"));
+  st.bind(1, identity_id).bind(2, unix_seconds(since)).bind(3, cap);
   QS_TRY_VOID(st.step());
   return st.int64(0);
 }
 
 Result<std::uint64_t> SqliteStore::next_counter(const std::string& name) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO counters(name, value) VALUES (?, 1) "
+  QS_TRY(auto st, prepare("INSERT INTO counters(name, value) VALUES (?, 1) "
                                            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"));
   st.bind(1, name);
   QS_TRY(bool row, st.step());

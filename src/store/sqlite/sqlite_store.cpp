@@ -50,10 +50,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const fs::path& path, Mod
                                            (row ? integrity.text(0) : "no result") + ")");
   }
   QS_TRY_VOID(store->migrate());
+  store->m_statements = std::make_unique<StatementCache>(db);
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(m_db); }
+SqliteStore::~SqliteStore() {
+  m_statements.reset();
+  sqlite3_close(m_db);
+}
+
+Result<Statement> SqliteStore::prepare(const std::string& sql) {
+  if (m_statements) return m_statements->get(sql);
+  return Statement::prepare(m_db, sql.c_str());
+}
 
 Error SqliteStore::db_error(const std::string& what) const { return sqlite_error(m_db, what); }
 
@@ -73,7 +82,7 @@ Result<void> SqliteStore::migrate() {
   int current = 0;
   {
     // Finalised before the migrations run: an open statement would lock tables DROP needs.
-    QS_TRY(auto st, Statement::prepare(m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    QS_TRY(auto st, prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     QS_TRY_VOID(st.step());
     current = static_cast<int>(st.int64(0));
   }
@@ -86,7 +95,7 @@ Result<void> SqliteStore::migrate() {
     QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
     auto applied = [&]() -> Result<void> {
       QS_TRY_VOID(exec(m.sql));
-      QS_TRY(auto ins, Statement::prepare(m_db, "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)"));
+      QS_TRY(auto ins, prepare("INSERT INTO schema_migrations(version, description, applied_at) VALUES (?,?,?)"));
       ins.bind(1, std::int64_t{m.version}).bind(2, std::string(m.description)).bind(3, to_unix(now_seconds()));
       return ins.run();
     }();
@@ -101,7 +110,7 @@ Result<void> SqliteStore::migrate() {
 
 Result<int> SqliteStore::schema_version() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  QS_TRY(auto st, prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   QS_TRY_VOID(st.step());
   return static_cast<int>(st.int64(0));
 }
@@ -116,14 +125,13 @@ Result<void> SqliteStore::put_service_material(const std::vector<CaCertificate>&
   QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
   auto body = [&]() -> Result<void> {
     for (const auto& c : certs) {
-      QS_TRY(auto st, Statement::prepare(m_db,
-          "INSERT INTO ca_certificates(role, serial_hex, subject, der, key_id, key_label, not_before, not_after) VALUES (?,?,?,?,?,?,?,?)"));
+      QS_TRY(auto st, prepare("INSERT INTO ca_certificates(role, serial_hex, subject, der, key_id, key_label, not_before, not_after) VALUES (?,?,?,?,?,?,?,?)"));
       st.bind(1, c.role).bind(2, c.serial_hex).bind(3, c.subject).bind(4, ByteView(c.der)).bind(5, ByteView(c.key_id))
           .bind(6, c.key_label).bind(7, to_unix(c.not_before)).bind(8, to_unix(c.not_after));
       QS_TRY_VOID(st.run());
     }
     for (const auto& k : keys) {
-      QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO service_keys(role, key_id, key_label, public_key_der) VALUES (?,?,?,?)"));
+      QS_TRY(auto st, prepare("INSERT INTO service_keys(role, key_id, key_label, public_key_der) VALUES (?,?,?,?)"));
       st.bind(1, k.role).bind(2, ByteView(k.key_id)).bind(3, k.key_label).bind(4, ByteView(k.public_key_der));
       QS_TRY_VOID(st.run());
     }
@@ -138,8 +146,7 @@ Result<void> SqliteStore::put_service_material(const std::vector<CaCertificate>&
 
 Result<std::vector<CaCertificate>> SqliteStore::ca_certificates() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "SELECT role, serial_hex, subject, der, key_id, key_label, not_before, not_after FROM ca_certificates "
+  QS_TRY(auto st, prepare("SELECT role, serial_hex, subject, der, key_id, key_label, not_before, not_after FROM ca_certificates "
       "ORDER BY CASE role WHEN 'root' THEN 0 WHEN 'issuing' THEN 1 WHEN 'tsa' THEN 2 WHEN 'ocsp' THEN 3 ELSE 4 END"));
   std::vector<CaCertificate> out;
   for (;;) {
@@ -152,8 +159,7 @@ Result<std::vector<CaCertificate>> SqliteStore::ca_certificates() {
 
 Result<CaCertificate> SqliteStore::ca_certificate(const std::string& role) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "SELECT role, serial_hex, subject, der, key_id, key_label, not_before, not_after FROM ca_certificates WHERE role = ?"));
+  QS_TRY(auto st, prepare("SELECT role, serial_hex, subject, der, key_id, key_label, not_before, not_after FROM ca_certificates WHERE role = ?"));
   st.bind(1, role);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no '" + role + "' certificate in the database");
@@ -162,7 +168,7 @@ Result<CaCertificate> SqliteStore::ca_certificate(const std::string& role) {
 
 Result<std::vector<ServiceKey>> SqliteStore::service_keys() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT role, key_id, key_label, public_key_der FROM service_keys ORDER BY role"));
+  QS_TRY(auto st, prepare("SELECT role, key_id, key_label, public_key_der FROM service_keys ORDER BY role"));
   std::vector<ServiceKey> out;
   for (;;) {
     QS_TRY(bool row, st.step());
@@ -174,8 +180,7 @@ Result<std::vector<ServiceKey>> SqliteStore::service_keys() {
 
 Result<Counts> SqliteStore::counts() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db,
-      "SELECT (SELECT COUNT(*) FROM identities), (SELECT COUNT(*) FROM certificates), "
+  QS_TRY(auto st, prepare("SELECT (SELECT COUNT(*) FROM identities), (SELECT COUNT(*) FROM certificates), "
       "(SELECT COUNT(*) FROM certificates WHERE status = 'revoked')"));
   QS_TRY_VOID(st.step());
   return Counts{st.int64(0), st.int64(1), st.int64(2)};
@@ -185,7 +190,7 @@ Result<void> SqliteStore::append_log_rows(const std::vector<LogRow>& rows) {
   std::lock_guard lock(m_mutex);
   QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
   auto body = [&]() -> Result<void> {
-    QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
+    QS_TRY(auto st, prepare("INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
     for (const auto& r : rows) {
       st.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.entry).bind(3, ByteView(r.leaf_hash));
       QS_TRY_VOID(st.run());
@@ -209,7 +214,7 @@ Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t kno
   std::vector<LogRow> others;
   auto body = [&]() -> Result<void> {
     {
-      QS_TRY(auto st, Statement::prepare(m_db, "SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq"));
+      QS_TRY(auto st, prepare("SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq"));
       st.bind(1, static_cast<std::int64_t>(known_size));
       for (;;) {
         QS_TRY(bool row, st.step());
@@ -218,7 +223,7 @@ Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t kno
       }
     }
     QS_TRY(auto rows, build(others));
-    QS_TRY(auto ins, Statement::prepare(m_db, "INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
+    QS_TRY(auto ins, prepare("INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
     for (const auto& r : rows) {
       ins.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.entry).bind(3, ByteView(r.leaf_hash));
       QS_TRY_VOID(ins.run());
@@ -236,7 +241,7 @@ Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t kno
 
 Result<std::uint64_t> SqliteStore::log_size() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_log"));
+  QS_TRY(auto st, prepare("SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_log"));
   QS_TRY_VOID(st.step());
   return static_cast<std::uint64_t>(st.int64(0));
 }
@@ -249,7 +254,7 @@ Result<void> SqliteStore::for_each_log_row(std::uint64_t from, const std::functi
     std::vector<LogRow> page;
     {
       std::lock_guard lock(m_mutex);
-      QS_TRY(auto st, Statement::prepare(m_db, "SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?"));
+      QS_TRY(auto st, prepare("SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?"));
       st.bind(1, next).bind(2, kPage);
       for (;;) {
         QS_TRY(bool row, st.step());
@@ -266,7 +271,7 @@ Result<void> SqliteStore::for_each_log_row(std::uint64_t from, const std::functi
 
 Result<LogRow> SqliteStore::log_row(std::uint64_t seq) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT seq, entry, leaf_hash FROM audit_log WHERE seq = ?"));
+  QS_TRY(auto st, prepare("SELECT seq, entry, leaf_hash FROM audit_log WHERE seq = ?"));
   st.bind(1, static_cast<std::int64_t>(seq));
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no audit log entry " + std::to_string(seq));
@@ -275,14 +280,14 @@ Result<LogRow> SqliteStore::log_row(std::uint64_t seq) {
 
 Result<void> SqliteStore::put_checkpoint(const StoredCheckpoint& c) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO audit_checkpoints(tree_size, root_hash, time, note) VALUES (?,?,?,?)"));
+  QS_TRY(auto st, prepare("INSERT INTO audit_checkpoints(tree_size, root_hash, time, note) VALUES (?,?,?,?)"));
   st.bind(1, static_cast<std::int64_t>(c.tree_size)).bind(2, ByteView(c.root_hash)).bind(3, to_unix(c.time)).bind(4, c.note);
   return st.run();
 }
 
 Result<std::vector<StoredCheckpoint>> SqliteStore::checkpoints() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT tree_size, root_hash, time, note FROM audit_checkpoints ORDER BY tree_size"));
+  QS_TRY(auto st, prepare("SELECT tree_size, root_hash, time, note FROM audit_checkpoints ORDER BY tree_size"));
   std::vector<StoredCheckpoint> out;
   for (;;) {
     QS_TRY(bool row, st.step());
@@ -294,7 +299,7 @@ Result<std::vector<StoredCheckpoint>> SqliteStore::checkpoints() {
 
 Result<std::optional<StoredCheckpoint>> SqliteStore::latest_checkpoint() {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT tree_size, root_hash, time, note FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1"));
+  QS_TRY(auto st, prepare("SELECT tree_size, root_hash, time, note FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1"));
   QS_TRY(bool row, st.step());
   if (!row) return std::optional<StoredCheckpoint>();
   return std::optional<StoredCheckpoint>(
@@ -303,14 +308,14 @@ Result<std::optional<StoredCheckpoint>> SqliteStore::latest_checkpoint() {
 
 Result<void> SqliteStore::set_setting(const std::string& key, const std::string& value) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "INSERT INTO settings(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  QS_TRY(auto st, prepare("INSERT INTO settings(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
   st.bind(1, key).bind(2, value);
   return st.run();
 }
 
 Result<std::optional<std::string>> SqliteStore::setting(const std::string& key) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, Statement::prepare(m_db, "SELECT value FROM settings WHERE key = ?"));
+  QS_TRY(auto st, prepare("SELECT value FROM settings WHERE key = ?"));
   st.bind(1, key);
   QS_TRY(bool row, st.step());
   if (!row) return std::optional<std::string>();

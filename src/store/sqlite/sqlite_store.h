@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "store/sqlite/statement.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -74,7 +75,7 @@ class SqliteStore final : public Store {
   Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
   Result<void> put_signature(const SignatureRecord& signature) override;
   Result<SignatureRecord> signature(const std::string& id) override;
-  Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since) override;
+  Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) override;
   Result<std::uint64_t> next_counter(const std::string& name) override;
   Result<void> set_setting(const std::string& key, const std::string& value) override;
   Result<std::optional<std::string>> setting(const std::string& key) override;
@@ -86,10 +87,13 @@ class SqliteStore final : public Store {
   SqliteStore(sqlite3* db, std::filesystem::path path) : m_db(db), m_path(std::move(path)) {}
   Result<void> migrate();
   Result<void> exec(const char* sql);
+  // A cached prepared statement once the schema is migrated (before that: a fresh one).
+  Result<Statement> prepare(const std::string& sql);
   Error db_error(const std::string& what) const;
 
   sqlite3* m_db;
   std::filesystem::path m_path;
+  std::unique_ptr<StatementCache> m_statements;  // finalised before the connection closes
   std::mutex m_mutex;  // one connection, serialised; a pool comes with the server's needs
 };
 

@@ -16,6 +16,19 @@ Result<Statement> Statement::prepare(sqlite3* db, const char* sql) {
   return Statement(db, stmt);
 }
 
+StatementCache::~StatementCache() {
+  for (auto& [sql, stmt] : m_statements) sqlite3_finalize(stmt);
+}
+
+Result<Statement> StatementCache::get(const std::string& sql) {
+  if (auto it = m_statements.find(sql); it != m_statements.end()) return Statement(m_db, it->second, true);
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(m_db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+    return fail(sqlite_error(m_db, "prepare"));
+  m_statements.emplace(sql, stmt);
+  return Statement(m_db, stmt, true);
+}
+
 Result<bool> Statement::step() {
   int rc = sqlite3_step(m_stmt);
   if (rc == SQLITE_ROW) return true;

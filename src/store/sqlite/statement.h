@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/bytes.h"
@@ -16,11 +17,21 @@ namespace qualsig::store {
 class Statement {
  public:
   static Result<Statement> prepare(sqlite3* db, const char* sql);
-  Statement(Statement&& o) noexcept : m_db(o.m_db), m_stmt(o.m_stmt) { o.m_stmt = nullptr; }
+  Statement(Statement&& o) noexcept : m_db(o.m_db), m_stmt(o.m_stmt), m_cached(o.m_cached) { o.m_stmt = nullptr; }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   Statement& operator=(Statement&&) = delete;
-  ~Statement() { sqlite3_finalize(m_stmt); }
+  // A cached statement (StatementCache) is reset for its next use, any other is finalised.
+  ~Statement() {
+    if (m_cached) {
+      if (m_stmt) {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+      }
+    } else {
+      sqlite3_finalize(m_stmt);
+    }
+  }
 
   Statement& bind(int i, const std::string& v) {
     sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -55,9 +66,28 @@ class Statement {
   bool is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
 
  private:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
+  friend class StatementCache;
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool cached = false) : m_db(db), m_stmt(stmt), m_cached(cached) {}
   sqlite3* m_db;
   sqlite3_stmt* m_stmt;
+  bool m_cached;
+};
+
+// Prepared statements kept for the life of a connection, by SQL text: compiling SQL was a fifth
+// of the signing path's CPU (BENCHMARKS.md). A statement handed out is borrowed until the
+// Statement is destroyed; the caller serialises use (SqliteStore holds its mutex), and must not
+// hold two Statements of the same SQL at once.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : m_db(db) {}
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+  ~StatementCache();
+  Result<Statement> get(const std::string& sql);
+
+ private:
+  sqlite3* m_db;
+  std::unordered_map<std::string, sqlite3_stmt*> m_statements;
 };
 
 // Column and binding helpers shared by the SqliteStore files. Times are stored as Unix seconds.
