@@ -86,6 +86,27 @@ expect_exit 0 "consistency proof without from" -- "${CURL[@]}" "$HTTPS/audit/pro
 problem_status "consistency proof without from" 400
 expect_exit 0 "audit routes are HTTPS only" -- curl -s "$HTTP/audit/checkpoint"
 problem_status "audit routes are HTTPS only" 404
+# RFC 3161 over HTTP (§3.4): requests made and answers verified by `openssl ts`.
+printf 'document to time-stamp\n' >ts-data.txt
+openssl ts -query -data ts-data.txt -sha256 -cert -out ts.tsq 2>/dev/null
+expect_exit 0 "POST /tsa over HTTP" -- curl -sf -H "Content-Type: application/timestamp-query" --data-binary @ts.tsq -o ts.tsr -D ts.headers "$HTTP/tsa"
+contains "timestamp-reply content type" "$(cat ts.headers)" "application/timestamp-reply"
+expect_exit 0 "openssl ts -verify accepts our token" -- openssl ts -verify -data ts-data.txt -in ts.tsr -CAfile ca/root.pem -untrusted ca/chain.pem
+contains "policy is ETSI best practices" "$(openssl ts -reply -in ts.tsr -text 2>/dev/null)" "0.4.0.2023.1.1"
+for i in 1 2; do
+  openssl ts -query -data ts-data.txt -sha512 -no_nonce -out q$i.tsq 2>/dev/null
+  "${CURL[@]}" -sf -H "Content-Type: application/timestamp-query" --data-binary @q$i.tsq -o r$i.tsr "$HTTPS/tsa"
+done
+s1=$(openssl ts -reply -in r1.tsr -text 2>/dev/null | sed -n 's/^Serial number: //p'); s2=$(openssl ts -reply -in r2.tsr -text 2>/dev/null | sed -n 's/^Serial number: //p')
+[ -n "$s1" ] && [ $((s2)) -gt $((s1)) ] && pass "serials increase ($s1 < $s2)" || fail "serials not increasing: '$s1' '$s2'"
+openssl ts -query -data ts-data.txt -sha1 -out sha1.tsq 2>/dev/null
+curl -s -H "Content-Type: application/timestamp-query" --data-binary @sha1.tsq -o sha1.tsr "$HTTP/tsa"
+contains "SHA-1 imprint: badAlg" "$(openssl ts -reply -in sha1.tsr -text 2>/dev/null)" "unrecognized or unsupported algorithm"
+head -c 300 /dev/urandom >junk.tsq
+curl -s -H "Content-Type: application/timestamp-query" --data-binary @junk.tsq -o junk.tsr "$HTTP/tsa"
+contains "garbage: badDataFormat" "$(openssl ts -reply -in junk.tsr -text 2>/dev/null)" "wrong format"
+expect_exit 0 "wrong content type" -- curl -s -H "Content-Type: text/plain" --data-binary @ts.tsq "$HTTP/tsa"
+problem_status "wrong content type" 415
 head -c 4096 /dev/urandom > big.bin
 expect_exit 0 "oversize body" -- "${CURL[@]}" -X POST --data-binary @big.bin "$HTTPS/healthz"
 problem_status "oversize body" 413
