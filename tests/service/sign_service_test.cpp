@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <fstream>
 #include <thread>
 
@@ -197,6 +198,45 @@ TEST(SignService, BadRequestsAreRefusedBeforeAnythingIsLogged) {
   in.identity = "nobody";
   EXPECT_EQ(submit_sign_request(*f.svc, in, kNow).error().code, ErrorCode::not_found);
   EXPECT_EQ((*f.svc->audit_log())->size(), size_before);
+}
+
+}  // namespace
+}  // namespace qualsig::service
+
+namespace qualsig::service {
+namespace {
+
+// Each reason an identity cannot sign is named in the refusal.
+TEST(SignService, RefusalsNameWhyTheIdentityCannotSign) {
+  struct Case {
+    const char* name;
+    std::function<void(Fixture&)> setup;
+    TimePoint at;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"certificate-suspended", [](Fixture& f) { ASSERT_TRUE(suspend_certificate(*f.svc, f.serial, "test", kNow)); }, kNow,
+       "is suspended (certificateHold)"},
+      {"certificate-expired", [](Fixture&) {}, kNow + std::chrono::days(400), "expired at"},
+      {"certificate-revoked",
+       [](Fixture& f) {
+         ASSERT_TRUE(revoke_certificate(*f.svc, f.serial, pki::RevocationReason::superseded, std::nullopt, "test", kNow));
+       },
+       kNow, "is revoked (superseded)"},
+      {"identity-suspended", [](Fixture& f) { ASSERT_TRUE(suspend_identity(*f.svc, "invoice-bot", "test", kNow)); }, kNow,
+       "is suspended and cannot sign"},
+      {"identity-offboarded", [](Fixture& f) { ASSERT_TRUE(offboard_identity(*f.svc, "invoice-bot", "test", kNow)); }, kNow,
+       "is offboarded and cannot sign"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Fixture f;
+    c.setup(f);
+    auto r = submit_sign_request(*f.svc, f.input("doc"), c.at);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::denied);
+    EXPECT_NE(r.error().message.find(c.expected), std::string::npos) << r.error().message;
+  }
 }
 
 }  // namespace
