@@ -149,11 +149,7 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
                               {"credential", sig.certificate_serial}, {"request", req.id}, {"format", sig.format}, {"level", sig.level},
                               {"detached", req.detached}},
                              now));
-  QS_TRY_VOID(svc.store().put_signature(sig));
-  QS_TRY_VOID(svc.store().transition_sign_request(req.id, req.status, "signed", sig.id, now));
-  auto identity = credential.identity;
-  identity.last_used_at = now;
-  QS_TRY_VOID(svc.store().update_identity(identity));
+  QS_TRY_VOID(svc.store().put_signature(sig, req.status));
   return SignOutput{std::move(sig), seq};
 }
 

@@ -169,7 +169,10 @@ class Store {
   // ("already used") / denied ("expired"), and nothing changes.
   virtual Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) = 0;
 
-  virtual Result<void> put_signature(const SignatureRecord& signature) = 0;
+  // Stores a produced signature and, in the same transaction, moves its request from
+  // `request_status` to "signed" (conflict if it is no longer there: nothing is written) and
+  // sets the identity's last_used_at to the signature's time.
+  virtual Result<void> put_signature(const SignatureRecord& signature, const std::string& request_status) = 0;
   virtual Result<SignatureRecord> signature(const std::string& id) = 0;
   // Signatures of the identity made at or after `since` (rate limits), counting at most `cap`.
   virtual Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) = 0;

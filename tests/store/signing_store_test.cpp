@@ -194,10 +194,21 @@ TEST(SigningStore, PeopleDelegationsAndSignatureCounts) {
   EXPECT_EQ(store->delegations(std::string("cfo-assistant"))->size(), 1u);
 
   auto id = add_identity(*store, "bot");
-  ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "signed")));
-  for (int i = 0; i < 3; ++i)
-    ASSERT_TRUE(store->put_signature({"sig-" + std::to_string(i), "req-1", id, "", "01", "cades", "B-B", "sha256:00",
-                                      "sha256:ff", Bytes{1, 2}, kT0 + std::chrono::hours(i)}));
+  for (int i = 0; i < 3; ++i) {
+    auto req = "req-" + std::to_string(i);
+    ASSERT_TRUE(store->create_sign_request(request(id, req, "allowed")));
+    ASSERT_TRUE(store->put_signature({"sig-" + std::to_string(i), req, id, "", "01", "cades", "B-B", "sha256:00",
+                                      "sha256:ff", Bytes{1, 2}, kT0 + std::chrono::hours(i)}, "allowed"));
+  }
+  EXPECT_EQ(store->sign_request("req-2")->status, "signed");
+  EXPECT_EQ(store->sign_request("req-2")->signature_id, std::optional<std::string>("sig-2"));
+  EXPECT_EQ(store->identity("bot")->last_used_at, std::optional<TimePoint>(kT0 + 2h));
+  // A request that is no longer in the expected state: nothing is written.
+  auto stale = store->put_signature({"sig-9", "req-2", id, "", "01", "cades", "B-B", "sha256:00", "sha256:ff", Bytes{1}, kT0},
+                                    "allowed");
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::conflict);
+  EXPECT_EQ(store->signature("sig-9").error().code, ErrorCode::not_found);
   EXPECT_EQ(*store->count_signatures(id, kT0, 100), 3);
   EXPECT_EQ(*store->count_signatures(id, kT0 + 1h, 100), 2);
   EXPECT_EQ(*store->count_signatures(id, kT0, 2), 2);  // capped

@@ -373,14 +373,36 @@ Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePo
 
 // --- signatures ---
 
-Result<void> SqliteStore::put_signature(const SignatureRecord& s) {
+Result<void> SqliteStore::put_signature(const SignatureRecord& s, const std::string& request_status) {
   std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO signatures(id, request_id, identity_id, certificate_serial, format, level, "
-                                           "document_hash, signature_hash, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
-  st.bind(1, s.id).bind(2, s.request_id).bind(3, s.identity_id).bind(4, s.certificate_serial).bind(5, s.format)
-      .bind(6, s.level).bind(7, s.document_hash).bind(8, s.signature_hash).bind(9, ByteView(s.signature))
-      .bind(10, unix_seconds(s.created_at));
-  return st.run();
+  // One transaction (one fsync) for the three writes a signature makes.
+  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
+  auto body = [&]() -> Result<void> {
+    {
+      QS_TRY(auto st, prepare("INSERT INTO signatures(id, request_id, identity_id, certificate_serial, format, level, "
+                              "document_hash, signature_hash, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+      st.bind(1, s.id).bind(2, s.request_id).bind(3, s.identity_id).bind(4, s.certificate_serial).bind(5, s.format)
+          .bind(6, s.level).bind(7, s.document_hash).bind(8, s.signature_hash).bind(9, ByteView(s.signature))
+          .bind(10, unix_seconds(s.created_at));
+      QS_TRY_VOID(st.run());
+    }
+    {
+      QS_TRY(auto st, prepare("UPDATE sign_requests SET status = 'signed', signature_id = ?, completed_at = ? "
+                              "WHERE id = ? AND status = ?"));
+      st.bind(1, s.id).bind(2, unix_seconds(s.created_at)).bind(3, s.request_id).bind(4, request_status);
+      QS_TRY_VOID(st.run());
+      if (sqlite3_changes(m_db) != 1)
+        return fail(ErrorCode::conflict, "sign request '" + s.request_id + "' is no longer " + request_status);
+    }
+    QS_TRY(auto st, prepare("UPDATE identities SET last_used_at = ? WHERE id = ?"));
+    st.bind(1, unix_seconds(s.created_at)).bind(2, s.identity_id);
+    return st.run();
+  }();
+  if (!body) {
+    (void)exec("ROLLBACK");
+    return body;
+  }
+  return exec("COMMIT");
 }
 
 Result<SignatureRecord> SqliteStore::signature(const std::string& id) {

@@ -73,7 +73,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ApprovalRecord>> approvals(const std::string& request_id) override;
   Result<void> put_sad(const SadRecord& sad) override;
   Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
-  Result<void> put_signature(const SignatureRecord& signature) override;
+  Result<void> put_signature(const SignatureRecord& signature, const std::string& request_status) override;
   Result<SignatureRecord> signature(const std::string& id) override;
   Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) override;
   Result<std::uint64_t> next_counter(const std::string& name) override;
