@@ -168,12 +168,7 @@ Result<Bytes> ats_v3_imprint(const QS_CADES_CONTENT_INFO* ci, const QS_CADES_SIG
   QS_TRY(Bytes signature, cms::to_der(si->signature, ASN1_ITEM_rptr(ASN1_OCTET_STRING)));
   QS_TRY_VOID(update(signature));
   QS_TRY_VOID(update(ats_hash_index_der));
-  Bytes out(core::digest_size(alg));
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1)
-    return fail(core::openssl_error(ErrorCode::internal, "digest final failed"));
-  out.resize(len);
-  return out;
+  return detail::digest_final(ctx.get(), alg);
 }
 
 }  // namespace detail

@@ -61,4 +61,7 @@ Result<Bytes> build_ats_hash_index(const QS_CADES_SIGNED_DATA* sd, const QS_CADE
 Result<Bytes> ats_v3_imprint(const QS_CADES_CONTENT_INFO* ci, const QS_CADES_SIGNER_INFO* si, ByteView content_digest,
                              ByteView ats_hash_index_der, core::DigestAlgorithm alg);
 
+// EVP_DigestFinal_ex into a Bytes of the algorithm's size.
+Result<Bytes> digest_final(EVP_MD_CTX* ctx, core::DigestAlgorithm alg);
+
 }  // namespace qualsig::formats::cades::detail

@@ -252,12 +252,7 @@ Result<Bytes> digest_file(const std::filesystem::path& path, core::DigestAlgorit
       break;
     }
   }
-  Bytes out(core::digest_size(alg));
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1)
-    return fail(core::openssl_error(ErrorCode::internal, "digest final failed"));
-  out.resize(len);
-  return out;
+  return detail::digest_final(ctx.get(), alg);
 }
 
 Result<Bytes> sign_detached(ByteView content_digest, const X509* signer_cert, const hsm::Signer& signer,
@@ -295,3 +290,16 @@ Result<Bytes> add_counter_signature(ByteView cms_der, const X509* cert, const hs
 }
 
 }  // namespace qualsig::formats::cades
+
+namespace qualsig::formats::cades::detail {
+
+Result<Bytes> digest_final(EVP_MD_CTX* ctx, core::DigestAlgorithm alg) {
+  Bytes out(core::digest_size(alg));
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1)
+    return fail(core::openssl_error(ErrorCode::internal, "digest final failed"));
+  out.resize(len);
+  return out;
+}
+
+}  // namespace qualsig::formats::cades::detail
