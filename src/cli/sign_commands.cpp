@@ -59,6 +59,7 @@ struct SignArgs {
   std::string identity, in, out, format = "cades", level = "B-B", type = "document", digest = "sha256", request,
                                  delegation, activate_as, token_file;
   bool detached = false;
+  bool counter_sign = false;
   std::vector<std::string> attrs;
 };
 
@@ -106,6 +107,8 @@ int run_sign(Globals& g, const SignArgs& a) {
   if (a.in.empty() || a.out.empty()) return g.out.usage_error("--in FILE and --out FILE are required");
   if (a.format != "cades" && a.format != "pades" && a.format != "xades" && a.format != "jades")
     return g.out.usage_error("--format must be cades, pades, xades or jades");
+  if (a.counter_sign && (a.detached || a.level != "B-B" || a.format != "cades"))
+    return g.out.usage_error("--counter-sign adds a CAdES B-B counter-signature to the file: no --detached, --level or --format");
   if (a.level != "B-B" && a.level != "B-T" && a.level != "B-LT" && a.level != "B-LTA")
     return g.out.usage_error("--level must be B-B, B-T, B-LT or B-LTA");
   return with_service(g, [&](service::TrustService& svc) -> int {
@@ -136,7 +139,7 @@ int run_sign(Globals& g, const SignArgs& a) {
     in.document_type = a.type;
     in.attributes = *attrs;
     in.document = *doc;
-    in.format = a.format;
+    in.format = a.counter_sign ? service::kCadesCounterSignature : a.format;
     in.level = a.level;
     in.detached = a.detached;
     if (!a.delegation.empty()) in.delegation_id = a.delegation;
@@ -246,6 +249,7 @@ void add_sign_commands(CLI::App& app, Globals& g, Action& action) {
   sign->add_option("--format", a->format, "cades (pades, xades, jades: not in this version)");
   sign->add_option("--level", a->level, "B-B | B-T | B-LT | B-LTA");
   sign->add_flag("--detached", a->detached, "signature without the document inside (any size)");
+  sign->add_flag("--counter-sign", a->counter_sign, "add a counter-signature to the CAdES signature given as --in");
   sign->add_option("--type", a->type, "document type the policy judges, e.g. invoice");
   sign->add_option("--attr", a->attrs, "request attribute KEY=VALUE (repeatable), e.g. amount=9500.00");
   sign->add_option("--digest", a->digest, "sha256 | sha384 | sha512");

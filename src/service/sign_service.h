@@ -40,6 +40,12 @@ std::map<std::string, std::string> document_refs(const std::string& document_has
 // Streams a file through the digest (bounded memory for any size).
 Result<DocumentDigest> digest_document(const std::filesystem::path& path, core::DigestAlgorithm alg);
 
+// Formats of a sign request. A counter-signature (RFC 5652 §11.4, EN 319 122-1 §5.2.7) signs an
+// existing CAdES signature: the "document" is that signature file, and the result is the same
+// file with the identity's counter-signature added to its signer.
+inline constexpr const char* kCades = "cades";
+inline constexpr const char* kCadesCounterSignature = "cades-countersignature";
+
 struct SignRequestInput {
   std::string identity;
   std::string document_type;

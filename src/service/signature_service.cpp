@@ -126,8 +126,14 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
   if (*level == cades::Level::b_lt || *level == cades::Level::b_lta) {
     QS_TRY(options.validation_data, validation_data(svc, cert.get(), now));
   }
-  QS_TRY(auto cms, req.detached ? cades::sign_detached(input.digest, cert.get(), *signer, options)
-                                : cades::sign_enveloping(*input.content, cert.get(), *signer, options));
+  Bytes cms;
+  if (req.format == kCadesCounterSignature) {
+    QS_TRY(cms, cades::add_counter_signature(*input.content, cert.get(), *signer, options));
+  } else if (req.detached) {
+    QS_TRY(cms, cades::sign_detached(input.digest, cert.get(), *signer, options));
+  } else {
+    QS_TRY(cms, cades::sign_enveloping(*input.content, cert.get(), *signer, options));
+  }
 
   store::SignatureRecord sig;
   sig.id = "sig-" + hex_encode(core::random_bytes(8));

@@ -193,6 +193,16 @@ expect_one_error_line "activation named" "activation"
 expect_exit 0 "contract signed under delegation with the CFO's activation" -- "$QUALSIG" --data d sign --identity cfo-assistant --in contract.txt --out c.p7m "${c[@]}"
 expect_exit 0 "openssl verifies the contract signature" -- openssl cms -verify -binary -inform DER -in c.p7m -CAfile ca/root.pem -purpose any -out /dev/null
 pkijs_verifies "pkijs verifies the enveloping contract signature" c.p7m
+# A second identity counter-signs the contract signature (RFC 5652 §11.4), through its own policy.
+printf '{"schema": "qualsig-policy/1", "name": "witness", "version": 1, "document_types": ["countersignature"]}' >witness.json
+"$QUALSIG" --data d policy set --identity helper-bot --file witness.json >/dev/null
+expect_exit 2 "counter-sign with --detached is a usage error" -- "$QUALSIG" --data d sign --identity helper-bot --in c.p7m --out cs.p7m --counter-sign --detached --type countersignature
+expect_exit 0 "helper-bot counter-signs" -- "$QUALSIG" --data d sign --identity helper-bot --in c.p7m --out cs.p7m --counter-sign --type countersignature
+expect_exit 0 "openssl still verifies the counter-signed file" -- openssl cms -verify -binary -inform DER -in cs.p7m -CAfile ca/root.pem -purpose any -out /dev/null
+report=$(node "$INTEROP/cades_check.mjs" cs.p7m --root ca/root.pem 2>&1 || true)
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r["signature"]["ok"] and len(r["counter_signatures"])==1 and r["counter_signatures"][0]["ok"] else 1)' "$report" \
+  && pass "pkijs + Node verify the counter-signature" || fail "counter-signature not verified: $report"
+expect_exit 1 "counter-signing garbage is refused" -- "$QUALSIG" --data d sign --identity helper-bot --in contract.txt --out cs2.p7m --counter-sign --type countersignature
 expect_exit 0 "revoke the delegation" -- "$QUALSIG" --data d delegation revoke "$DLG"
 expect_exit 1 "revoked delegation: refused" -- "$QUALSIG" --data d sign --identity cfo-assistant --in contract.txt --out c2.p7m "${c[@]}"
 expect_one_error_line "revocation named" "revoked"
