@@ -92,6 +92,18 @@ Result<std::vector<policy::Delegation>> delegation_chain(TrustService& svc, cons
   return chain;
 }
 
+Result<void> recheck_delegation(TrustService& svc, const std::string& identity, const nlohmann::json& decision,
+                                TimePoint now) {
+  if (!decision.contains("delegation")) return ok();
+  const auto& d = decision["delegation"];
+  if (!d.contains("links") || !d["links"].is_array() || d["links"].empty() || !d.contains("scope"))
+    return fail(ErrorCode::database, "stored delegation summary is incomplete");
+  QS_TRY(auto chain, delegation_chain(svc, d["links"].back().get<std::string>()));
+  auto verified = policy::verify_chain(chain, identity, d["scope"].get<std::string>(), now);
+  if (!verified) return fail(ErrorCode::denied, "the delegation no longer holds: " + verified.error().message);
+  return ok();
+}
+
 Result<std::vector<policy::Delegation>> select_chain(TrustService& svc, const std::string& identity, const std::string& scope,
                                                      const std::optional<std::string>& delegation_id, TimePoint now) {
   if (delegation_id) return delegation_chain(svc, *delegation_id);

@@ -42,6 +42,12 @@ Result<std::vector<policy::Delegation>> delegation_chain(TrustService& svc, cons
 Result<std::vector<policy::Delegation>> select_chain(TrustService& svc, const std::string& identity, const std::string& scope,
                                                      const std::optional<std::string>& delegation_id, TimePoint now);
 
+// The chain a request was decided under, verified again at `now` (activation and signing time:
+// a delegation revoked or expired after the decision stops the signature). `decision` is the
+// stored decision JSON; without a "delegation" member there is nothing to check.
+Result<void> recheck_delegation(TrustService& svc, const std::string& identity, const nlohmann::json& decision,
+                                TimePoint now);
+
 policy::Delegation to_policy(const store::DelegationRecord& r);
 
 }  // namespace qualsig::service

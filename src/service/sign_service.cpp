@@ -297,6 +297,7 @@ Result<Activation> authorize_signature(TrustService& svc, const std::string& req
         return fail(ErrorCode::denied, "the policy requires activation of each use by " + by);
     }
   }
+  QS_TRY_VOID(recheck_delegation(svc, req.identity_name, decision, now));
   QS_TRY(auto credential, usable_credential(svc, req.identity_name, now));
   Activation a{new_token("qsa_"), {}};
   a.record = store::SadRecord{token_hash(a.sad), req.id, credential.certificate.serial_hex, {req.document_hash},

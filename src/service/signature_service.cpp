@@ -11,6 +11,7 @@
 #include "service/ca_context.h"
 #include "service/cert_service.h"
 #include "service/credential.h"
+#include "service/delegation_service.h"
 #include "service/identity_service.h"
 #include "service/people_service.h"
 #include "service/sign_service.h"
@@ -108,6 +109,10 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
       return fail(ErrorCode::invalid_input, "the document content does not match its hash");
   }
   QS_TRY(auto credential, check_credential(svc, req.identity_name, activation.credential, now));
+  {
+    auto decision = nlohmann::json::parse(req.decision, nullptr, false);
+    QS_TRY_VOID(recheck_delegation(svc, req.identity_name, decision.is_object() ? decision : nlohmann::json::object(), now));
+  }
   QS_TRY_VOID(log_event(svc, audit::EventType::sad_consumed, req.requester, "request:" + req.id,
                         document_refs(req.document_hash, {{"sad", activation.token_hash}}),
                         {{"request", req.id}, {"document_hash", req.document_hash}, {"credential", activation.credential}}, now));

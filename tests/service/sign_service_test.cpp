@@ -14,8 +14,10 @@
 #include "core/fs.h"
 #include "pki/crl.h"
 #include "service/cert_service.h"
+#include "service/delegation_service.h"
 #include "service/identity_service.h"
 #include "service/init.h"
+#include "service/people_service.h"
 #include "service/status.h"
 #include "support/run_command.h"
 #include "support/temp_dir.h"
@@ -237,6 +239,31 @@ TEST(SignService, RefusalsNameWhyTheIdentityCannotSign) {
     EXPECT_EQ(r.error().code, ErrorCode::denied);
     EXPECT_NE(r.error().message.find(c.expected), std::string::npos) << r.error().message;
   }
+}
+
+}  // namespace
+}  // namespace qualsig::service
+
+namespace qualsig::service {
+namespace {
+
+// The delegation is checked again when the signature is made: revoked after activation, it
+// stops the signature.
+TEST(SignService, DelegationRevokedAfterActivationStopsTheSignature) {
+  Fixture f;
+  ASSERT_TRUE(add_person(*f.svc, "cfo", {}, "test", kNow));
+  auto dlg = grant_delegation(*f.svc, {"person:cfo", "invoice-bot", {"invoice"}, std::nullopt, kNow + std::chrono::days(30), std::nullopt},
+                              "person:cfo", kNow);
+  ASSERT_TRUE(dlg) << dlg.error().message;
+  ASSERT_TRUE(set_policy(*f.svc, {"invoice-bot"}, R"({"schema": "qualsig-policy/1", "name": "d", "version": 1,
+    "document_types": ["invoice"], "delegation": {"required": true, "from": ["person:cfo"], "scope": "invoice"}})",
+                         "test", kNow));
+  auto [req, act] = f.activated("under delegation");
+  ASSERT_TRUE(revoke_delegation(*f.svc, dlg->id, "test", kNow));
+  auto r = sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("under delegation")), std::nullopt}, kNow);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::denied);
+  EXPECT_NE(r.error().message.find("delegation no longer holds"), std::string::npos) << r.error().message;
 }
 
 }  // namespace
