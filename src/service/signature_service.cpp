@@ -52,9 +52,7 @@ Result<Bytes> own_ocsp_response(TrustService& svc, const X509* cert, const X509*
   return resp;
 }
 
-// B-LT material for a certificate this service issued: the chain (and the TSA's), an OCSP
-// response for the signer and the current CRLs of the issuing CA and the root.
-Result<cades::ValidationData> validation_data(TrustService& svc, const X509* signer, TimePoint now) {
+Result<cades::ValidationData> validation_data_impl(TrustService& svc, const X509* signer, TimePoint now) {
   QS_TRY(auto ca, svc.ca_context());
   if (X509_check_issued(const_cast<X509*>(ca->issuing.get()), const_cast<X509*>(signer)) != X509_V_OK)
     return fail(ErrorCode::denied, "the signer's certificate was not issued by this trust service: its revocation data "
@@ -78,6 +76,10 @@ cades::TimestampFn timestamp_fn(TrustService& svc, TimePoint now) {
 }
 
 }  // namespace
+
+Result<cades::ValidationData> signer_validation_data(TrustService& svc, const X509* signer, TimePoint now) {
+  return validation_data_impl(svc, signer, now);
+}
 
 Result<DocumentDigest> digest_document(const std::filesystem::path& path, core::DigestAlgorithm alg) {
   DocumentDigest d;
@@ -129,7 +131,7 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
   options.chain = {ca->issuing.get(), ca->root.get()};
   options.timestamp = timestamp_fn(svc, now);
   if (*level == cades::Level::b_lt || *level == cades::Level::b_lta) {
-    QS_TRY(options.validation_data, validation_data(svc, cert.get(), now));
+    QS_TRY(options.validation_data, signer_validation_data(svc, cert.get(), now));
   }
   Bytes cms;
   if (req.format == kCadesCounterSignature) {
@@ -187,7 +189,7 @@ Result<Bytes> extend_signature(TrustService& svc, ByteView cms, const std::strin
     if (info.signer_certificate.empty())
       return fail(ErrorCode::invalid_input, "the signature does not carry its signer's certificate");
     QS_TRY(auto cert, core::x509_from_der(info.signer_certificate));
-    QS_TRY(auto data, validation_data(svc, cert.get(), now));
+    QS_TRY(auto data, signer_validation_data(svc, cert.get(), now));
     QS_TRY(out, cades::add_validation_data(out, data));
   }
   if (*target == cades::Level::b_lta) {

@@ -6,6 +6,7 @@
 
 #include "core/bytes.h"
 #include "core/digest.h"
+#include "formats/cades.h"
 #include "service/trust_service.h"
 
 namespace qualsig::service {
@@ -19,6 +20,11 @@ namespace qualsig::service {
 // fetch it online). The extension is logged.
 Result<Bytes> extend_signature(TrustService& svc, ByteView cms, const std::string& level,
                                std::optional<Bytes> detached_digest, const std::string& actor, TimePoint now);
+
+// B-LT material for a certificate this service issued: the chain and the TSA certificate, an
+// OCSP response of our responder for it and the current CRLs of the issuing CA and the root.
+// denied for a certificate another CA issued.
+Result<formats::cades::ValidationData> signer_validation_data(TrustService& svc, const X509* signer, TimePoint now);
 
 // The digest algorithm of a CAdES signature's signer (for hashing its detached document).
 Result<core::DigestAlgorithm> signature_digest_algorithm(ByteView cms);

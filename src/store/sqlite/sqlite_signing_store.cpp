@@ -346,6 +346,13 @@ Result<void> SqliteStore::put_sad(const SadRecord& s) {
   return st.run();
 }
 
+Result<std::vector<SadRecord>> SqliteStore::sads(const std::string& request_id) {
+  std::lock_guard lock(m_mutex);
+  QS_TRY(auto st, prepare(std::string("SELECT ") + kSadColumns + " FROM sads WHERE request_id = ? ORDER BY issued_at, token_hash"));
+  st.bind(1, request_id);
+  return collect<SadRecord>(st, read_sad);
+}
+
 Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePoint now) {
   std::lock_guard lock(m_mutex);
   {

@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
   Result<void> add_approval(const ApprovalRecord& approval) override;
   Result<std::vector<ApprovalRecord>> approvals(const std::string& request_id) override;
   Result<void> put_sad(const SadRecord& sad) override;
+  Result<std::vector<SadRecord>> sads(const std::string& request_id) override;
   Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
   Result<void> put_signature(const SignatureRecord& signature, const std::string& request_status) override;
   Result<SignatureRecord> signature(const std::string& id) override;
