@@ -9,8 +9,17 @@ LOAD=${2:?usage: $0 qualsig audit_load}
 : > acks
 RANDOM=42
 for i in $(seq 1 20); do
+  before=$(grep -c '^ack ' acks || true)
   "$LOAD" d 8 >> acks 2>load.err &
   pid=$!
+  # The crash must hit the appends, not the start-up: SoftHSM2 rewrites its token.object in
+  # place at login, and a kill -9 in that instant corrupts the token (SoftHSM's weakness, not the
+  # log's; seen on a loaded machine). So wait for this round's first acknowledgement first.
+  for _ in $(seq 1 400); do
+    [ "$(grep -c '^ack ' acks || true)" -gt "$before" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
   sleep "0.$(printf '%03d' $((50 + RANDOM % 250)))"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true

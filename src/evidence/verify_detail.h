@@ -1,0 +1,112 @@
+#pragma once
+// Internal to evidence/verify*.cpp: the state the verification steps share. Not part of the
+// library's interface.
+
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/checkpoint.h"
+#include "audit/log_entry.h"
+#include "core/openssl.h"
+#include "evidence/verify.h"
+
+namespace qualsig::core {
+
+// Owners for the OpenSSL types only evidence verification uses (same idiom as core/openssl.h).
+template <>
+struct OpenSslDeleter<PKCS7> {
+  void operator()(PKCS7* p) const noexcept { PKCS7_free(p); }
+};
+template <>
+struct OpenSslDeleter<TS_VERIFY_CTX> {
+  void operator()(TS_VERIFY_CTX* p) const noexcept { TS_VERIFY_CTX_free(p); }
+};
+template <>
+struct OpenSslDeleter<TS_TST_INFO> {
+  void operator()(TS_TST_INFO* p) const noexcept { TS_TST_INFO_free(p); }
+};
+template <>
+struct OpenSslDeleter<STACK_OF(X509)> {
+  void operator()(STACK_OF(X509)* p) const noexcept { sk_X509_pop_free(p, X509_free); }
+};
+
+}  // namespace qualsig::core
+
+namespace qualsig::evidence::detail {
+
+// One bundle entry after the log step: parsed (if it parses) and whether it is proven, i.e.
+// its inclusion proof leads to the checkpoint root.
+struct Entry {
+  std::size_t index = 0;  // in Bundle::entries
+  audit::ParsedEntry parsed;
+  bool proven = false;
+};
+
+struct Context {
+  const Bundle& bundle;
+  const VerifyOptions& options;
+  Report& report;
+
+  std::optional<audit::Checkpoint> checkpoint;  // the note text as parsed (signature checked or not)
+  std::vector<Entry> entries;                   // the entries that parse, in bundle order
+
+  // Filled by the signature step.
+  std::optional<TimePoint> signing_time;  // of the signature.produced entry (CMS signing-time if absent)
+  core::UniquePtr<X509> signer;           // bundle.signer_certificate, parsed
+  std::string signer_serial;              // upper-case hex, as the service logs it
+
+  void check(std::string element, bool ok, std::string detail) {
+    report.checks.push_back(Check{std::move(element), ok, std::move(detail)});
+  }
+
+  // Entries of one event name, in bundle (seq) order.
+  std::vector<const Entry*> of_event(std::string_view event) const {
+    std::vector<const Entry*> out;
+    for (const auto& e : entries)
+      if (e.parsed.event == event) out.push_back(&e);
+    return out;
+  }
+};
+
+// A string member of a JSON object, or "" when absent or not a string.
+inline std::string str(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A member of a JSON object, or null when absent or `j` is not an object (never throws).
+inline const nlohmann::json& member(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it != j.end() ? *it : kNull;
+}
+
+// Both sides of a comparison for a check's detail: "'a' (bundle) vs 'b' (log)".
+std::string differs(const std::string& what, const std::string& bundle_value, const std::string& log_value);
+
+// Steps, in the order verify_bundle runs them. Each appends its checks; none fails.
+void verify_log(Context& c);         // verify_log.cpp: checkpoint, key, inclusion of every entry
+void verify_signature(Context& c);   // verify_signature.cpp: CMS, document, chain, timestamps
+void verify_revocation(Context& c);  // verify_revocation.cpp: OCSP responses and CRLs at signing time
+void verify_records(Context& c);     // verify_records.cpp: bundle records against the log entries
+void verify_identity(Context& c);    // verify_identity.cpp: identity, proofing, certificate, delegation
+void verify_sequence(Context& c);    // verify_identity.cpp: order of the events in the log
+void fill_facts(Context& c);         // verify_facts.cpp: report facts, timeline, qualification
+
+// An ASN.1 UTCTime/GeneralizedTime as a TimePoint; nullopt if absent or malformed.
+std::optional<TimePoint> asn1_time(const ASN1_TIME* t);
+// An X509_STORE trusting `root` only, checking at `at` (X509_VERIFY_PARAM_set_time). nullptr on
+// allocation failure.
+core::UniquePtr<X509_STORE> store_at(const X509* root, TimePoint at);
+// The pinned root or the last certificate of the bundle's chain, parsed; nullptr if none parses.
+core::UniquePtr<X509> trust_anchor(const Context& c);
+// Every certificate of the bundle except the trust anchor: chain and service certificates.
+core::UniquePtr<STACK_OF(X509)> untrusted_certificates(const Context& c);
+
+}  // namespace qualsig::evidence::detail
