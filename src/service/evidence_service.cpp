@@ -43,9 +43,11 @@ nlohmann::json proofing_json(const store::ProofingRecord& p) {
 bool involved(const nlohmann::json& e, const std::set<std::string>& subjects, const std::string& request_id,
               const std::set<std::string>& hashes) {
   if (!e.is_object()) return false;
-  if (subjects.count(e.value("subject", ""))) return true;
   const auto& details = e.contains("details") && e["details"].is_object() ? e["details"] : nlohmann::json::object();
-  if (details.value("request", "") == request_id) return true;
+  // Entries of the signing flow belong to one request: another request of the same identity
+  // (denied, pending, signed elsewhere) is not this signature's evidence and is left out.
+  if (details.contains("request")) return details.value("request", "") == request_id;
+  if (subjects.count(e.value("subject", ""))) return true;
   if (e.contains("refs") && e["refs"].is_object())
     for (const auto& [k, v] : e["refs"].items())
       if (v.is_string() && hashes.count(v.get<std::string>())) return true;
