@@ -131,7 +131,8 @@ void BM_PeerCmsVerify1MBDocument(benchmark::State& state) {
   auto root = *core::x509_from_der(b->chain.back());
   X509_STORE_add_cert(store.get(), root.get());
   auto issuing = *core::x509_from_der(b->chain.front());
-  auto untrusted = core::wrap(sk_X509_new_null());
+  std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> untrusted(sk_X509_new_null(),
+                                                                      [](STACK_OF(X509)* s) { sk_X509_free(s); });
   sk_X509_push(untrusted.get(), issuing.get());
   for (auto _ : state) {
     const unsigned char* p = b->signature.data();
