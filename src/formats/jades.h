@@ -1,0 +1,123 @@
+#pragma once
+// JAdES digital signatures, ETSI TS 119 182-1 V1.1.1 baseline levels B-B, B-T and B-LT, on JSON Web
+// Signatures (RFC 7515), with unencoded detached payloads (RFC 7797).
+//
+// * Signing goes through hsm::Signer::sign_digest: the key stays in the token. P-256 keys sign
+//   with ES256, P-384 keys with ES384, RSA keys with PS256 (RFC 7518 §3.4, §3.5).
+// * The protected header holds alg, typ, cty (optional), x5t#S256, x5c, sigT and crit
+//   (TS 119 182-1 §5.1, §5.2.1); a detached signature also holds b64:false (RFC 7797 §3).
+// * B-T adds a sigTst (TS 119 182-1 §5.3.4) inside the unprotected etsiU header; the compact
+//   serialisation has no unprotected header, so B-T needs the JSON serialisation. B-LT adds
+//   xVals and rVals (§5.3.5.1, §5.3.5.2) to etsiU.
+// * Time-stamps come from a cades::TimestampFn (formats/ knows no TSA).
+//
+// Every function takes whole buffers, keeps nothing between calls and is thread-safe. Untrusted
+// JWS text is bounded: at most kMaxJwsSize bytes and JSON nesting depth kMaxJsonDepth.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bytes.h"
+#include "core/digest.h"
+#include "core/openssl.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "formats/cades.h"
+#include "hsm/signer.h"
+
+namespace qualsig::formats::jades {
+
+// Largest JWS text parse_jws accepts (16 MiB).
+inline constexpr std::size_t kMaxJwsSize = 16u << 20;
+// Deepest JSON nesting accepted in a JWS and in its headers (the top-level object is depth 1).
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
+// TS 119 182-1 §6 baseline levels produced here.
+enum class Level { b_b, b_t, b_lt };
+
+// RFC 7515 §7.1 compact or §7.2.2 flattened JSON serialisation.
+enum class Serialization { compact, json };
+
+// JWS "alg" values (RFC 7518 §3.1). Signing produces es256, es384 and ps256; verification also
+// accepts rs256, which other JAdES products use.
+enum class JwsAlgorithm { es256, es384, ps256, rs256 };
+// "ES256", "ES384", "PS256", "RS256".
+const char* jws_algorithm_name(JwsAlgorithm alg);
+// Inverse of jws_algorithm_name (exact). Fails with invalid_input for "none" and anything else.
+Result<JwsAlgorithm> parse_jws_algorithm(std::string_view name);
+
+struct SignOptions {
+  Level level = Level::b_b;
+  Serialization serialization = Serialization::compact;
+  // Detached: the payload is not in the JWS; the header carries b64:false and crit lists "b64"
+  // (RFC 7797 §3, §6), so the signing input is BASE64URL(protected) || '.' || payload bytes.
+  bool detached = false;
+  TimePoint signing_time;           // required: the claimed signing time, written as sigT
+  std::string content_type;         // "cty" (RFC 7515 §4.1.10); left out when empty
+  std::vector<const X509*> chain;   // issuer certificates for x5c (issuing CA, root); borrowed
+  cades::TimestampFn timestamp;     // required for B-T and B-LT
+  // For B-LT: certificates go to xVals, CRLs and OCSP responses to rVals (DER each); at least one
+  // CRL or OCSP response is required.
+  cades::ValidationData validation_data;
+  core::DigestAlgorithm timestamp_digest = core::DigestAlgorithm::sha256;  // sigTst imprint hash
+};
+
+// Signs `payload` with `signer`, whose certificate is `signer_cert`, and returns the JWS text in
+// options.serialization. The result is verified with verify_jws before it is returned.
+// Fails with usage (B-T/B-LT with the compact serialisation or without a time-stamp function,
+// B-LT without revocation data, a certificate whose key is not the signer's, a key type with no
+// JAdES algorithm), token (the HSM refused), crypto (the signature does not verify, or the time-stamp token does not cover it),
+// invalid_input (a validation data element or the time-stamp token does not decode strictly),
+// or the TimestampFn's error. `signer_cert` and the chain are borrowed.
+Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hsm::Signer& signer,
+                             const SignOptions& options);
+
+// One signature of a parsed JWS. Header objects are copies; nothing refers into the input.
+struct JwsSignature {
+  nlohmann::json protected_header;    // decoded JSON object
+  nlohmann::json unprotected_header;  // JSON object; empty object when absent (always for compact)
+  std::string encoded_protected;      // the BASE64URL(protected) text as received
+  std::string encoded_signature;      // the BASE64URL(signature) text as received
+  JwsAlgorithm alg = JwsAlgorithm::es256;
+  Bytes signature;                    // JOSE form (ECDSA: r||s)
+  std::vector<Bytes> x5c;             // DER certificates from x5c, signer first; may be empty
+  std::optional<Bytes> x5t_s256;      // decoded x5t#S256
+  std::optional<TimePoint> signing_time;  // sigT
+  std::vector<Bytes> signature_timestamps;  // DER TimeStampTokens from etsiU sigTst entries
+  std::vector<Bytes> certificate_values;    // DER certificates from etsiU xVals x509Cert entries
+  std::vector<Bytes> crl_values;            // DER CRLs from etsiU rVals crlVals
+  std::vector<Bytes> ocsp_values;           // DER OCSPResponses from etsiU rVals ocspVals
+};
+
+struct JwsDocument {
+  Serialization serialization = Serialization::compact;
+  bool b64 = true;                     // false: RFC 7797 unencoded payload
+  std::optional<Bytes> payload;        // decoded payload; nullopt when detached
+  std::string payload_part;            // the payload text as received (empty when detached)
+  std::vector<JwsSignature> signatures;  // one for compact and flattened JSON; >= 1 for general
+};
+
+// Parses a JWS in compact, flattened JSON or general JSON serialisation without checking any
+// signature. Fails with invalid_input (naming the problem) on input above kMaxJwsSize, JSON
+// nested deeper than kMaxJsonDepth, bad base64url, a header that is not a JSON object, an
+// unsupported alg (including "none"), a crit entry this implementation does not understand or
+// that is absent from the protected header, a b64 that differs between signatures, overlapping
+// protected and unprotected header names, malformed x5c / x5t#S256 / sigT / etsiU values
+// (sigTst tokens must be base64; xVals, crlVals and ocspVals entries strict DER of their type).
+Result<JwsDocument> parse_jws(std::string_view text);
+
+// Parses `text` and verifies every signature with the public key of its x5c[0] certificate:
+// x5t#S256, when present, must be the SHA-256 of that certificate, and every sigTst time-stamp's
+// message imprint must be the digest of the ASCII base64url signature value (TS 119 182-1
+// §5.3.4). `detached_payload` is required for a detached JWS and refused otherwise. The chain
+// is not validated (that is validation/'s job). Fails as parse_jws, with usage for a missing or
+// unexpected detached payload, invalid_input without x5c, denied when a signature, x5t#S256 or
+// time-stamp imprint does not match.
+Result<JwsDocument> verify_jws(std::string_view text, std::optional<ByteView> detached_payload = std::nullopt);
+
+}  // namespace qualsig::formats::jades
