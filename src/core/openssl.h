@@ -10,6 +10,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/pkcs7.h>
 #include <openssl/ssl.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
@@ -61,8 +62,19 @@ QUALSIG_OPENSSL_DELETER(OCSP_RESPONSE, OCSP_RESPONSE_free)
 QUALSIG_OPENSSL_DELETER(OCSP_BASICRESP, OCSP_BASICRESP_free)
 QUALSIG_OPENSSL_DELETER(TS_REQ, TS_REQ_free)
 QUALSIG_OPENSSL_DELETER(TS_RESP, TS_RESP_free)
+QUALSIG_OPENSSL_DELETER(TS_RESP_CTX, TS_RESP_CTX_free)
+QUALSIG_OPENSSL_DELETER(TS_STATUS_INFO, TS_STATUS_INFO_free)
+QUALSIG_OPENSSL_DELETER(TS_TST_INFO, TS_TST_INFO_free)
+QUALSIG_OPENSSL_DELETER(TS_VERIFY_CTX, TS_VERIFY_CTX_free)
+QUALSIG_OPENSSL_DELETER(PKCS7, PKCS7_free)
 QUALSIG_OPENSSL_DELETER(SSL_CTX, SSL_CTX_free)
 #undef QUALSIG_OPENSSL_DELETER
+// A stack that owns its certificates (sk_X509_pop_free). A stack of borrowed certificates is
+// freed with sk_X509_free and is not a UniquePtr.
+template <>
+struct OpenSslDeleter<STACK_OF(X509)> {
+  void operator()(STACK_OF(X509)* p) const noexcept { sk_X509_pop_free(p, X509_free); }
+};
 
 template <typename T>
 using UniquePtr = std::unique_ptr<T, OpenSslDeleter<T>>;

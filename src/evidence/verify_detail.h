@@ -14,28 +14,6 @@
 #include "core/openssl.h"
 #include "evidence/verify.h"
 
-namespace qualsig::core {
-
-// Owners for the OpenSSL types only evidence verification uses (same idiom as core/openssl.h).
-template <>
-struct OpenSslDeleter<PKCS7> {
-  void operator()(PKCS7* p) const noexcept { PKCS7_free(p); }
-};
-template <>
-struct OpenSslDeleter<TS_VERIFY_CTX> {
-  void operator()(TS_VERIFY_CTX* p) const noexcept { TS_VERIFY_CTX_free(p); }
-};
-template <>
-struct OpenSslDeleter<TS_TST_INFO> {
-  void operator()(TS_TST_INFO* p) const noexcept { TS_TST_INFO_free(p); }
-};
-template <>
-struct OpenSslDeleter<STACK_OF(X509)> {
-  void operator()(STACK_OF(X509)* p) const noexcept { sk_X509_pop_free(p, X509_free); }
-};
-
-}  // namespace qualsig::core
-
 namespace qualsig::evidence::detail {
 
 // One bundle entry after the log step: parsed (if it parses) and whether it is proven, i.e.

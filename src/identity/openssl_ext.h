@@ -20,10 +20,5 @@ template <>
 struct OpenSslDeleter<OSSL_PARAM> {
   void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
 };
-// A stack that owns its certificates (sk_X509_pop_free).
-template <>
-struct OpenSslDeleter<STACK_OF(X509)> {
-  void operator()(STACK_OF(X509)* p) const noexcept { sk_X509_pop_free(p, X509_free); }
-};
 
 }  // namespace qualsig::core

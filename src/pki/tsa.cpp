@@ -38,24 +38,10 @@ IMPLEMENT_ASN1_FUNCTIONS(QS_TSA_STATUS_INFO)
 // clang-format on
 
 namespace qualsig::core {
-// Types core/openssl.h does not list yet; move them there when another area needs them (a
-// duplicate specialisation then fails to compile, which is the intended signal). The stack
-// owns its certificates, as the one in identity/openssl_ext.h.
-template <>
-struct OpenSslDeleter<TS_RESP_CTX> {
-  void operator()(TS_RESP_CTX* p) const noexcept { TS_RESP_CTX_free(p); }
-};
-template <>
-struct OpenSslDeleter<TS_STATUS_INFO> {
-  void operator()(TS_STATUS_INFO* p) const noexcept { TS_STATUS_INFO_free(p); }
-};
+// The rejection structure is declared in this file (OpenSSL has no public setter for it).
 template <>
 struct OpenSslDeleter<QS_TSA_STATUS_INFO> {
   void operator()(QS_TSA_STATUS_INFO* p) const noexcept { QS_TSA_STATUS_INFO_free(p); }
-};
-template <>
-struct OpenSslDeleter<STACK_OF(X509)> {
-  void operator()(STACK_OF(X509)* p) const noexcept { sk_X509_pop_free(p, X509_free); }
 };
 }  // namespace qualsig::core
 

@@ -72,13 +72,19 @@ std::string requester_name(const std::string& requester) {
   return requester;
 }
 
-Result<std::optional<policy::Policy>> load_policy(TrustService& svc, std::int64_t identity_id) {
+// The policy attached to an identity, parsed, with the id of its stored version.
+struct AttachedPolicy {
+  std::int64_t id = 0;
+  policy::Policy policy;
+};
+
+Result<std::optional<AttachedPolicy>> load_policy(TrustService& svc, std::int64_t identity_id) {
   QS_TRY(auto rec, svc.store().policy_of_identity(identity_id));
-  if (!rec) return std::optional<policy::Policy>();
+  if (!rec) return std::optional<AttachedPolicy>();
   auto parsed = policy::parse_policy(rec->document);
   if (!parsed) return fail(ErrorCode::database, "stored policy '" + rec->name + "' no longer parses: " + parsed.error().message);
   if (parsed->hash != rec->hash) return fail(ErrorCode::database, "stored policy '" + rec->name + "' does not match its hash");
-  return std::optional<policy::Policy>(std::move(*parsed));
+  return std::optional<AttachedPolicy>(AttachedPolicy{rec->id, std::move(*parsed)});
 }
 
 struct Evaluated {
@@ -173,8 +179,9 @@ std::string document_hash_ref(const DocumentDigest& d) { return std::string(dige
 Result<SubmittedRequest> submit_sign_request(TrustService& svc, const SignRequestInput& in, TimePoint now) {
   QS_TRY_VOID(validate_input(in));
   QS_TRY(auto credential, usable_credential(svc, in.identity, now));
-  QS_TRY(auto pol, load_policy(svc, credential.identity.id));
-  QS_TRY(auto evaluated, evaluate_request(svc, credential.identity, in, pol ? &*pol : nullptr, now));
+  QS_TRY(auto attached, load_policy(svc, credential.identity.id));
+  const policy::Policy* pol = attached ? &attached->policy : nullptr;
+  QS_TRY(auto evaluated, evaluate_request(svc, credential.identity, in, pol, now));
   const auto& decision = evaluated.decision;
 
   store::SignRequestRecord rec;
@@ -205,10 +212,7 @@ Result<SubmittedRequest> submit_sign_request(TrustService& svc, const SignReques
     rec.approvals_required = decision.approval->required;
   }
   if (evaluated.chain && !evaluated.chain->link_ids.empty()) rec.delegation_id = evaluated.chain->link_ids.back();
-  if (pol) {
-    QS_TRY(auto stored, svc.store().policy_of_identity(credential.identity.id));
-    if (stored) rec.policy_id = stored->id;
-  }
+  if (attached) rec.policy_id = attached->id;
 
   auto refs = document_refs(rec.document_hash);
   if (pol) refs["policy"] = pol->hash;
@@ -330,7 +334,8 @@ Result<nlohmann::json> test_policy(TrustService& svc, const policy::TestRequest&
   if (policy_text) {
     QS_TRY(pol, policy::parse_policy(*policy_text));
   } else {
-    QS_TRY(pol, load_policy(svc, id.id));
+    QS_TRY(auto attached, load_policy(svc, id.id));
+    if (attached) pol = std::move(attached->policy);
   }
   std::optional<std::vector<policy::Delegation>> chain;
   if (!request.chain.empty()) chain = request.chain;

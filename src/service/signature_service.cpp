@@ -52,7 +52,13 @@ Result<Bytes> own_ocsp_response(TrustService& svc, const X509* cert, const X509*
   return resp;
 }
 
-Result<cades::ValidationData> validation_data_impl(TrustService& svc, const X509* signer, TimePoint now) {
+cades::TimestampFn timestamp_fn(TrustService& svc, TimePoint now) {
+  return [&svc, now](ByteView digest, core::DigestAlgorithm alg) { return timestamp_token(svc, digest, alg, now); };
+}
+
+}  // namespace
+
+Result<cades::ValidationData> signer_validation_data(TrustService& svc, const X509* signer, TimePoint now) {
   QS_TRY(auto ca, svc.ca_context());
   if (X509_check_issued(const_cast<X509*>(ca->issuing.get()), const_cast<X509*>(signer)) != X509_V_OK)
     return fail(ErrorCode::denied, "the signer's certificate was not issued by this trust service: its revocation data "
@@ -69,16 +75,6 @@ Result<cades::ValidationData> validation_data_impl(TrustService& svc, const X509
     d.crls.push_back(std::move(crl.der));
   }
   return d;
-}
-
-cades::TimestampFn timestamp_fn(TrustService& svc, TimePoint now) {
-  return [&svc, now](ByteView digest, core::DigestAlgorithm alg) { return timestamp_token(svc, digest, alg, now); };
-}
-
-}  // namespace
-
-Result<cades::ValidationData> signer_validation_data(TrustService& svc, const X509* signer, TimePoint now) {
-  return validation_data_impl(svc, signer, now);
 }
 
 Result<DocumentDigest> digest_document(const std::filesystem::path& path, core::DigestAlgorithm alg) {

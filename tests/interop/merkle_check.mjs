@@ -6,12 +6,9 @@
 //         sizes: [{ size, root_b64, inclusion: [{index, proof: [b64...]}],
 //                   consistency: [{from, proof: [b64...]}], checkpoint?: note }] }
 // Prints "ok <checks>" and exits 0, or prints every failure and exits 1.
-import { createHash, createPublicKey, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { leafHash, nodeHash, openCheckpoint as checkNote, rootFromInclusion, sha256 } from "./tlog.mjs";
 
-const sha256 = (...parts) => { const h = createHash("sha256"); for (const p of parts) h.update(p); return h.digest(); };
-const leafHash = (entry) => sha256(Buffer.from([0]), Buffer.from(entry, "utf8"));
-const nodeHash = (l, r) => sha256(Buffer.from([1]), l, r);
 
 // MTH (RFC 9162 §2.1.1), recursive as written there.
 function mth(leaves) {
@@ -20,23 +17,6 @@ function mth(leaves) {
   let k = 1;
   while (k * 2 < leaves.length) k *= 2;
   return nodeHash(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
-}
-
-// RFC 9162 §2.1.3.2: verifying an inclusion proof.
-function rootFromInclusion(index, size, leaf, proof) {
-  if (index >= size) return null;
-  let fn = BigInt(index), sn = BigInt(size - 1), r = leaf;
-  for (const p of proof) {
-    if (sn === 0n) return null;
-    if (fn % 2n === 1n || fn === sn) {
-      r = nodeHash(p, r);
-      if (fn % 2n === 0n) while (fn % 2n === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn >>= 1n; sn >>= 1n;
-  }
-  return sn === 0n ? r : null;
 }
 
 // RFC 9162 §2.1.4.2: verifying a consistency proof.
@@ -61,28 +41,6 @@ function verifyConsistency(first, second, firstHash, secondHash, proof) {
     fn >>= 1n; sn >>= 1n;
   }
   return fr.equals(firstHash) && sr.equals(secondHash) && sn === 0n;
-}
-
-// C2SP signed-note, signature type 0x02 (ECDSA, key ID = SHA-256(SPKI DER)[:4]).
-function checkNote(note, origin, spki) {
-  const sep = note.indexOf("\n\n");
-  if (sep < 0) return "no blank line";
-  const text = note.slice(0, sep + 1);
-  const wantId = sha256(spki).subarray(0, 4);
-  const key = createPublicKey({ key: spki, format: "der", type: "spki" });
-  let verified = false;
-  for (const line of note.slice(sep + 2).split("\n").filter((l) => l.length > 0)) {
-    const [dash, name, b64] = line.split(" ");
-    if (dash !== "\u2014") return "bad signature line";
-    const sig = Buffer.from(b64, "base64");
-    if (name !== origin || !sig.subarray(0, 4).equals(wantId)) continue;
-    if (!verify("sha256", Buffer.from(text, "utf8"), key, sig.subarray(4))) return "signature does not verify";
-    verified = true;
-  }
-  if (!verified) return "not signed by the log key";
-  const lines = text.split("\n");
-  if (lines[0] !== origin) return "origin differs";
-  return { size: Number(lines[1]), root: Buffer.from(lines[2], "base64") };
 }
 
 const dump = JSON.parse(readFileSync(process.argv[2], "utf8"));

@@ -9,56 +9,15 @@
 // signer 0, chain to the bundle's root), when the document is in the bundle; the document's hash.
 // Prints "ok <checks>" and exits 0, or one line per failure ("entries[3]: ...", "signature: ...")
 // and exits 1.
-import { createHash, createPublicKey, verify, webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { leafHash, openCheckpoint, rootFromInclusion, sha256 } from './tlog.mjs';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto }));
 
-const sha256 = (...parts) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return h.digest(); };
-const leafHash = (entry) => sha256(Buffer.from([0]), Buffer.from(entry, 'utf8'));
-const nodeHash = (l, r) => sha256(Buffer.from([1]), l, r);
 const b64 = (s) => Buffer.from(s, 'base64');
-
-// RFC 9162 §2.1.3.2.
-function rootFromInclusion(index, size, leaf, proof) {
-  if (index >= size) return null;
-  let fn = BigInt(index), sn = BigInt(size - 1), r = leaf;
-  for (const p of proof) {
-    if (p.length !== 32 || sn === 0n) return null;
-    if (fn % 2n === 1n || fn === sn) {
-      r = nodeHash(p, r);
-      if (fn % 2n === 0n) while (fn % 2n === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn >>= 1n; sn >>= 1n;
-  }
-  return sn === 0n ? r : null;
-}
-
-// C2SP signed-note with one ECDSA (type 0x02) signature by `spki` under `origin`.
-function openCheckpoint(note, origin, spki) {
-  const sep = note.indexOf('\n\n');
-  if (sep < 0) return 'no blank line';
-  const text = note.slice(0, sep + 1);
-  const keyId = sha256(spki).subarray(0, 4);
-  const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-  let verified = false;
-  for (const line of note.slice(sep + 2).split('\n').filter((l) => l.length > 0)) {
-    const [dash, name, sig64] = line.split(' ');
-    if (dash !== '\u2014' || !sig64) return 'bad signature line';
-    const sig = b64(sig64);
-    if (name !== origin || !sig.subarray(0, 4).equals(keyId)) continue;
-    if (!verify('sha256', Buffer.from(text, 'utf8'), key, sig.subarray(4))) return 'signature does not verify';
-    verified = true;
-  }
-  if (!verified) return 'not signed by the log key';
-  const lines = text.split('\n');
-  if (lines[0] !== origin) return 'origin differs';
-  return { size: Number(lines[1]), root: b64(lines[2]) };
-}
 
 const toArrayBuffer = (buf) => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
 
