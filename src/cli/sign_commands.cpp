@@ -13,8 +13,6 @@
 namespace qualsig::cli {
 namespace {
 
-constexpr std::size_t kMaxEnveloped = 64u << 20;  // formats/cades.h kMaxEnvelopedContent
-
 Result<core::DigestAlgorithm> parse_digest(const std::string& name) {
   if (name == "sha256") return core::DigestAlgorithm::sha256;
   if (name == "sha384") return core::DigestAlgorithm::sha384;
@@ -79,7 +77,12 @@ int complete(Globals& g, service::TrustService& svc, const store::SignRequestRec
   auto signed_ = service::sign_with_sad(svc, activation->sad, {doc.value, content}, now_seconds());
   if (!signed_) return g.out.error(signed_.error());
   const auto& sig = signed_->signature;
-  auto w = core::write_file_atomic(a.out, std::string_view(reinterpret_cast<const char*>(sig.signature.data()), sig.signature.size()));
+  auto bytes = [](const Bytes& b) { return std::string_view(reinterpret_cast<const char*>(b.data()), b.size()); };
+  // PAdES: the signed PDF is the original bytes followed by the incremental update.
+  std::vector<std::string_view> parts;
+  if (signed_->appended_to_document && content) parts.push_back(bytes(*content));
+  parts.push_back(bytes(sig.signature));
+  auto w = core::write_file_atomic(a.out, parts);
   if (!w) return g.out.error(w.error());
   if (g.out.json) {
     g.out.print_json({{"signature_id", sig.id}, {"request_id", req.id}, {"identity", req.identity_name},
@@ -93,13 +96,15 @@ int complete(Globals& g, service::TrustService& svc, const store::SignRequestRec
   return kExitOk;
 }
 
-Result<std::optional<Bytes>> read_content(const SignArgs& a, bool detached) {
-  if (detached) return std::optional<Bytes>();
+Result<std::optional<Bytes>> read_content(const SignArgs& a, const std::string& format, bool detached) {
+  if (!service::needs_content(format, detached)) return std::optional<Bytes>();
+  const std::size_t limit = service::max_content_size(format);
   std::error_code ec;
   auto size = std::filesystem::file_size(a.in, ec);
-  if (!ec && size > kMaxEnveloped)
-    return fail(ErrorCode::invalid_input, a.in + " is larger than 64 MiB: sign it --detached");
-  QS_TRY(auto text, core::read_file(a.in, kMaxEnveloped));
+  if (!ec && size > limit)
+    return fail(ErrorCode::invalid_input, a.in + " is larger than " + std::to_string(limit >> 20) + " MiB, the most a " + format +
+                                              " signature reads" + (format == service::kCades ? ": sign it --detached" : ""));
+  QS_TRY(auto text, core::read_file(a.in, limit));
   return std::optional<Bytes>(Bytes(text.begin(), text.end()));
 }
 
@@ -121,7 +126,7 @@ int run_sign(Globals& g, const SignArgs& a) {
       if (!parsed) return g.out.error(parsed.error());
       auto doc = service::digest_document(a.in, *parsed);
       if (!doc) return g.out.error(doc.error());
-      auto content = read_content(a, req->detached);
+      auto content = read_content(a, req->format, req->detached);
       if (!content) return g.out.error(content.error());
       return complete(g, svc, *req, a, *doc, *content);
     }
@@ -130,7 +135,7 @@ int run_sign(Globals& g, const SignArgs& a) {
     if (!alg) return g.out.error(alg.error());
     auto attrs = parse_attrs(a.attrs);
     if (!attrs) return g.out.error(attrs.error());
-    auto content = read_content(a, a.detached);
+    auto content = read_content(a, a.counter_sign ? service::kCadesCounterSignature : a.format, a.detached);
     if (!content) return g.out.error(content.error());
     auto doc = service::digest_document(a.in, *alg);
     if (!doc) return g.out.error(doc.error());

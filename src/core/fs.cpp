@@ -66,6 +66,10 @@ Result<void> sync_directory(const fs::path& dir) {
 }
 
 Result<void> write_file_atomic(const fs::path& path, std::string_view data, fs::perms mode) {
+  return write_file_atomic(path, std::vector<std::string_view>{data}, mode);
+}
+
+Result<void> write_file_atomic(const fs::path& path, const std::vector<std::string_view>& parts, fs::perms mode) {
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   // Built with append: GCC 12 -O3 warns falsely (-Wrestrict, GCC bug 105329) on "." + s.
   std::string name(".");
@@ -79,14 +83,16 @@ Result<void> write_file_atomic(const fs::path& path, std::string_view data, fs::
     return fail(std::move(e));
   };
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return cleanup(errno_error("cannot chmod", tmpl));
-  std::size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return cleanup(errno_error("cannot write", path));
+  for (std::string_view data : parts) {
+    std::size_t off = 0;
+    while (off < data.size()) {
+      ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return cleanup(errno_error("cannot write", path));
+      }
+      off += static_cast<std::size_t>(n);
     }
-    off += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0) return cleanup(errno_error("cannot sync", path));
   if (::close(fd) != 0) {

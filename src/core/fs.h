@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -15,6 +17,14 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
 
 // Writes `data` to `path` atomically with the given permission bits.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data,
+                               std::filesystem::perms mode = std::filesystem::perms::owner_read |
+                                                             std::filesystem::perms::owner_write |
+                                                             std::filesystem::perms::group_read |
+                                                             std::filesystem::perms::others_read);
+
+// As above, with the file made of `parts` one after the other (e.g. a PDF and its incremental
+// update, without joining them in memory first).
+Result<void> write_file_atomic(const std::filesystem::path& path, const std::vector<std::string_view>& parts,
                                std::filesystem::perms mode = std::filesystem::perms::owner_read |
                                                              std::filesystem::perms::owner_write |
                                                              std::filesystem::perms::group_read |

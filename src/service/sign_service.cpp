@@ -54,12 +54,7 @@ Result<void> validate_input(const SignRequestInput& in) {
   if (in.document.value.size() != core::digest_size(in.document.alg))
     return fail(ErrorCode::invalid_input, std::string("document hash must be ") + std::to_string(core::digest_size(in.document.alg)) +
                                               " bytes for " + core::digest_name(in.document.alg));
-  if (in.format != kCades && in.format != kCadesCounterSignature)
-    return fail(ErrorCode::invalid_input, "format '" + in.format + "' is not available in this version (cades is)");
-  if (in.format == kCadesCounterSignature && (in.level != "B-B" || in.detached))
-    return fail(ErrorCode::invalid_input, "a counter-signature is added to the signature file itself, at level B-B");
-  if (in.level != "B-B" && in.level != "B-T" && in.level != "B-LT" && in.level != "B-LTA")
-    return fail(ErrorCode::invalid_input, "level must be B-B, B-T, B-LT or B-LTA");
+  QS_TRY_VOID(check_format(in.format, in.level, in.detached));
   if (in.requester.empty()) return fail(ErrorCode::invalid_input, "the requester is missing");
   if (in.document.name.size() > 255) return fail(ErrorCode::invalid_input, "document name is longer than 255 characters");
   return ok();

@@ -17,6 +17,7 @@
 #include "core/digest.h"
 #include "core/secret.h"
 #include "policy/request.h"
+#include "service/signature_formats.h"
 #include "service/trust_service.h"
 #include "store/signing_records.h"
 
@@ -40,18 +41,12 @@ std::map<std::string, std::string> document_refs(const std::string& document_has
 // Streams a file through the digest (bounded memory for any size).
 Result<DocumentDigest> digest_document(const std::filesystem::path& path, core::DigestAlgorithm alg);
 
-// Formats of a sign request. A counter-signature (RFC 5652 §11.4, EN 319 122-1 §5.2.7) signs an
-// existing CAdES signature: the "document" is that signature file, and the result is the same
-// file with the identity's counter-signature added to its signer.
-inline constexpr const char* kCades = "cades";
-inline constexpr const char* kCadesCounterSignature = "cades-countersignature";
-
 struct SignRequestInput {
   std::string identity;
   std::string document_type;
   std::map<std::string, std::string> attributes;  // amount, currency, counterparty, reference, ...
   DocumentDigest document;
-  std::string format = "cades";
+  std::string format = kCades;  // service/signature_formats.h
   std::string level = "B-B";
   bool detached = false;
   std::optional<std::string> delegation_id;  // else the identity's first delegation that verifies
@@ -92,8 +87,8 @@ struct Activation {
 Result<Activation> authorize_signature(TrustService& svc, const std::string& request_id,
                                        const std::optional<store::PersonRecord>& activator, TimePoint now);
 
-// What is signed: the digest again (it must equal the one the SAD is bound to) and, for an
-// enveloping signature, the content itself (its digest must match too).
+// What is signed: the digest again (it must equal the one the SAD is bound to) and, when the
+// format needs it (needs_content), the content itself (its digest must match too).
 struct SignInput {
   Bytes digest;
   std::optional<Bytes> content;
@@ -101,6 +96,9 @@ struct SignInput {
 struct SignOutput {
   store::SignatureRecord signature;
   std::uint64_t log_seq = 0;  // the signature.produced entry
+  // PAdES: signature.signature is the incremental update; the signed file is the document's
+  // content followed by it.
+  bool appended_to_document = false;
 };
 // Consumes the SAD (exactly once, also under concurrency), re-checks the identity and the bound
 // credential, produces the signature in the token at the request's level (B-T/LT/LTA with the

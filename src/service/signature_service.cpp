@@ -101,8 +101,8 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
       std::find(activation.document_hashes.begin(), activation.document_hashes.end(), req.document_hash) ==
           activation.document_hashes.end())
     return fail(ErrorCode::invalid_input, "the document is not the one request " + req.id + " was authorised for");
-  if (!req.detached) {
-    if (!input.content) return fail(ErrorCode::invalid_input, "an enveloping signature needs the document content");
+  if (needs_content(req.format, req.detached)) {
+    if (!input.content) return fail(ErrorCode::invalid_input, "a " + req.format + " signature needs the document content");
     if (core::digest(alg, *input.content) != input.digest)
       return fail(ErrorCode::invalid_input, "the document content does not match its hash");
   }
@@ -115,28 +115,20 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
                         document_refs(req.document_hash, {{"sad", activation.token_hash}}),
                         {{"request", req.id}, {"document_hash", req.document_hash}, {"credential", activation.credential}}, now));
 
-  QS_TRY(auto ca, svc.ca_context());
   QS_TRY(auto cert, svc.parsed_certificate(credential.certificate.der));
   QS_TRY(auto signer, svc.key_signer(credential.certificate.key_id));
-  auto level = cades::parse_level(req.level);
-  if (!level) return fail(ErrorCode::database, "stored level '" + req.level + "' is unknown");
-  cades::SignOptions options;
-  options.level = *level;
-  options.digest = alg;
-  options.signing_time = now;
-  options.chain = {ca->issuing.get(), ca->root.get()};
-  options.timestamp = timestamp_fn(svc, now);
-  if (*level == cades::Level::b_lt || *level == cades::Level::b_lta) {
-    QS_TRY(options.validation_data, signer_validation_data(svc, cert.get(), now));
-  }
-  Bytes cms;
-  if (req.format == kCadesCounterSignature) {
-    QS_TRY(cms, cades::add_counter_signature(*input.content, cert.get(), *signer, options));
-  } else if (req.detached) {
-    QS_TRY(cms, cades::sign_detached(input.digest, cert.get(), *signer, options));
-  } else {
-    QS_TRY(cms, cades::sign_enveloping(*input.content, cert.get(), *signer, options));
-  }
+  ProduceInput produce;
+  produce.format = req.format;
+  produce.level = req.level;
+  produce.detached = req.detached;
+  produce.digest = alg;
+  produce.document_digest = input.digest;
+  produce.content = input.content;
+  produce.document_name = req.document_name;
+  produce.certificate = cert.get();
+  produce.signer = signer.get();
+  QS_TRY(auto produced, produce_signature(svc, produce, now));
+  Bytes cms = std::move(produced.signature);
 
   store::SignatureRecord sig;
   sig.id = "sig-" + hex_encode(core::random_bytes(8));
@@ -159,7 +151,7 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
                               {"detached", req.detached}},
                              now));
   QS_TRY_VOID(svc.store().put_signature(sig, req.status));
-  return SignOutput{std::move(sig), seq};
+  return SignOutput{std::move(sig), seq, produced.appended_to_document};
 }
 
 Result<core::DigestAlgorithm> signature_digest_algorithm(ByteView cms) {
