@@ -96,8 +96,8 @@ int complete(Globals& g, service::TrustService& svc, const store::SignRequestRec
   return kExitOk;
 }
 
-Result<std::optional<Bytes>> read_content(const SignArgs& a, const std::string& format, bool detached) {
-  if (!service::needs_content(format, detached)) return std::optional<Bytes>();
+Result<std::optional<Bytes>> read_content(const SignArgs& a, const std::string& format, const std::string& level, bool detached) {
+  if (!service::needs_content(format, level, detached)) return std::optional<Bytes>();
   const std::size_t limit = service::max_content_size(format);
   std::error_code ec;
   auto size = std::filesystem::file_size(a.in, ec);
@@ -126,7 +126,7 @@ int run_sign(Globals& g, const SignArgs& a) {
       if (!parsed) return g.out.error(parsed.error());
       auto doc = service::digest_document(a.in, *parsed);
       if (!doc) return g.out.error(doc.error());
-      auto content = read_content(a, req->format, req->detached);
+      auto content = read_content(a, req->format, req->level, req->detached);
       if (!content) return g.out.error(content.error());
       return complete(g, svc, *req, a, *doc, *content);
     }
@@ -135,7 +135,7 @@ int run_sign(Globals& g, const SignArgs& a) {
     if (!alg) return g.out.error(alg.error());
     auto attrs = parse_attrs(a.attrs);
     if (!attrs) return g.out.error(attrs.error());
-    auto content = read_content(a, a.counter_sign ? service::kCadesCounterSignature : a.format, a.detached);
+    auto content = read_content(a, a.counter_sign ? service::kCadesCounterSignature : a.format, a.level, a.detached);
     if (!content) return g.out.error(content.error());
     auto doc = service::digest_document(a.in, *alg);
     if (!doc) return g.out.error(doc.error());

@@ -5,12 +5,14 @@
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "audit/checkpoint.h"
 #include "audit/log_entry.h"
+#include "core/digest.h"
 #include "core/openssl.h"
 #include "evidence/verify.h"
 
@@ -76,6 +78,27 @@ void verify_records(Context& c);     // verify_records.cpp: bundle records again
 void verify_identity(Context& c);    // verify_identity.cpp: identity, proofing, certificate, delegation
 void verify_sequence(Context& c);    // verify_identity.cpp: order of the events in the log
 void fill_facts(Context& c);         // verify_facts.cpp: report facts, timeline, qualification
+
+// Shared by the per-format signature checks (verify_signature.cpp, verify_formats.cpp).
+struct DocumentHash {
+  core::DigestAlgorithm alg = core::DigestAlgorithm::sha256;
+  Bytes value;
+};
+// "<sha256|sha384|sha512>:<hex>" as the service writes document hashes; nullopt otherwise.
+std::optional<DocumentHash> parse_document_hash(const std::string& ref);
+// The signing time every later check uses: the time of the signature.produced entry (the log's
+// clock, proven by the checkpoint), else the time the signature itself claims.
+void find_signing_time(Context& c, std::optional<TimePoint> claimed);
+// The "chain" check: bundle signer <- bundle chain <- root at the signing time. When the
+// signature embeds its signer certificate (`embedded`, DER), it must be the bundle's.
+void check_chain(Context& c, const Bytes* embedded);
+// One "timestamps" check of an RFC 3161 token (signature and TSA chain at genTime, genTime not
+// before the signing time) whose messageImprint must be expected(the token's hash algorithm).
+void check_token(Context& c, const std::string& what, ByteView der,
+                 const std::function<Result<Bytes>(core::DigestAlgorithm)>& expected);
+// The signature step for JAdES, PAdES and XAdES bundles (verify_formats.cpp); `content` is the
+// document when the bundle has it.
+void verify_other_format(Context& c, const std::optional<Bytes>& content, const std::optional<DocumentHash>& hash);
 
 // An ASN.1 UTCTime/GeneralizedTime as a TimePoint; nullopt if absent or malformed.
 std::optional<TimePoint> asn1_time(const ASN1_TIME* t);

@@ -12,40 +12,9 @@ namespace {
 
 namespace cades = formats::cades;
 
-struct DocumentHash {
-  core::DigestAlgorithm alg = core::DigestAlgorithm::sha256;
-  Bytes value;
-};
-
-// "<sha256|sha384|sha512>:<hex>" as the service writes document hashes.
-std::optional<DocumentHash> parse_document_hash(const std::string& ref) {
-  struct Form {
-    const char* prefix;
-    core::DigestAlgorithm alg;
-  };
-  for (Form f : {Form{"sha256:", core::DigestAlgorithm::sha256}, Form{"sha384:", core::DigestAlgorithm::sha384},
-                 Form{"sha512:", core::DigestAlgorithm::sha512}}) {
-    std::string_view p(f.prefix);
-    if (ref.rfind(p, 0) != 0) continue;
-    auto value = hex_decode(std::string_view(ref).substr(p.size()));
-    if (!value || value->size() != core::digest_size(f.alg)) return std::nullopt;
-    return DocumentHash{f.alg, std::move(*value)};
-  }
-  return std::nullopt;
-}
-
 core::UniquePtr<CMS_ContentInfo> parse_cms(ByteView der) {
   const unsigned char* p = der.data();
   return core::wrap(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
-}
-
-// The signing time every later check uses: the time of the signature.produced entry (the log's
-// clock, proven by the checkpoint), else the CMS signing-time attribute (the signer's claim).
-void find_signing_time(Context& c, const std::optional<cades::SignatureInfo>& info) {
-  for (const Entry* e : c.of_event("signature.produced"))
-    if (str(e->parsed.details, "signature_id") == c.bundle.signature_id) c.signing_time = e->parsed.time;
-  if (!c.signing_time && info && info->signing_time) c.signing_time = info->signing_time;
-  c.report.signed_at = c.signing_time;
 }
 
 // eContent of an enveloping signature, if any.
@@ -148,14 +117,39 @@ void check_cms(Context& c, CMS_ContentInfo* cms, const cades::SignatureInfo& inf
   c.check("signature", ok, detail);
 }
 
-void check_chain(Context& c, const cades::SignatureInfo* info) {
+}  // namespace
+
+std::optional<DocumentHash> parse_document_hash(const std::string& ref) {
+  struct Form {
+    const char* prefix;
+    core::DigestAlgorithm alg;
+  };
+  for (Form f : {Form{"sha256:", core::DigestAlgorithm::sha256}, Form{"sha384:", core::DigestAlgorithm::sha384},
+                 Form{"sha512:", core::DigestAlgorithm::sha512}}) {
+    std::string_view p(f.prefix);
+    if (ref.rfind(p, 0) != 0) continue;
+    auto value = hex_decode(std::string_view(ref).substr(p.size()));
+    if (!value || value->size() != core::digest_size(f.alg)) return std::nullopt;
+    return DocumentHash{f.alg, std::move(*value)};
+  }
+  return std::nullopt;
+}
+
+void find_signing_time(Context& c, std::optional<TimePoint> claimed) {
+  for (const Entry* e : c.of_event("signature.produced"))
+    if (str(e->parsed.details, "signature_id") == c.bundle.signature_id) c.signing_time = e->parsed.time;
+  if (!c.signing_time && claimed) c.signing_time = claimed;
+  c.report.signed_at = c.signing_time;
+}
+
+void check_chain(Context& c, const Bytes* embedded) {
   const Bundle& b = c.bundle;
   if (!b.chain.empty()) c.report.root_fingerprint = hex_encode(core::sha256(b.chain.back()));
   if (!c.signer) {
     c.check("chain", false, "the signer certificate does not parse");
     return;
   }
-  if (info && info->signer_certificate != b.signer_certificate) {
+  if (embedded && *embedded != b.signer_certificate) {
     c.check("chain", false, "the signer certificate in the bundle is not the one in the signature");
     return;
   }
@@ -203,8 +197,6 @@ void check_chain(Context& c, const cades::SignatureInfo* info) {
              : "the signer's chain does not verify at " + to_rfc3339(*c.signing_time) + ": " + why);
 }
 
-}  // namespace
-
 // Defined in verify_timestamps.cpp.
 void check_timestamps(Context& c, CMS_ContentInfo* cms, const cades::SignatureInfo& info, const std::optional<Bytes>& content);
 
@@ -214,12 +206,14 @@ void verify_signature(Context& c) {
     c.signer = std::move(*cert);
     c.signer_serial = core::serial_to_hex(X509_get0_serialNumber(c.signer.get()));
   }
-  auto info = cades::inspect(b.signature);
-  std::optional<cades::SignatureInfo> parsed_info;
-  if (info) parsed_info = *info;
-  find_signing_time(c, parsed_info);
-  auto cms = parse_cms(b.signature);
   auto hash = parse_document_hash(b.document_hash);
+  if (b.format != "cades" && b.format != "cades-countersignature") {
+    verify_other_format(c, check_document(c, nullptr, hash), hash);
+    return;
+  }
+  auto info = cades::inspect(b.signature);
+  find_signing_time(c, info ? info->signing_time : std::nullopt);
+  auto cms = parse_cms(b.signature);
   auto content = check_document(c, cms.get(), hash);
   if (!info || !cms) {
     c.check("signature", false, "the signature is not a CAdES signature: " + (info ? std::string("CMS does not parse") : info.error().message));
@@ -228,7 +222,7 @@ void verify_signature(Context& c) {
     return;
   }
   check_cms(c, cms.get(), *info, content, hash);
-  check_chain(c, &*info);
+  check_chain(c, &info->signer_certificate);
   check_timestamps(c, cms.get(), *info, content);
 }
 

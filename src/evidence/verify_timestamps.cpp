@@ -70,7 +70,10 @@ std::string verify_token_signature(const Context& c, TokenView& v, bool& ok) {
   return ok ? "" : "the token's signature or TSA chain does not verify: " + errors;
 }
 
-void check_token(Context& c, const std::string& what, ByteView der, const std::function<Result<Bytes>(const TokenView&)>& expected) {
+}  // namespace
+
+void check_token(Context& c, const std::string& what, ByteView der,
+                 const std::function<Result<Bytes>(core::DigestAlgorithm)>& expected) {
   auto read = read_token(der);
   if (auto* error = std::get_if<std::string>(&read)) {
     c.check("timestamps", false, what + ": " + *error);
@@ -80,7 +83,7 @@ void check_token(Context& c, const std::string& what, ByteView der, const std::f
   bool ok = false;
   std::string detail = verify_token_signature(c, v, ok);
   if (ok) {
-    auto want = expected(v);
+    auto want = expected(v.alg);
     if (!want) {
       ok = false;
       detail = "its imprint cannot be computed: " + want.error().message;
@@ -97,8 +100,6 @@ void check_token(Context& c, const std::string& what, ByteView der, const std::f
   c.check("timestamps", ok, what + ": " + detail);
 }
 
-}  // namespace
-
 void check_timestamps(Context& c, CMS_ContentInfo* cms, const cades::SignatureInfo& info, const std::optional<Bytes>& content) {
   if (info.signature_timestamps.empty() && info.archive_timestamps.empty()) {
     // B-B has none by definition; at B-T and above inspect() would have found one.
@@ -112,27 +113,27 @@ void check_timestamps(Context& c, CMS_ContentInfo* cms, const cades::SignatureIn
   for (std::size_t k = 0; k < info.signature_timestamps.size(); ++k) {
     // EN 319 122-1 §5.3: "the hash of the value octets of the signature field".
     check_token(c, "signature-time-stamp[" + std::to_string(k) + "]", info.signature_timestamps[k],
-                [&](const TokenView& v) -> Result<Bytes> {
+                [&](core::DigestAlgorithm alg) -> Result<Bytes> {
                   if (!value) return fail(ErrorCode::invalid_input, "no SignerInfo signature value");
-                  return core::digest(v.alg, ByteView(ASN1_STRING_get0_data(value), static_cast<std::size_t>(ASN1_STRING_length(value))));
+                  return core::digest(alg, ByteView(ASN1_STRING_get0_data(value), static_cast<std::size_t>(ASN1_STRING_length(value))));
                 });
   }
   for (std::size_t k = 0; k < info.archive_timestamps.size(); ++k) {
     check_token(c, "archive-time-stamp[" + std::to_string(k) + "]", info.archive_timestamps[k],
-                [&](const TokenView& v) -> Result<Bytes> {
+                [&](core::DigestAlgorithm alg) -> Result<Bytes> {
                   std::optional<Bytes> digest;
                   if (info.detached) {
                     if (!content) {
                       // The document hash is enough when it was made with the token's algorithm.
-                      std::string prefix = v.alg == core::DigestAlgorithm::sha256   ? "sha256:"
-                                           : v.alg == core::DigestAlgorithm::sha384 ? "sha384:"
+                      std::string prefix = alg == core::DigestAlgorithm::sha256   ? "sha256:"
+                                           : alg == core::DigestAlgorithm::sha384 ? "sha384:"
                                                                                    : "sha512:";
                       if (c.bundle.document_hash.rfind(prefix, 0) != 0)
                         return fail(ErrorCode::invalid_input, "the document is not included and its hash uses another algorithm");
                       digest = hex_decode(std::string_view(c.bundle.document_hash).substr(prefix.size()));
                       if (!digest) return fail(ErrorCode::invalid_input, "the document hash is not hex");
                     } else {
-                      digest = core::digest(v.alg, *content);
+                      digest = core::digest(alg, *content);
                     }
                   }
                   std::optional<ByteView> d;

@@ -90,7 +90,8 @@ Result<void> check_format(const std::string& format, const std::string& level, b
   return fail(ErrorCode::invalid_input, "format '" + format + "' is not available (cades, cades-countersignature and jades are)");
 }
 
-bool needs_content(const std::string& format, bool detached) {
+bool needs_content(const std::string& format, const std::string& level, bool detached) {
+  (void)level;
   // A JWS with an unencoded detached payload still signs the payload bytes (RFC 7797 §3).
   if (format == kJades || format == kCadesCounterSignature) return true;
   return !detached;
@@ -103,7 +104,7 @@ std::size_t max_content_size(const std::string& format) {
 
 Result<Produced> produce_signature(TrustService& svc, const ProduceInput& in, TimePoint now) {
   if (!in.certificate || !in.signer) return fail(ErrorCode::usage, "produce_signature needs the certificate and its signer");
-  if (needs_content(in.format, in.detached) && !in.content)
+  if (needs_content(in.format, in.level, in.detached) && !in.content)
     return fail(ErrorCode::invalid_input, "a " + in.format + " signature needs the document content, not only its hash");
   QS_TRY(auto c, common_options(svc, in, now));
   Produced out;

@@ -34,7 +34,7 @@ inline constexpr const char* kJades = "jades";
 Result<void> check_format(const std::string& format, const std::string& level, bool detached);
 
 // Whether producing `format` needs the document's bytes (not only its digest).
-bool needs_content(const std::string& format, bool detached);
+bool needs_content(const std::string& format, const std::string& level, bool detached);
 
 // Largest document `format` accepts as content (the CLI refuses bigger files before reading).
 std::size_t max_content_size(const std::string& format);

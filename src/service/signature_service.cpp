@@ -101,7 +101,7 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
       std::find(activation.document_hashes.begin(), activation.document_hashes.end(), req.document_hash) ==
           activation.document_hashes.end())
     return fail(ErrorCode::invalid_input, "the document is not the one request " + req.id + " was authorised for");
-  if (needs_content(req.format, req.detached)) {
+  if (needs_content(req.format, req.level, req.detached)) {
     if (!input.content) return fail(ErrorCode::invalid_input, "a " + req.format + " signature needs the document content");
     if (core::digest(alg, *input.content) != input.digest)
       return fail(ErrorCode::invalid_input, "the document content does not match its hash");

@@ -66,5 +66,22 @@ sign "JAdES B-LTA refused" 1 -- --format jades --level B-LTA --in pay.json --out
 expect_one_error_line "JAdES B-LTA error names the levels" "B-B, B-T and B-LT"
 [ ! -e x.json ] && pass "nothing written on refusal" || fail "x.json written"
 
+# Evidence bundles of JAdES signatures verify offline (the JWS, its chain, its sigTst).
+evidence_verifies() {  # what signature-json-output [export args...]
+  local what=$1 sig; sig=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["signature_id"])' "$2"); shift 2
+  "$QUALSIG" --data d evidence export "$sig" --out ev.json "$@" >/dev/null
+  if "$QUALSIG" --data d evidence verify ev.json --root ca/root.pem >ev.txt 2>&1; then pass "$what: evidence verifies"
+  else fail "$what: evidence does not verify: $(grep -i fail ev.txt | head -3)"; fi
+}
+sign "JAdES B-T for evidence" 0 -- --format jades --level B-T --in pay.json --out ev-t.json --type payment
+evidence_verifies "JAdES B-T (payload inside the JWS)" "$OUT" --without-document
+sign "JAdES B-LT detached for evidence" 0 -- --format jades --level B-LT --detached --in pay.json --out ev-lt.json --type payment
+out_lt=$OUT
+evidence_verifies "JAdES B-LT detached, with the document" "$out_lt" --document pay.json
+"$QUALSIG" --data d evidence export "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["signature_id"])' "$out_lt")" \
+  --out ev-nodoc.json --without-document >/dev/null
+expect_exit 1 "a detached JWS without its document cannot be verified" -- "$QUALSIG" --data d evidence verify ev-nodoc.json --root ca/root.pem
+contains "the report says why" "$OUT$ERR" "detached"
+
 "$QUALSIG" --data d audit verify >/dev/null && pass "audit log verifies after the formats" || fail "audit verify"
 finish
