@@ -11,40 +11,17 @@
 
 #include "core/digest.h"
 #include "core/fs.h"
-#include "service/cert_service.h"
-#include "service/identity_service.h"
-#include "service/init.h"
-#include "service/sign_service.h"
-#include "support/temp_dir.h"
+#include "service_env.h"
 
 namespace {
 
 using namespace qualsig;
 
-struct Env {
-  qualsig::testing::TempDir dir;
-  std::unique_ptr<service::TrustService> svc;
-  store::CertificateRecord cert;
-  Env() {
-    auto now = now_seconds();
-    service::InitOptions o;
-    o.data_dir = dir.path() / "d";
-    o.now = now;
-    if (auto r = service::initialize(o); !r) throw std::runtime_error(r.error().message);
-    svc = std::move(*service::TrustService::open(o.data_dir));
-    service::RegisterRequest reg{"invoice-bot", "service-account", "Finance Lead", "bench", std::nullopt};
-    (void)service::register_identity(*svc, reg, "bench", now);
-    service::ProofRequest p;
-    p.identity = "invoice-bot";
-    p.by = "alice";
-    (void)service::proof_identity(*svc, p, "bench", now);
-    (void)service::confirm_identity(*svc, "invoice-bot", "bob", now);
-    cert = *service::issue_certificate(*svc, {"invoice-bot", std::nullopt}, "bench", now);
-    auto policy = R"({"schema": "qualsig-policy/1", "name": "bench", "version": 1, "document_types": ["invoice"],
+struct Env : bench::ServiceEnv {
+  Env()
+      : ServiceEnv("invoice-bot", R"({"schema": "qualsig-policy/1", "name": "bench", "version": 1, "document_types": ["invoice"],
       "max_amount": {"EUR": "250000.00"}, "counterparties": ["GLOBEX-GMBH"],
-      "approvals": [{"above": {"EUR": "10000.00"}, "required": 2, "group": "finance-approvers", "valid_for": "72h"}]})";
-    if (auto r = service::set_policy(*svc, {"invoice-bot"}, policy, "bench", now); !r) throw std::runtime_error(r.error().message);
-  }
+      "approvals": [{"above": {"EUR": "10000.00"}, "required": 2, "group": "finance-approvers", "valid_for": "72h"}]})") {}
   static Env& get() {
     static Env e;
     return e;

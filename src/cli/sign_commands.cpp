@@ -35,7 +35,8 @@ nlohmann::json request_json(const store::SignRequestRecord& r) {
   nlohmann::json j = {{"id", r.id}, {"identity", r.identity_name}, {"status", r.status}, {"requester", r.requester},
                       {"document_type", r.document_type}, {"document_name", r.document_name},
                       {"document_hash", r.document_hash}, {"format", r.format}, {"level", r.level},
-                      {"detached", r.detached}, {"created_at", to_rfc3339(r.created_at)},
+                      {"detached", r.detached}, {"format_options", nlohmann::json::parse(r.format_options, nullptr, false)},
+                      {"created_at", to_rfc3339(r.created_at)},
                       {"expires_at", to_rfc3339(r.expires_at)}};
   j["attributes"] = nlohmann::json::parse(r.attributes, nullptr, false);
   j["decision"] = nlohmann::json::parse(r.decision, nullptr, false);
@@ -56,6 +57,8 @@ void print_trace(std::ostream& os, const nlohmann::json& decision) {
 struct SignArgs {
   std::string identity, in, out, format = "cades", level = "B-B", type = "document", digest = "sha256", request,
                                  delegation, activate_as, token_file;
+  std::string visible, reason, location, packaging;
+  std::optional<int> certify;
   bool detached = false;
   bool counter_sign = false;
   std::vector<std::string> attrs;
@@ -147,6 +150,15 @@ int run_sign(Globals& g, const SignArgs& a) {
     in.format = a.counter_sign ? service::kCadesCounterSignature : a.format;
     in.level = a.level;
     in.detached = a.detached;
+    in.format_options.certify = a.certify;
+    in.format_options.reason = a.reason;
+    in.format_options.location = a.location;
+    in.format_options.packaging = a.packaging;
+    if (!a.visible.empty()) {
+      auto appearance = service::parse_appearance(a.visible);
+      if (!appearance) return g.out.error(appearance.error());
+      in.format_options.visible = *appearance;
+    }
     if (!a.delegation.empty()) in.delegation_id = a.delegation;
     in.requester = operator_actor();
     auto submitted = service::submit_sign_request(svc, in, now_seconds());
@@ -251,7 +263,13 @@ void add_sign_commands(CLI::App& app, Globals& g, Action& action) {
   sign->add_option("--identity", a->identity, "the identity that signs");
   sign->add_option("--in", a->in, "the document");
   sign->add_option("--out", a->out, "where to write the signature");
-  sign->add_option("--format", a->format, "cades (pades, xades, jades: not in this version)");
+  sign->add_option("--format", a->format, "cades | pades | xades | jades (docs/formats.md)");
+  sign->add_option("--certify", a->certify, "pades: a certification signature allowing later changes P (1: none, 2: forms "
+                                            "and signatures, 3: also annotations)");
+  sign->add_option("--visible", a->visible, "pades: a visible signature PAGE:LLX,LLY,URX,URY in PDF points");
+  sign->add_option("--reason", a->reason, "pades: the reason written in the signature");
+  sign->add_option("--location", a->location, "pades: the location written in the signature");
+  sign->add_option("--packaging", a->packaging, "xades: enveloped | enveloping (default: enveloped for XML, else enveloping)");
   sign->add_option("--level", a->level, "B-B | B-T | B-LT | B-LTA");
   sign->add_flag("--detached", a->detached, "signature without the document inside (any size)");
   sign->add_flag("--counter-sign", a->counter_sign, "add a counter-signature to the CAdES signature given as --in");
@@ -348,7 +366,7 @@ void add_sign_commands(CLI::App& app, Globals& g, Action& action) {
   }
 
   // --- extend ---
-  auto* extend = app.add_subcommand("extend", "raise a CAdES signature's level (B-T, B-LT, B-LTA)");
+  auto* extend = app.add_subcommand("extend", "raise a CAdES, XAdES or PAdES signature's level (B-T, B-LT, B-LTA)");
   auto ein = std::make_shared<std::string>(), eto = std::make_shared<std::string>(), eout = std::make_shared<std::string>(),
        edata = std::make_shared<std::string>();
   extend->add_option("file", *ein, "the signature")->required();
@@ -357,19 +375,14 @@ void add_sign_commands(CLI::App& app, Globals& g, Action& action) {
   extend->add_option("--detached", *edata, "the signed document, for a detached signature going to B-LTA");
   extend->callback([=, &g, &action] {
     action = [=, &g]() -> int {
-      auto cms = core::read_file(*ein, 64u << 20);
-      if (!cms) return g.out.error(cms.error());
+      // A PAdES signature is the whole PDF.
+      auto text = core::read_file(*ein, 512u << 20);
+      if (!text) return g.out.error(text.error());
       return with_service(g, [&](service::TrustService& svc) -> int {
-        Bytes der(cms->begin(), cms->end());
-        std::optional<Bytes> digest;
-        if (!edata->empty()) {
-          auto alg = service::signature_digest_algorithm(der);
-          if (!alg) return g.out.error(alg.error());
-          auto d = service::digest_document(*edata, *alg);
-          if (!d) return g.out.error(d.error());
-          digest = d->value;
-        }
-        auto r = service::extend_signature(svc, der, *eto, digest, operator_actor(), now_seconds());
+        Bytes bytes(text->begin(), text->end());
+        std::optional<std::filesystem::path> document;
+        if (!edata->empty()) document = *edata;
+        auto r = service::extend_signature(svc, bytes, *eto, document, operator_actor(), now_seconds());
         if (!r) return g.out.error(r.error());
         auto w = core::write_file_atomic(*eout, std::string_view(reinterpret_cast<const char*>(r->data()), r->size()));
         if (!w) return g.out.error(w.error());

@@ -2,6 +2,7 @@
 // Internal to evidence/verify*.cpp: the state the verification steps share. Not part of the
 // library's interface.
 
+#include <openssl/cms.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 
@@ -89,13 +90,19 @@ std::optional<DocumentHash> parse_document_hash(const std::string& ref);
 // The signing time every later check uses: the time of the signature.produced entry (the log's
 // clock, proven by the checkpoint), else the time the signature itself claims.
 void find_signing_time(Context& c, std::optional<TimePoint> claimed);
+// RFC 5652 §5.4 without the content: the message-digest signed attribute must be `digest`'s value
+// and the SignerInfo signature over the DER of the signed attributes must verify with the
+// signer certificate (from the CMS or `certs`). Sets ok; returns the detail for the report.
+std::string verify_signer_info(CMS_ContentInfo* cms, STACK_OF(X509)* certs, const std::optional<DocumentHash>& digest, bool& ok);
 // The "chain" check: bundle signer <- bundle chain <- root at the signing time. When the
 // signature embeds its signer certificate (`embedded`, DER), it must be the bundle's.
 void check_chain(Context& c, const Bytes* embedded);
 // One "timestamps" check of an RFC 3161 token (signature and TSA chain at genTime, genTime not
 // before the signing time) whose messageImprint must be expected(the token's hash algorithm).
+// Without `expected`, the imprint was compared by the format's own verifier, whose verdict is
+// `imprint_verified`.
 void check_token(Context& c, const std::string& what, ByteView der,
-                 const std::function<Result<Bytes>(core::DigestAlgorithm)>& expected);
+                 const std::function<Result<Bytes>(core::DigestAlgorithm)>& expected, bool imprint_verified = false);
 // The signature step for JAdES, PAdES and XAdES bundles (verify_formats.cpp); `content` is the
 // document when the bundle has it.
 void verify_other_format(Context& c, const std::optional<Bytes>& content, const std::optional<DocumentHash>& hash);

@@ -53,29 +53,6 @@ std::optional<Bytes> check_document(Context& c, CMS_ContentInfo* cms, const std:
   return content;
 }
 
-// RFC 5652 §5.4: without the content, the message-digest signed attribute is compared with the
-// document hash, and the SignerInfo signature over the DER of the signed attributes is verified.
-std::string verify_without_content(CMS_ContentInfo* cms, STACK_OF(X509)* certs, const std::optional<DocumentHash>& hash,
-                                   bool& ok) {
-  ok = false;
-  if (CMS_set1_signers_certs(cms, certs, 0) < 1) return "the signer's certificate is not in the signature or the bundle";
-  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
-  if (!infos || sk_CMS_SignerInfo_num(infos) != 1) return "the signature does not have exactly one SignerInfo";
-  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
-  auto* md = static_cast<ASN1_OCTET_STRING*>(
-      CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
-  if (!md) return "the SignerInfo has no message-digest attribute";
-  Bytes signed_digest(ASN1_STRING_get0_data(md), ASN1_STRING_get0_data(md) + ASN1_STRING_length(md));
-  if (!hash || signed_digest != hash->value) return "the signed message-digest is not the document hash";
-  if (CMS_SignerInfo_verify(si) != 1) {
-    core::drain_openssl_errors();
-    return "the SignerInfo signature over the signed attributes does not verify";
-  }
-  ok = true;
-  return "document not included: hash only; the signed message-digest equals the document hash and the signature over the "
-         "signed attributes verifies";
-}
-
 void check_cms(Context& c, CMS_ContentInfo* cms, const cades::SignatureInfo& info, const std::optional<Bytes>& content,
                const std::optional<DocumentHash>& hash) {
   const Bundle& b = c.bundle;
@@ -97,7 +74,7 @@ void check_cms(Context& c, CMS_ContentInfo* cms, const cades::SignatureInfo& inf
     detail = ok ? "the CMS signature verifies over the document (message-digest and signature value)"
                 : "the CMS signature does not verify over the document: " + core::drain_openssl_errors();
   } else {
-    detail = verify_without_content(cms, certs.get(), hash, ok);
+    detail = "document not included: hash only; " + verify_signer_info(cms, certs.get(), hash, ok);
   }
   if (ok && info.detached != b.detached) {
     ok = false;
@@ -118,6 +95,28 @@ void check_cms(Context& c, CMS_ContentInfo* cms, const cades::SignatureInfo& inf
 }
 
 }  // namespace
+
+// RFC 5652 §5.4: without the content, the message-digest signed attribute is compared with the
+// document hash, and the SignerInfo signature over the DER of the signed attributes is verified.
+std::string verify_signer_info(CMS_ContentInfo* cms, STACK_OF(X509)* certs, const std::optional<DocumentHash>& hash,
+                               bool& ok) {
+  ok = false;
+  if (CMS_set1_signers_certs(cms, certs, 0) < 1) return "the signer's certificate is not in the signature or the bundle";
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
+  if (!infos || sk_CMS_SignerInfo_num(infos) != 1) return "the signature does not have exactly one SignerInfo";
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
+  auto* md = static_cast<ASN1_OCTET_STRING*>(
+      CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+  if (!md) return "the SignerInfo has no message-digest attribute";
+  Bytes signed_digest(ASN1_STRING_get0_data(md), ASN1_STRING_get0_data(md) + ASN1_STRING_length(md));
+  if (!hash || signed_digest != hash->value) return "the signed message-digest is not the digest of the signed data";
+  if (CMS_SignerInfo_verify(si) != 1) {
+    core::drain_openssl_errors();
+    return "the SignerInfo signature over the signed attributes does not verify";
+  }
+  ok = true;
+  return "the signed message-digest equals the digest and the signature over the signed attributes verifies";
+}
 
 std::optional<DocumentHash> parse_document_hash(const std::string& ref) {
   struct Form {

@@ -60,6 +60,10 @@ struct SignOptions {
   std::vector<const X509*> chain;      // issuer certificates to include (issuing CA, root); borrowed
   TimestampFn timestamp;               // required for B-T and higher
   ValidationData validation_data;      // for B-LT and higher: at least one OCSP response or CRL
+  // Whether the signing-time signed attribute (RFC 5652 §11.3) is written. PAdES baseline
+  // signatures leave it out (EN 319 142-1 §5.4, §6.3): their claimed signing time is the PDF
+  // signature dictionary's /M entry.
+  bool signing_time_attribute = true;
 };
 
 // The largest content sign_enveloping accepts; larger documents are signed detached.

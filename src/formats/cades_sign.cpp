@@ -103,6 +103,9 @@ Result<void> verify_signature(const X509* cert, hsm::KeyType type, core::DigestA
   return ok();
 }
 
+// make_signer_info with a choice about the signing-time attribute (PAdES leaves it out).
+Result<cms::SignerInfoPtr> make_signer_info_impl(const detail::SignerInfoRequest& request, bool signing_time_attribute);
+
 Result<void> check_options(const SignOptions& options) {
   if (options.level != Level::b_b && !options.timestamp)
     return fail(ErrorCode::usage, std::string(level_name(options.level)) + " needs a time-stamp function");
@@ -119,8 +122,9 @@ Result<Bytes> sign(std::optional<ByteView> content, ByteView content_digest, con
   QS_TRY_VOID(check_options(options));
   if (content_digest.size() != core::digest_size(options.digest))
     return fail(ErrorCode::usage, std::string("the content digest is not a ") + core::digest_name(options.digest) + " digest");
-  QS_TRY(cms::SignerInfoPtr si, detail::make_signer_info({signer_cert, &signer, options.digest, options.signing_time,
-                                                          content_digest, true}));
+  QS_TRY(cms::SignerInfoPtr si, make_signer_info_impl({signer_cert, &signer, options.digest, options.signing_time,
+                                                        content_digest, true},
+                                                       options.signing_time_attribute));
 
   cms::ContentInfoPtr ci(QS_CADES_CONTENT_INFO_new());
   if (!ci) return fail(core::openssl_error(ErrorCode::internal, "out of memory"));
@@ -164,7 +168,13 @@ Result<Bytes> sign(std::optional<ByteView> content, ByteView content_digest, con
 
 namespace detail {
 
-Result<cms::SignerInfoPtr> make_signer_info(const SignerInfoRequest& request) {
+Result<cms::SignerInfoPtr> make_signer_info(const SignerInfoRequest& request) { return make_signer_info_impl(request, true); }
+
+}  // namespace detail
+
+namespace {
+
+Result<cms::SignerInfoPtr> make_signer_info_impl(const detail::SignerInfoRequest& request, bool signing_time_attribute) {
   if (request.cert == nullptr || request.signer == nullptr) return fail(ErrorCode::usage, "no signer certificate or signer");
   const hsm::Signer& signer = *request.signer;
   EVP_PKEY* cert_key = X509_get0_pubkey(request.cert);
@@ -189,7 +199,7 @@ Result<cms::SignerInfoPtr> make_signer_info(const SignerInfoRequest& request) {
     QS_TRY_VOID(add(oid::kContentType, std::move(type_value)));
   }
   QS_TRY_VOID(add(oid::kMessageDigest, std::move(md_value)));
-  QS_TRY_VOID(add(oid::kSigningTime, std::move(time_value)));
+  if (signing_time_attribute) QS_TRY_VOID(add(oid::kSigningTime, std::move(time_value)));
   QS_TRY_VOID(add(oid::kSigningCertificateV2, std::move(cert_value)));
   // Stored in DER order, so that verifiers that hash the stored encoding (OpenSSL does) and those
   // that re-encode as DER agree (RFC 5652 §5.4: the signature covers the DER encoding).
@@ -221,6 +231,10 @@ Result<cms::SignerInfoPtr> make_signer_info(const SignerInfoRequest& request) {
     return fail(core::openssl_error(ErrorCode::internal, "out of memory"));
   return si;
 }
+
+}  // namespace
+
+namespace detail {
 
 Result<void> add_certificate(QS_CADES_SIGNED_DATA* sd, ByteView der) {
   if (cms::contains_raw(sd->certificates, der)) return ok();

@@ -54,7 +54,7 @@ Result<void> validate_input(const SignRequestInput& in) {
   if (in.document.value.size() != core::digest_size(in.document.alg))
     return fail(ErrorCode::invalid_input, std::string("document hash must be ") + std::to_string(core::digest_size(in.document.alg)) +
                                               " bytes for " + core::digest_name(in.document.alg));
-  QS_TRY_VOID(check_format(in.format, in.level, in.detached));
+  QS_TRY_VOID(check_format(in.format, in.level, in.detached, in.format_options));
   if (in.requester.empty()) return fail(ErrorCode::invalid_input, "the requester is missing");
   if (in.document.name.size() > 255) return fail(ErrorCode::invalid_input, "document name is longer than 255 characters");
   return ok();
@@ -192,6 +192,7 @@ Result<SubmittedRequest> submit_sign_request(TrustService& svc, const SignReques
   rec.format = in.format;
   rec.level = in.level;
   rec.detached = in.detached;
+  rec.format_options = to_json(in.format_options).dump();
   rec.created_at = now;
   auto decision_json = policy::to_json(decision);
   if (evaluated.chain) decision_json["delegation"] = policy::to_json(*evaluated.chain);

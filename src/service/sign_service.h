@@ -49,6 +49,7 @@ struct SignRequestInput {
   std::string format = kCades;  // service/signature_formats.h
   std::string level = "B-B";
   bool detached = false;
+  FormatOptions format_options;
   std::optional<std::string> delegation_id;  // else the identity's first delegation that verifies
   std::string requester;                     // principal asking, e.g. "operator:alice"
 };

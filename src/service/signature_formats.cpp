@@ -3,19 +3,27 @@
 // (B-LTA).
 #include "service/signature_formats.h"
 
+#include <cstdio>
+
 #include "formats/cades.h"
 #include "formats/jades.h"
+#include "formats/pades.h"
+#include "formats/xades.h"
 #include "service/ca_context.h"
 #include "service/signature_service.h"
-#include "service/tsa_service.h"
 
 namespace qualsig::service {
 namespace {
 
 namespace cades = formats::cades;
 namespace jades = formats::jades;
+namespace pades = formats::pades;
+namespace xades = formats::xades;
 
 constexpr std::size_t kMaxJadesPayload = 64u << 20;  // a JWS is read whole; TS 119 182-1 has no limit
+// A PDF is read whole (qpdf parses it from memory); the signed file is written as the original
+// followed by the increment, so memory is about the document once.
+constexpr std::size_t kMaxPdfContent = 512u << 20;
 
 bool is_level(const std::string& level) {
   return level == "B-B" || level == "B-T" || level == "B-LT" || level == "B-LTA";
@@ -35,7 +43,7 @@ Result<Common> common_options(TrustService& svc, const ProduceInput& in, TimePoi
   Common c;
   c.level = *level;
   c.chain = {ca->issuing.get(), ca->root.get()};
-  c.timestamp = [&svc, now](ByteView digest, core::DigestAlgorithm alg) { return timestamp_token(svc, digest, alg, now); };
+  c.timestamp = timestamp_fn(svc, now);
   if (*level >= cades::Level::b_lt) {
     QS_TRY(c.validation_data, signer_validation_data(svc, in.certificate, now));
   }
@@ -72,10 +80,143 @@ Result<Bytes> produce_jades(const ProduceInput& in, const Common& c, TimePoint n
   return Bytes(text.begin(), text.end());
 }
 
+// "CN" and "O" of the signer's subject for the visible appearance.
+std::string subject_entry(const X509* cert, int nid) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  int at = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (at < 0) return {};
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
+  if (len < 0) return {};
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+Result<Bytes> produce_pades(const ProduceInput& in, const Common& c, TimePoint now) {
+  pades::SignOptions options;
+  options.certify = in.options.certify;
+  options.reason = in.options.reason;
+  options.location = in.options.location;
+  if (in.options.visible) {
+    const Appearance& a = *in.options.visible;
+    pades::VisibleSignature v;
+    v.page = a.page;
+    v.llx = a.llx;
+    v.lly = a.lly;
+    v.urx = a.urx;
+    v.ury = a.ury;
+    v.text = "Signed by " + subject_entry(in.certificate, NID_commonName);
+    if (auto org = subject_entry(in.certificate, NID_organizationName); !org.empty()) v.text += "\n" + org;
+    v.text += "\n" + to_rfc3339(now);
+    options.visible = std::move(v);
+  }
+  options.level = c.level;
+  options.digest = in.digest;
+  options.signing_time = now;
+  options.chain = c.chain;
+  options.timestamp = c.timestamp;
+  options.validation_data = c.validation_data;
+  return pades::sign_increment(*in.content, in.certificate, *in.signer, options);
+}
+
+// An XML document starts with '<' after an optional UTF-8 byte order mark and white space.
+bool looks_like_xml(ByteView content) {
+  std::size_t k = content.size() >= 3 && content[0] == 0xEF && content[1] == 0xBB && content[2] == 0xBF ? 3 : 0;
+  while (k < content.size() && (content[k] == ' ' || content[k] == '\t' || content[k] == '\r' || content[k] == '\n')) ++k;
+  return k < content.size() && content[k] == '<';
+}
+
+Result<Bytes> produce_xades(const ProduceInput& in, const Common& c, TimePoint now) {
+  xades::SignOptions options;
+  options.level = c.level;
+  options.digest = in.digest;
+  options.signing_time = now;
+  options.chain = c.chain;
+  options.timestamp = c.timestamp;
+  options.validation_data = c.validation_data;
+  if (!in.detached) {
+    bool enveloped = in.options.packaging.empty() ? looks_like_xml(*in.content) : in.options.packaging == "enveloped";
+    options.packaging = enveloped ? xades::Packaging::enveloped : xades::Packaging::enveloping;
+    return xades::sign(*in.content, in.certificate, *in.signer, options);
+  }
+  options.packaging = xades::Packaging::detached;
+  options.detached_uri = in.document_name.empty() || in.document_name[0] == '#' ? "document" : in.document_name;
+  // The archive time-stamp covers the referenced data itself (EN 319 132-1 §5.5.2.2).
+  if (c.level != cades::Level::b_lta) return xades::sign_detached(in.document_digest, in.certificate, *in.signer, options);
+  options.level = cades::Level::b_lt;
+  QS_TRY(auto lt, xades::sign_detached(in.document_digest, in.certificate, *in.signer, options));
+  return xades::add_archive_timestamp(lt, ByteView(*in.content), c.timestamp, in.digest);
+}
+
 }  // namespace
 
-Result<void> check_format(const std::string& format, const std::string& level, bool detached) {
+Result<FormatOptions> parse_format_options(std::string_view json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return fail(ErrorCode::invalid_input, "format options must be a JSON object");
+  FormatOptions o;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "certify") {
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 1 || value.get<std::int64_t>() > 3)
+        return fail(ErrorCode::invalid_input, "format option certify must be 1, 2 or 3 (DocMDP P)");
+      o.certify = value.get<int>();
+    } else if (key == "visible") {
+      const auto& rect = value.is_object() && value.contains("rect") ? value["rect"] : nlohmann::json();
+      const auto& page = value.is_object() && value.contains("page") ? value["page"] : nlohmann::json();
+      if (!page.is_number_integer() || !rect.is_array() || rect.size() != 4 || value.size() != 2)
+        return fail(ErrorCode::invalid_input, "format option visible must be {\"page\": N, \"rect\": [llx, lly, urx, ury]}");
+      for (const auto& v : rect)
+        if (!v.is_number()) return fail(ErrorCode::invalid_input, "format option visible.rect holds a non-number");
+      Appearance a{page.get<int>(), rect[0].get<double>(), rect[1].get<double>(), rect[2].get<double>(), rect[3].get<double>()};
+      if (a.page < 1 || a.urx <= a.llx || a.ury <= a.lly)
+        return fail(ErrorCode::invalid_input, "format option visible needs a page >= 1 and a rectangle with urx > llx and ury > lly");
+      o.visible = a;
+    } else if (key == "reason" || key == "location" || key == "packaging") {
+      if (!value.is_string() || value.get<std::string>().size() > 256)
+        return fail(ErrorCode::invalid_input, "format option " + key + " must be a string of at most 256 bytes");
+      (key == "reason" ? o.reason : key == "location" ? o.location : o.packaging) = value.get<std::string>();
+    } else {
+      return fail(ErrorCode::invalid_input, "unknown format option '" + key + "'");
+    }
+  }
+  if (!o.packaging.empty() && o.packaging != "enveloped" && o.packaging != "enveloping")
+    return fail(ErrorCode::invalid_input, "format option packaging must be enveloped or enveloping");
+  return o;
+}
+
+nlohmann::json to_json(const FormatOptions& o) {
+  nlohmann::json j = nlohmann::json::object();
+  if (o.certify) j["certify"] = *o.certify;
+  if (o.visible) j["visible"] = {{"page", o.visible->page}, {"rect", {o.visible->llx, o.visible->lly, o.visible->urx, o.visible->ury}}};
+  if (!o.reason.empty()) j["reason"] = o.reason;
+  if (!o.location.empty()) j["location"] = o.location;
+  if (!o.packaging.empty()) j["packaging"] = o.packaging;
+  return j;
+}
+
+Result<Appearance> parse_appearance(std::string_view text) {
+  Appearance a;
+  char tail = 0;
+  std::string s(text);
+  if (std::sscanf(s.c_str(), "%d:%lf,%lf,%lf,%lf%c", &a.page, &a.llx, &a.lly, &a.urx, &a.ury, &tail) != 5)
+    return fail(ErrorCode::invalid_input, "--visible must be PAGE:LLX,LLY,URX,URY (PDF points), e.g. 1:36,36,236,96");
+  nlohmann::json probe = {{"visible", {{"page", a.page}, {"rect", {a.llx, a.lly, a.urx, a.ury}}}}};
+  QS_TRY(auto checked, parse_format_options(probe.dump()));
+  return *checked.visible;
+}
+
+Result<void> check_format(const std::string& format, const std::string& level, bool detached, const FormatOptions& options) {
   if (!is_level(level)) return fail(ErrorCode::invalid_input, "level must be B-B, B-T, B-LT or B-LTA");
+  if (format != kPades && (options.certify || options.visible || !options.reason.empty() || !options.location.empty()))
+    return fail(ErrorCode::invalid_input, "certification, a visible appearance, reason and location are PAdES options");
+  if (options.certify && (*options.certify < 1 || *options.certify > 3))
+    return fail(ErrorCode::invalid_input, "certify must be 1, 2 or 3 (DocMDP P)");
+  if (options.reason.size() > 256 || options.location.size() > 256)
+    return fail(ErrorCode::invalid_input, "reason and location are at most 256 bytes");
+  if (format != kXades && !options.packaging.empty())
+    return fail(ErrorCode::invalid_input, "packaging is a XAdES option");
+  if (format == kXades && detached && !options.packaging.empty())
+    return fail(ErrorCode::invalid_input, "a detached XAdES signature has no packaging option");
   if (format == kCades) return ok();
   if (format == kCadesCounterSignature) {
     if (level != "B-B" || detached)
@@ -87,18 +228,26 @@ Result<void> check_format(const std::string& format, const std::string& level, b
       return fail(ErrorCode::invalid_input, "JAdES is available at B-B, B-T and B-LT (B-LTA archive time-stamps are not made by this version)");
     return ok();
   }
-  return fail(ErrorCode::invalid_input, "format '" + format + "' is not available (cades, cades-countersignature and jades are)");
+  if (format == kPades) {
+    if (detached) return fail(ErrorCode::invalid_input, "a PAdES signature is inside the PDF: it cannot be detached");
+    return ok();
+  }
+  if (format == kXades) return ok();
+  return fail(ErrorCode::invalid_input, "format '" + format + "' is unknown (cades, cades-countersignature, pades, xades, jades)");
 }
 
 bool needs_content(const std::string& format, const std::string& level, bool detached) {
-  (void)level;
-  // A JWS with an unencoded detached payload still signs the payload bytes (RFC 7797 §3).
-  if (format == kJades || format == kCadesCounterSignature) return true;
+  // A JWS with an unencoded detached payload still signs the payload bytes (RFC 7797 §3); a
+  // XAdES archive time-stamp covers a detached document's bytes (EN 319 132-1 §5.5.2.2).
+  if (format == kJades || format == kCadesCounterSignature || format == kPades) return true;
+  if (format == kXades && level == "B-LTA") return true;
   return !detached;
 }
 
 std::size_t max_content_size(const std::string& format) {
   if (format == kJades) return kMaxJadesPayload;
+  if (format == kPades) return kMaxPdfContent;
+  if (format == kXades) return xades::kMaxXmlSize;
   return cades::kMaxEnvelopedContent;
 }
 
@@ -112,6 +261,11 @@ Result<Produced> produce_signature(TrustService& svc, const ProduceInput& in, Ti
     QS_TRY(out.signature, produce_cades(in, c, now));
   } else if (in.format == kJades) {
     QS_TRY(out.signature, produce_jades(in, c, now));
+  } else if (in.format == kPades) {
+    QS_TRY(out.signature, produce_pades(in, c, now));
+    out.appended_to_document = true;
+  } else if (in.format == kXades) {
+    QS_TRY(out.signature, produce_xades(in, c, now));
   } else {
     return fail(ErrorCode::database, "stored format '" + in.format + "' is unknown");
   }

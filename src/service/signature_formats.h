@@ -19,6 +19,8 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "hsm/signer.h"
+#include <nlohmann/json.hpp>
+
 #include "service/trust_service.h"
 
 namespace qualsig::service {
@@ -29,9 +31,28 @@ inline constexpr const char* kPades = "pades";
 inline constexpr const char* kXades = "xades";
 inline constexpr const char* kJades = "jades";
 
-// Checks that `format` exists and can be made at `level` with `detached`; the message names
-// what is possible. invalid_input otherwise.
-Result<void> check_format(const std::string& format, const std::string& level, bool detached);
+// Per-format options of a sign request, stored with it: what approvers approve is what is made.
+struct Appearance {             // a visible PAdES signature (ISO 32000-1 §12.7.4.5 widget)
+  int page = 1;                 // 1-based
+  double llx = 0, lly = 0, urx = 0, ury = 0;
+};
+struct FormatOptions {
+  std::optional<int> certify;           // pades: a certification signature, DocMDP P 1..3 (ISO 32000-1 §12.8.2.2)
+  std::optional<Appearance> visible;    // pades: drawn with the signer's name, organisation and the time
+  std::string reason, location;         // pades: /Reason and /Location
+  std::string packaging;                // xades: "" (enveloped for XML, enveloping otherwise) | enveloped | enveloping
+};
+// Strict JSON form {"certify":2,"visible":{"page":1,"rect":[x1,y1,x2,y2]},"reason":"","location":"",
+// "packaging":""}; absent members take the defaults. invalid_input names the bad member.
+Result<FormatOptions> parse_format_options(std::string_view json);
+nlohmann::json to_json(const FormatOptions& options);
+// "PAGE:LLX,LLY,URX,URY" (the CLI's --visible). invalid_input otherwise.
+Result<Appearance> parse_appearance(std::string_view text);
+
+// Checks that `format` exists and can be made at `level` with `detached` and `options`; the
+// message names what is possible. invalid_input otherwise.
+Result<void> check_format(const std::string& format, const std::string& level, bool detached,
+                          const FormatOptions& options = {});
 
 // Whether producing `format` needs the document's bytes (not only its digest).
 bool needs_content(const std::string& format, const std::string& level, bool detached);
@@ -47,6 +68,7 @@ struct ProduceInput {
   Bytes document_digest;         // under `digest`
   std::optional<Bytes> content;  // required when needs_content()
   std::string document_name;     // XAdES detached reference URI
+  FormatOptions options;
   const X509* certificate = nullptr;
   const hsm::Signer* signer = nullptr;
 };

@@ -1,5 +1,5 @@
-// sign_with_sad (service/sign_service.h) and extend_signature: the CAdES signature is made with
-// the identity's key in the token, time-stamped by our own TSA, and given our revocation data.
+// sign_with_sad (service/sign_service.h): the SAD is consumed, the credential re-checked, the
+// signature made with the identity's key in the token (service/signature_formats.cpp) and logged.
 #include "service/signature_service.h"
 
 #include <openssl/ocsp.h>
@@ -52,11 +52,11 @@ Result<Bytes> own_ocsp_response(TrustService& svc, const X509* cert, const X509*
   return resp;
 }
 
+}  // namespace
+
 cades::TimestampFn timestamp_fn(TrustService& svc, TimePoint now) {
   return [&svc, now](ByteView digest, core::DigestAlgorithm alg) { return timestamp_token(svc, digest, alg, now); };
 }
-
-}  // namespace
 
 Result<cades::ValidationData> signer_validation_data(TrustService& svc, const X509* signer, TimePoint now) {
   QS_TRY(auto ca, svc.ca_context());
@@ -125,6 +125,7 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
   produce.document_digest = input.digest;
   produce.content = input.content;
   produce.document_name = req.document_name;
+  QS_TRY(produce.options, parse_format_options(req.format_options));
   produce.certificate = cert.get();
   produce.signer = signer.get();
   QS_TRY(auto produced, produce_signature(svc, produce, now));
@@ -152,45 +153,6 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
                              now));
   QS_TRY_VOID(svc.store().put_signature(sig, req.status));
   return SignOutput{std::move(sig), seq, produced.appended_to_document};
-}
-
-Result<core::DigestAlgorithm> signature_digest_algorithm(ByteView cms) {
-  QS_TRY(auto info, cades::inspect(cms));
-  if (!info.digest) return fail(ErrorCode::invalid_input, "the signature's digest algorithm is not SHA-256, SHA-384 or SHA-512");
-  return *info.digest;
-}
-
-Result<Bytes> extend_signature(TrustService& svc, ByteView cms, const std::string& level_name,
-                               std::optional<Bytes> detached_digest, const std::string& actor, TimePoint now) {
-  auto target = cades::parse_level(level_name);
-  if (!target || *target == cades::Level::b_b) return fail(ErrorCode::usage, "--to must be B-T, B-LT or B-LTA");
-  QS_TRY(auto info, cades::inspect(cms));
-  if (info.signer_count != 1) return fail(ErrorCode::invalid_input, "only signatures with exactly one signer can be extended");
-  if (info.level >= *target && *target != cades::Level::b_lta)
-    return fail(ErrorCode::conflict, std::string("the signature is already ") + cades::level_name(info.level));
-  auto ts = timestamp_fn(svc, now);
-  Bytes out(cms.begin(), cms.end());
-  if (info.level < cades::Level::b_t) {
-    QS_TRY(out, cades::add_signature_timestamp(out, ts));
-  }
-  if (*target >= cades::Level::b_lt && info.level < cades::Level::b_lt) {
-    if (info.signer_certificate.empty())
-      return fail(ErrorCode::invalid_input, "the signature does not carry its signer's certificate");
-    QS_TRY(auto cert, core::x509_from_der(info.signer_certificate));
-    QS_TRY(auto data, signer_validation_data(svc, cert.get(), now));
-    QS_TRY(out, cades::add_validation_data(out, data));
-  }
-  if (*target == cades::Level::b_lta) {
-    if (info.detached && !detached_digest)
-      return fail(ErrorCode::usage, "a detached signature needs the document (--detached DATA) to go to B-LTA");
-    std::optional<ByteView> d;
-    if (info.detached) d = ByteView(*detached_digest);
-    QS_TRY(out, cades::add_archive_timestamp(out, d, ts));
-  }
-  QS_TRY_VOID(log_event(svc, audit::EventType::operator_note, actor, "signature:" + audit::sha256_ref(cms),
-                        {{"signature", audit::sha256_ref(out)}, {"previous", audit::sha256_ref(cms)}},
-                        {{"note", "signature extended"}, {"from", cades::level_name(info.level)}, {"to", level_name}}, now));
-  return out;
 }
 
 }  // namespace qualsig::service

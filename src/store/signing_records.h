@@ -59,9 +59,10 @@ struct SignRequestRecord {
   std::string document_name;
   std::string document_hash;  // "<alg>:<hex>", the digest the signature covers
   std::int64_t document_size = -1;  // -1 when only the hash was given
-  std::string format;         // cades
+  std::string format;         // service/signature_formats.h: cades | pades | xades | jades | ...
   std::string level;          // B-B | B-T | B-LT | B-LTA
   bool detached = false;
+  std::string format_options = "{}";  // JSON object (service/signature_formats.h FormatOptions)
   std::optional<std::int64_t> policy_id;
   std::string decision;       // JSON: the policy decision with its trace
   std::string status;         // pending | approved | allowed | denied | rejected | signed

@@ -83,5 +83,104 @@ evidence_verifies "JAdES B-LT detached, with the document" "$out_lt" --document 
 expect_exit 1 "a detached JWS without its document cannot be verified" -- "$QUALSIG" --data d evidence verify ev-nodoc.json --root ca/root.pem
 contains "the report says why" "$OUT$ERR" "detached"
 
+# --- PAdES (EN 319 142-1): pdfsig (poppler) with our root in an NSS database, qpdf --check, and
+# the original bytes unchanged in front of the incremental update.
+mkdir nss && certutil -N -d sql:nss --empty-password >/dev/null
+certutil -A -d sql:nss -n qualsig-root -t "CT,C,C" -i ca/root.pem
+printf '%%!PS\n/Helvetica findfont 14 scalefont setfont\n72 720 moveto (Framework contract 2026-17) show\nshowpage\n72 720 moveto (Page 2) show\nshowpage\n' >contract.ps
+gs -q -dSAFER -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o contract.pdf contract.ps
+pdfsig_ok() {  # what file expected-CAdES-signatures [document-time-stamps]
+  local r n valid
+  r=$(pdfsig -nssdir sql:nss -no-ocsp "$2" 2>&1 || true)
+  n=$(grep -c 'Signature Type: ETSI.CAdES.detached' <<<"$r" || true)
+  valid=$(grep -c 'Signature Validation: Signature is Valid' <<<"$r" || true)
+  # poppler 22.12 lists a document time-stamp (ETSI.RFC3161) as type "unknown" and does not
+  # verify it: doc_ts_ok checks those with openssl.
+  if [ "$n" = "$3" ] && [ "$valid" = "$3" ] && { [ "${4:-0}" != 0 ] || grep -q 'Total document signed' <<<"$r"; }; then
+    pass "$1: pdfsig: $n valid signature(s)"
+  else fail "$1: pdfsig: $r"; fi
+  if qpdf --check "$2" >/dev/null 2>&1; then pass "$1: qpdf --check"; else fail "$1: qpdf --check: $(qpdf --check "$2" 2>&1 | tail -2)"; fi
+  if cmp -s -n "$(stat -c %s contract.pdf)" contract.pdf "$2"; then pass "$1: the original bytes are kept"; else fail "$1: original bytes changed"; fi
+}
+doc_ts_ok() {  # what file: the last signature is a document time-stamp over its byte range (openssl ts)
+  python3 - "$2" <<'PY'
+import re, sys
+b = open(sys.argv[1], "rb").read()
+m = [x for x in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", b)][-1]
+a, l1, c, l2 = map(int, m.groups())
+open("range.bin", "wb").write(b[a:a + l1] + b[c:c + l2])
+hexs = b[a + l1:c].strip(b"<> \r\n").decode()
+open("doc-ts.der", "wb").write(bytes.fromhex(hexs))  # zero padding after the DER is ignored by openssl
+assert c + l2 == len(b), "the document time-stamp does not end the file"
+PY
+  if openssl ts -verify -data range.bin -in doc-ts.der -token_in -CAfile ca/root.pem -untrusted ca/issuing.pem >/dev/null 2>&1; then
+    pass "$1: the document time-stamp covers the whole file (openssl ts -verify)"
+  else fail "$1: document time-stamp does not verify"; fi
+}
+sign "PAdES B-B" 0 -- --format pades --in contract.pdf --out contract-b.pdf --type contract
+pdfsig_ok "PAdES B-B" contract-b.pdf 1
+sign "PAdES B-T" 0 -- --format pades --level B-T --in contract.pdf --out contract-t.pdf --type contract
+pdfsig_ok "PAdES B-T" contract-t.pdf 1
+sign "PAdES B-LTA (DSS + document time-stamp)" 0 -- --format pades --level B-LTA --in contract.pdf --out contract-lta.pdf --type contract
+out_lta=$OUT
+pdfsig_ok "PAdES B-LTA" contract-lta.pdf 1 1
+doc_ts_ok "PAdES B-LTA" contract-lta.pdf
+contains "B-LTA has a DSS with OCSP responses and CRLs" "$(qpdf --show-object=trailer contract-lta.pdf; qpdf --json contract-lta.pdf)" "/OCSPs"
+sign "PAdES certification (P=2) with a visible signature" 0 -- --format pades --certify 2 --visible 1:36,36,300,96 \
+  --reason "Contract approval" --in contract.pdf --out contract-cert.pdf --type contract
+pdfsig_ok "PAdES certified" contract-cert.pdf 1
+contains "the appearance is drawn on page 1" "$(pdftotext -f 1 -l 1 contract-cert.pdf - 2>/dev/null)" "payments-agent"
+cp contract-cert.pdf contract2.pdf
+sign "a second signature after the certification" 0 -- --format pades --in contract2.pdf --out contract-2sig.pdf --type contract
+r=$(pdfsig -nssdir sql:nss -no-ocsp contract-2sig.pdf 2>&1 || true)
+[ "$(grep -c 'Signature is Valid' <<<"$r")" = 2 ] && pass "both signatures valid (pdfsig)" || fail "two signatures: $r"
+expect_exit 0 "extend a PAdES B-B signature to B-LTA" -- "$QUALSIG" --data d extend contract-b.pdf --to B-LTA --out contract-b-lta.pdf
+pdfsig_ok "PAdES extended to B-LTA" contract-b-lta.pdf 1 2
+doc_ts_ok "PAdES extended to B-LTA" contract-b-lta.pdf
+python3 - contract-t.pdf tampered.pdf "$(stat -c %s contract.pdf)" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[int(sys.argv[3]) // 2] ^= 0x01   # a byte of the original document: inside the first signed range
+open(sys.argv[2], "wb").write(b)
+PY
+r=$(pdfsig -nssdir sql:nss -no-ocsp tampered.pdf 2>&1 || true)
+grep -q 'Signature is Valid' <<<"$r" && fail "pdfsig accepts a changed byte: $r" || pass "pdfsig refuses a changed byte in the signed range"
+qpdf --encrypt u o 256 -- contract.pdf encrypted.pdf
+sign "an encrypted PDF is refused" 1 -- --format pades --in encrypted.pdf --out x.pdf --type contract
+expect_one_error_line "the error says encrypted" "encrypted"
+sign "a detached PAdES is refused" 1 -- --format pades --detached --in contract.pdf --out x.pdf --type contract
+expect_one_error_line "the error says why" "cannot be detached"
+sign "a non-PDF is refused" 1 -- --format pades --in pay.json --out x.pdf --type contract
+[ ! -e x.pdf ] && pass "nothing written on refusal" || fail "x.pdf written"
+evidence_verifies "PAdES B-LTA" "$out_lta" --document contract.pdf
+
+# --- XAdES (EN 319 132-1): xmlsec1 verifies the XMLDSig core with our root trusted.
+xmlsec_ok() {  # what file [url-map args...]
+  local what=$1 f=$2; shift 2
+  if r=$(xmlsec1 --verify --trusted-pem ca/root.pem --untrusted-pem ca/issuing.pem --id-attr:Id SignedProperties "$@" "$f" 2>&1); then
+    pass "$what: xmlsec1 --verify"
+  else fail "$what: xmlsec1: $r"; fi
+}
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<Statement xmlns="urn:example:treasury"><Account>NL91ABNA0417164300</Account><Balance currency="EUR">1200.00</Balance></Statement>\n' >statement.xml
+sign "XAdES B-B enveloped" 0 -- --format xades --in statement.xml --out statement-b.xml --type statement
+xmlsec_ok "XAdES B-B enveloped" statement-b.xml
+sign "XAdES B-LTA enveloped" 0 -- --format xades --level B-LTA --in statement.xml --out statement-lta.xml --type statement
+out_x=$OUT
+xmlsec_ok "XAdES B-LTA enveloped" statement-lta.xml
+contains "B-LTA holds an archive time-stamp" "$(cat statement-lta.xml)" "ArchiveTimeStamp"
+sign "XAdES B-T enveloping (not XML)" 0 -- --format xades --level B-T --in pay.json --out pay-x.xml --type payment
+xmlsec_ok "XAdES enveloping" pay-x.xml
+sign "XAdES B-LT detached" 0 -- --format xades --level B-LT --detached --in pay.json --out pay-detached.xml --type payment
+xmlsec_ok "XAdES detached" pay-detached.xml --url-map:pay.json pay.json
+sed 's/1200.00/9200.00/' statement-b.xml >statement-forged.xml
+xmlsec1 --verify --trusted-pem ca/root.pem --untrusted-pem ca/issuing.pem --id-attr:Id SignedProperties statement-forged.xml >/dev/null 2>&1 &&
+  fail "xmlsec1 accepts a changed value" || pass "xmlsec1 refuses a changed value"
+expect_exit 0 "extend XAdES B-B to B-LTA" -- "$QUALSIG" --data d extend statement-b.xml --to B-LTA --out statement-ext.xml
+xmlsec_ok "XAdES extended" statement-ext.xml
+evidence_verifies "XAdES B-LTA" "$out_x" --document statement.xml
+printf '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><r>&c;</r>' >laughs.xml
+sign "an XML document with entities is refused" 1 -- --format xades --in laughs.xml --out x.xml --type statement
+[ ! -e x.xml ] && pass "nothing written on refusal" || fail "x.xml written"
+
 "$QUALSIG" --data d audit verify >/dev/null && pass "audit log verifies after the formats" || fail "audit verify"
 finish

@@ -245,6 +245,10 @@ CREATE TABLE counters (
   value  INTEGER NOT NULL
 ) STRICT;
 )sql"},
+    {6, "format options of a sign request (PAdES certification and appearance, XAdES packaging)",
+     R"sql(
+ALTER TABLE sign_requests ADD COLUMN format_options TEXT NOT NULL DEFAULT '{}';
+)sql"},
 };
 
 }  // namespace
