@@ -8,12 +8,15 @@ rank() {
   case "$1" in
     core) echo 0 ;;
     hsm|store) echo 1 ;;
-    formats|pki|trust) echo 2 ;;
-    policy|identity|audit|validation) echo 3 ;;
-    evidence) echo 4 ;;
-    service) echo 5 ;;
-    server) echo 6 ;;
-    cli) echo 7 ;;  # the process entry point; `qualsig serve` starts the server library
+    formats|pki) echo 2 ;;
+    # trust reads TS 119 612 lists and verifies their XAdES signatures with formats/.
+    policy|identity|audit|trust) echo 3 ;;
+    # validation uses trusted lists (trust) to decide qualification.
+    validation) echo 4 ;;
+    evidence) echo 5 ;;
+    service) echo 6 ;;
+    server) echo 7 ;;
+    cli) echo 8 ;;  # the process entry point; `qualsig serve` starts the server library
     qualsig) echo 0 ;;  # generated version header
     *) echo "unknown" ;;
   esac

@@ -77,7 +77,9 @@ int complete(Globals& g, service::TrustService& svc, const store::SignRequestRec
   }
   auto activation = service::authorize_signature(svc, req.id, activator, now_seconds());
   if (!activation) return g.out.error(activation.error());
-  auto signed_ = service::sign_with_sad(svc, activation->sad, {doc.value, content}, now_seconds());
+  std::optional<ByteView> view;
+  if (content) view = ByteView(*content);
+  auto signed_ = service::sign_with_sad(svc, activation->sad, {doc.value, view}, now_seconds());
   if (!signed_) return g.out.error(signed_.error());
   const auto& sig = signed_->signature;
   auto bytes = [](const Bytes& b) { return std::string_view(reinterpret_cast<const char*>(b.data()), b.size()); };
@@ -107,8 +109,8 @@ Result<std::optional<Bytes>> read_content(const SignArgs& a, const std::string& 
   if (!ec && size > limit)
     return fail(ErrorCode::invalid_input, a.in + " is larger than " + std::to_string(limit >> 20) + " MiB, the most a " + format +
                                               " signature reads" + (format == service::kCades ? ": sign it --detached" : ""));
-  QS_TRY(auto text, core::read_file(a.in, limit));
-  return std::optional<Bytes>(Bytes(text.begin(), text.end()));
+  QS_TRY(auto bytes, core::read_file_bytes(a.in, limit));
+  return std::optional<Bytes>(std::move(bytes));
 }
 
 int run_sign(Globals& g, const SignArgs& a) {

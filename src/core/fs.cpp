@@ -17,9 +17,11 @@ namespace {
 Error errno_error(const std::string& what, const fs::path& path) {
   return make_error(ErrorCode::environment, what + " " + path.string() + ": " + std::strerror(errno));
 }
-}  // namespace
 
-Result<std::string> read_file(const fs::path& path, std::size_t max_size) {
+// Reads a regular file into `Out` (std::string or Bytes), sized from fstat up front so a large
+// document is held once, not in a doubling buffer.
+template <typename Out>
+Result<Out> read_whole(const fs::path& path, std::size_t max_size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return fail(ErrorCode::not_found, "no such file: " + path.string());
@@ -35,7 +37,8 @@ Result<std::string> read_file(const fs::path& path, std::size_t max_size) {
     return fail(ErrorCode::invalid_input,
                 "file too large: " + path.string() + " (limit " + std::to_string(max_size) + " bytes)");
   }
-  std::string out;
+  Out out;
+  out.reserve(static_cast<std::size_t>(st.st_size));
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof(buf));
@@ -46,7 +49,7 @@ Result<std::string> read_file(const fs::path& path, std::size_t max_size) {
       return fail(err);
     }
     if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
+    out.insert(out.end(), buf, buf + n);
     if (out.size() > max_size) {
       ::close(fd);
       return fail(ErrorCode::invalid_input, "file too large: " + path.string());
@@ -55,6 +58,12 @@ Result<std::string> read_file(const fs::path& path, std::size_t max_size) {
   ::close(fd);
   return out;
 }
+
+}  // namespace
+
+Result<std::string> read_file(const fs::path& path, std::size_t max_size) { return read_whole<std::string>(path, max_size); }
+
+Result<Bytes> read_file_bytes(const fs::path& path, std::size_t max_size) { return read_whole<Bytes>(path, max_size); }
 
 Result<void> sync_directory(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -15,6 +15,9 @@ namespace qualsig::core {
 // Reads a whole file; fails with invalid_input if it is larger than max_size bytes.
 Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_size = 64u << 20);
 
+// As read_file, into bytes (one buffer of the file's size: no second copy for large documents).
+Result<Bytes> read_file_bytes(const std::filesystem::path& path, std::size_t max_size = 64u << 20);
+
 // Writes `data` to `path` atomically with the given permission bits.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data,
                                std::filesystem::perms mode = std::filesystem::perms::owner_read |

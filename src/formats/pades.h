@@ -61,7 +61,8 @@ struct SignOptions {
 // PDF is pdf || result, so callers can write the original and the increment without a second copy
 // of a large document. B-B/B-T: one update with the signature field, its widget (invisible unless
 // options.visible), the signature dictionary and the updated catalog/AcroForm/page; B-T's CMS
-// carries a signature-time-stamp. B-LT: plus a second update with the DSS (add_validation_data_increment);
+// carries a signature-time-stamp. B-LT: plus a second update with the DSS holding
+// options.validation_data, the signer's certificate and options.chain (add_validation_data_increment);
 // B-LTA: plus a document time-stamp update (add_document_timestamp_increment).
 // Fails with invalid_input (not a PDF, damaged, encrypted, too large, no pages, AcroForm or page
 // structures that are not what ISO 32000-1 requires), usage (certify with a value other than 1-3,

@@ -96,8 +96,8 @@ void collect_fields(QPDFObjectHandle node, const std::string& parent, int depth,
                     std::vector<SignatureField>& out, std::vector<std::string>* names) {
   if (depth > kMaxFieldDepth) throw std::runtime_error("AcroForm field tree nested too deeply");
   if (!node.isDictionary()) return;
-  if (node.isIndirect() && !seen.insert(node.getObjGen()).second)
-    throw std::runtime_error("loop in the AcroForm field tree");
+  // A field listed twice, or reached again through a /Kids loop, is visited once.
+  if (node.isIndirect() && !seen.insert(node.getObjGen()).second) return;
   std::string name = parent;
   if (node.hasKey("/T") && node.getKey("/T").isString()) {
     std::string part = node.getKey("/T").getUTF8Value();

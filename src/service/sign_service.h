@@ -92,7 +92,7 @@ Result<Activation> authorize_signature(TrustService& svc, const std::string& req
 // format needs it (needs_content), the content itself (its digest must match too).
 struct SignInput {
   Bytes digest;
-  std::optional<Bytes> content;
+  std::optional<ByteView> content;  // borrowed for the call (a PDF may be large: never copied)
 };
 struct SignOutput {
   store::SignatureRecord signature;

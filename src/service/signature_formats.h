@@ -66,7 +66,7 @@ struct ProduceInput {
   bool detached = false;
   core::DigestAlgorithm digest = core::DigestAlgorithm::sha256;
   Bytes document_digest;         // under `digest`
-  std::optional<Bytes> content;  // required when needs_content()
+  std::optional<ByteView> content;  // required when needs_content(); borrowed
   std::string document_name;     // XAdES detached reference URI
   FormatOptions options;
   const X509* certificate = nullptr;

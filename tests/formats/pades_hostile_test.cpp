@@ -80,6 +80,21 @@ INSTANTIATE_TEST_SUITE_P(Hostile, PadesHostileSet,
                            return n;
                          });
 
+// A /Kids loop and a field listed twice in /Fields: each field is visited once; the file signs.
+TEST_F(PadesHostile, AcroFormKidsLoopAndDuplicateFields) {
+  qualsig::testing::PdfWriter w("1.7");
+  qualsig::testing::minimal_document(w, "loop", "/AcroForm << /Fields [6 0 R 6 0 R] >>");
+  w.object(6, "<< /T (parent) /Kids [7 0 R] >>");
+  w.object(7, "<< /T (child) /FT /Tx /Kids [6 0 R] >>");
+  w.finish(8, "/Root 1 0 R");
+  Bytes pdf = to_bytes(w.data());
+  Bytes out = sign_pdf(pdf, options());
+  expect_pdfsig_valid(out, 1);
+  PdfInfo info = must(inspect(out));
+  ASSERT_EQ(info.signatures.size(), 1u);
+  EXPECT_EQ(info.signatures[0].field_name, "Signature1");
+}
+
 TEST_F(PadesHostile, EmptyPasswordEncryptionIsRefusedButInspected) {
   write_file(pki.path("plain.pdf"), minimal_pdf());
   CommandResult r = run("qpdf --encrypt '' owner 256 -- " + pki.path("plain.pdf") + " " + pki.path("enc.pdf"));
