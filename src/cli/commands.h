@@ -28,5 +28,6 @@ void add_governance_commands(CLI::App& app, Globals& g, Action& action);
 void add_people_commands(CLI::App& app, Globals& g, Action& action);
 void add_sign_commands(CLI::App& app, Globals& g, Action& action);
 void add_evidence_commands(CLI::App& app, Globals& g, Action& action);
+void add_verify_commands(CLI::App& app, Globals& g, Action& action);
 
 }  // namespace qualsig::cli

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   cli::add_people_commands(app, g, action);
   cli::add_sign_commands(app, g, action);
   cli::add_evidence_commands(app, g, action);
+  cli::add_verify_commands(app, g, action);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,65 @@
+#pragma once
+// `qualsig verify`: EN 319 102-1 validation of any AdES file (validation/validate.h) and, for
+// each signature, its qualification against the trusted lists the caller loads (TS 119 615,
+// validation/qualification.h). Needs no data directory: it verifies anything, made by anyone.
+//
+// Trust anchors are the certificates given explicitly plus the certificates of every service in
+// the loaded lists (as DSS does: a trusted list is a source of trust anchors).
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "trust/trust_store.h"
+#include "validation/qualification.h"
+#include "validation/validate.h"
+
+namespace qualsig::service {
+
+struct VerifyRequest {
+  std::vector<Bytes> trust_anchors;        // DER
+  std::vector<Bytes> extra_certificates;   // DER, untrusted
+  std::vector<Bytes> crls;                 // DER CertificateList, e.g. `qualsig crl export`
+  std::vector<Bytes> ocsp_responses;       // DER OCSPResponse
+  std::optional<Bytes> detached_content;
+  std::optional<TimePoint> at;             // validation time; default now
+  // Trusted lists: private lists with their configured signer certificates, a LOTL with its
+  // signers, and member-state lists the LOTL announces.
+  std::vector<std::pair<Bytes, std::string>> private_lists;  // (XML, source name)
+  std::vector<Bytes> private_list_signers;
+  std::optional<std::pair<Bytes, std::string>> lotl;
+  std::vector<Bytes> lotl_signers;
+  std::vector<std::pair<Bytes, std::string>> member_state_lists;
+};
+
+struct VerifiedSignature {
+  validation::SignatureReport report;
+  std::optional<validation::QualificationResult> qualification;  // nullopt without lists
+  // When no loaded list lists the chain (qualification N/A or absent): what the certificate
+  // claims on its own, capped at "-QC" because only a trusted list can confirm a QSCD and a
+  // QTSP (e.g. "AdESeal-QC (certificate claims only; no trusted list confirms it)").
+  std::optional<std::string> certificate_claims;
+};
+
+struct VerifyOutcome {
+  validation::ValidationReport report;
+  std::vector<VerifiedSignature> signatures;  // same order as report.signatures
+  std::vector<std::string> lists;             // "private list our-tl.xml (signed by ...)", ...
+  std::vector<std::string> warnings;          // lists refused, expired, ...
+  bool all_passed = false;                    // every signature TOTAL-PASSED (the exit code)
+};
+
+// Loads the lists (a list that does not verify is an error: the caller asked for it), validates
+// `file` and qualifies every signature whose signer certificate was identified.
+Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& request);
+
+// The outcome as JSON (validation report + qualification per signature).
+nlohmann::json to_json(const VerifyOutcome& outcome);
+
+}  // namespace qualsig::service

@@ -1,0 +1,263 @@
+// X.509 path validation and revocation status for the validation processes (EN 319 102-1 §5.2.5,
+// §5.2.6); see path.h.
+
+#include "validation/path.h"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace qualsig::validation::detail {
+namespace {
+
+bool contains(const STACK_OF(X509)* stack, const X509* cert) {
+  for (int i = 0; i < sk_X509_num(stack); ++i)
+    if (X509_cmp(sk_X509_value(stack, i), cert) == 0) return true;
+  return false;
+}
+
+Result<core::UniquePtr<X509_CRL>> crl_from_der(ByteView der) {
+  const unsigned char* p = der.data();
+  auto crl = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+  if (!crl || p != der.data() + der.size())
+    return fail(core::openssl_error(ErrorCode::invalid_input, "extra_crls: not exactly one DER CRL (RFC 5280 §5.1)"));
+  return crl;
+}
+
+// X509_verify_cert errors that mean "no path to a trust anchor" (NO_CERTIFICATE_CHAIN_FOUND);
+// every other error is a defect of the path (CERTIFICATE_CHAIN_GENERAL_FAILURE).
+bool is_missing_chain(int err) {
+  return err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+         err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+         err == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE || err == X509_V_ERR_CERT_UNTRUSTED;
+}
+
+// RFC 6960 §4.2.2.2: the response is signed by the CA itself, or by a responder the CA certified
+// with id-kp-OCSPSigning; a responder that is a trust anchor is accepted too (DSS).
+bool authorised_responder(X509* responder, X509* issuer, const Material& material) {
+  if (X509_cmp(responder, issuer) == 0) return true;
+  if (contains(material.anchors.get(), responder)) return true;
+  if (X509_check_issued(issuer, responder) != X509_V_OK) return false;
+  if (X509_verify(responder, X509_get0_pubkey(issuer)) != 1) return false;
+  return (X509_get_extension_flags(responder) & EXFLAG_XKUSAGE) != 0 &&
+         (X509_get_extended_key_usage(responder) & XKU_OCSP_SIGN) != 0;
+}
+
+std::optional<RevocationStatus> from_ocsp(OCSP_BASICRESP* bs, X509* cert, X509* issuer, const Material& material) {
+  int status = -1, reason = -1;
+  ASN1_GENERALIZEDTIME *revtime = nullptr, *thisupd = nullptr, *nextupd = nullptr;
+  bool found = false;
+  for (const EVP_MD* md : {EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512()}) {
+    auto id = std::unique_ptr<OCSP_CERTID, decltype(&OCSP_CERTID_free)>(OCSP_cert_to_id(md, cert, issuer), &OCSP_CERTID_free);
+    if (id && OCSP_resp_find_status(bs, id.get(), &status, &reason, &revtime, &thisupd, &nextupd) == 1) {
+      found = true;
+      break;
+    }
+  }
+  if (!found || status == V_OCSP_CERTSTATUS_UNKNOWN) return std::nullopt;
+  // Signature only here (OCSP_NOVERIFY); who signed is judged by authorised_responder.
+  auto store = core::wrap(X509_STORE_new());
+  if (OCSP_basic_verify(bs, material.pool.get(), store.get(), OCSP_NOVERIFY) != 1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  X509* responder = nullptr;
+  if (OCSP_resp_get0_signer(bs, &responder, material.pool.get()) != 1 || responder == nullptr ||
+      !authorised_responder(responder, issuer, material)) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  auto produced = to_time_point(OCSP_resp_get0_produced_at(bs));
+  if (!produced) return std::nullopt;
+  RevocationStatus out;
+  out.source = "OCSP";
+  out.produced_at = *produced;
+  if (status == V_OCSP_CERTSTATUS_REVOKED) {
+    out.state = reason == OCSP_REVOKED_STATUS_CERTIFICATEHOLD ? RevocationStatus::State::on_hold
+                                                               : RevocationStatus::State::revoked;
+    out.revoked_at = to_time_point(revtime);
+  }
+  return out;
+}
+
+std::optional<RevocationStatus> from_crl(X509_CRL* crl, X509* cert, X509* issuer) {
+  if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) return std::nullopt;
+  if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  auto this_update = to_time_point(X509_CRL_get0_lastUpdate(crl));
+  if (!this_update) return std::nullopt;
+  RevocationStatus out;
+  out.source = "CRL";
+  out.produced_at = *this_update;
+  X509_REVOKED* entry = nullptr;
+  if (X509_CRL_get0_by_cert(crl, &entry, cert) == 1 && entry != nullptr) {
+    out.state = RevocationStatus::State::revoked;
+    out.revoked_at = to_time_point(X509_REVOKED_get0_revocationDate(entry));
+    auto reason = core::wrap(static_cast<ASN1_STRING*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
+    if (reason && ASN1_ENUMERATED_get(reason.get()) == CRL_REASON_CERTIFICATE_HOLD) out.state = RevocationStatus::State::on_hold;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<TimePoint> to_time_point(const ASN1_TIME* t) {
+  if (t == nullptr) return std::nullopt;
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return TimePoint{std::chrono::seconds{timegm(&tm)}};
+}
+
+std::string subject_of(const X509* cert) {
+  auto bio = core::wrap(BIO_new(BIO_s_mem()));
+  if (!bio || X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) < 0) return {};
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+void add_certificate(Material& material, X509* cert) {
+  if (cert == nullptr || contains(material.pool.get(), cert)) return;
+  X509_up_ref(cert);
+  sk_X509_push(material.pool.get(), cert);
+}
+
+void add_ocsp_response(Material& material, ByteView der) {
+  const unsigned char* p = der.data();
+  auto resp = core::wrap(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+  if (!resp || OCSP_response_status(resp.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    ERR_clear_error();
+    return;
+  }
+  auto basic = core::wrap(OCSP_response_get1_basic(resp.get()));
+  if (!basic) {
+    ERR_clear_error();
+    return;
+  }
+  // The responder certificates inside the response are candidates for other paths too.
+  const STACK_OF(X509)* certs = OCSP_resp_get0_certs(basic.get());
+  for (int i = 0; i < sk_X509_num(certs); ++i) add_certificate(material, sk_X509_value(certs, i));
+  material.ocsp.push_back(std::move(basic));
+}
+
+Result<Material> material_from_options(const ValidationOptions& options) {
+  Material m;
+  for (const Bytes& der : options.trust_anchors) {
+    auto cert = core::x509_from_der(der);
+    if (!cert) return fail(ErrorCode::invalid_input, "trust_anchors: not a DER certificate", cert.error().detail);
+    sk_X509_push(m.anchors.get(), cert->release());
+  }
+  for (const Bytes& der : options.extra_certificates) {
+    auto cert = core::x509_from_der(der);
+    if (!cert) return fail(ErrorCode::invalid_input, "extra_certificates: not a DER certificate", cert.error().detail);
+    add_certificate(m, cert->get());
+  }
+  for (const Bytes& der : options.extra_ocsp_responses) {
+    std::size_t before = m.ocsp.size();
+    add_ocsp_response(m, der);
+    if (m.ocsp.size() == before)
+      return fail(ErrorCode::invalid_input, "extra_ocsp_responses: not a successful DER OCSPResponse (RFC 6960 §4.2.1)");
+  }
+  for (const Bytes& der : options.extra_crls) {
+    QS_TRY(auto crl, crl_from_der(der));
+    m.crls.push_back(std::move(crl));
+  }
+  return m;
+}
+
+std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, const Material& material, TimePoint at) {
+  std::optional<RevocationStatus> best;
+  auto consider = [&](std::optional<RevocationStatus> s) {
+    // notes §4: "The latest acceptable object (by production time) is used"; data produced after
+    // the evaluation time did not exist then.
+    if (!s || s->produced_at > at) return;
+    if (!best || s->produced_at > best->produced_at) best = std::move(s);
+  };
+  for (const auto& crl : material.crls) consider(from_crl(crl.get(), cert, issuer));
+  for (const auto& bs : material.ocsp) consider(from_ocsp(bs.get(), cert, issuer, material));
+  return best;
+}
+
+ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
+  ChainResult out;
+  auto store = core::wrap(X509_STORE_new());
+  auto ctx = core::wrap(X509_STORE_CTX_new());
+  if (!store || !ctx) {
+    out.structural = SubIndication::certificate_chain_general_failure;
+    out.reason = "out of memory";
+    return out;
+  }
+  for (int i = 0; i < sk_X509_num(material.anchors.get()); ++i) X509_STORE_add_cert(store.get(), sk_X509_value(material.anchors.get(), i));
+  ERR_clear_error();  // duplicate anchors leave an entry
+  // A trust anchor need not be self-signed (EN 319 102-1 §5.2.4: the validation context names
+  // the trust anchors). Validity periods are judged by judge_chain at the time each process needs.
+  X509_STORE_set_flags(store.get(), X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, material.pool.get()) != 1) {
+    out.structural = SubIndication::certificate_chain_general_failure;
+    out.reason = core::drain_openssl_errors();
+    return out;
+  }
+  int ok = X509_verify_cert(ctx.get());
+  int err = X509_STORE_CTX_get_error(ctx.get());
+  ERR_clear_error();
+  if (ok != 1) {
+    out.structural = is_missing_chain(err) ? SubIndication::no_certificate_chain_found
+                                           : SubIndication::certificate_chain_general_failure;
+    out.reason = std::string("X.509 path: ") + X509_verify_cert_error_string(err);
+    return out;
+  }
+  out.chain_found = true;
+  out.chain = core::wrap(X509_STORE_CTX_get1_chain(ctx.get()));
+  int n = sk_X509_num(out.chain.get());
+  for (int i = 0; i + 1 < n; ++i) {
+    X509* cert = sk_X509_value(out.chain.get(), i);
+    X509* issuer = sk_X509_value(out.chain.get(), i + 1);
+    ChainResult::Link link;
+    link.not_before = to_time_point(X509_get0_notBefore(cert)).value_or(TimePoint::max());
+    link.not_after = to_time_point(X509_get0_notAfter(cert)).value_or(TimePoint::min());
+    // RFC 6960 §4.2.2.2.1 id-pkix-ocsp-nocheck: no revocation checking for this responder.
+    link.revocation_needed = X509_get_ext_by_NID(cert, NID_id_pkix_OCSP_noCheck, -1) < 0;
+    link.revocation = revocation_status(cert, issuer, material, at);
+    out.links.push_back(link);
+  }
+  return out;
+}
+
+Verdict judge_chain(const ChainResult& chain, TimePoint at, bool require_revocation) {
+  if (!chain.chain_found) return {Indication::indeterminate, chain.structural, chain.reason};
+  using State = RevocationStatus::State;
+  for (std::size_t i = 0; i < chain.links.size(); ++i) {
+    const auto& rev = chain.links[i].revocation;
+    if (rev && rev->state == State::revoked && rev->revoked_at && *rev->revoked_at <= at)
+      return {Indication::indeterminate, i == 0 ? SubIndication::revoked_no_poe : SubIndication::revoked_ca_no_poe,
+              (i == 0 ? "signer certificate revoked at " : "CA certificate revoked at ") + to_rfc3339(*rev->revoked_at)};
+  }
+  for (std::size_t i = 0; i < chain.links.size(); ++i) {
+    const auto& rev = chain.links[i].revocation;
+    if (rev && rev->state == State::on_hold && rev->revoked_at && *rev->revoked_at <= at)
+      return {Indication::indeterminate, SubIndication::try_later, "certificate on hold (certificateHold)"};
+  }
+  for (std::size_t i = 0; i < chain.links.size(); ++i) {
+    const auto& link = chain.links[i];
+    if (at < link.not_before || at > link.not_after) {
+      bool known_good = chain.links[0].revocation && chain.links[0].revocation->state == State::good;
+      return {Indication::indeterminate,
+              known_good ? SubIndication::out_of_bounds_not_revoked : SubIndication::out_of_bounds_no_poe,
+              std::string(i == 0 ? "signer" : "CA") + " certificate outside its validity period at " + to_rfc3339(at)};
+    }
+  }
+  if (require_revocation) {
+    for (std::size_t i = 0; i < chain.links.size(); ++i)
+      if (chain.links[i].revocation_needed && !chain.links[i].revocation)
+        return {Indication::indeterminate, SubIndication::try_later,
+                std::string("no acceptable revocation data for the ") + (i == 0 ? "signer" : "CA") + " certificate " +
+                    subject_of(sk_X509_value(chain.chain.get(), static_cast<int>(i)))};
+  }
+  return {};
+}
+
+}  // namespace qualsig::validation::detail

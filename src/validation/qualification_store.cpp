@@ -1,0 +1,52 @@
+// qualify() over a TrustStore: the matches of every chain certificate become candidates, named
+// by their list's authority (only lists reached from the EU LOTL count as EU).
+
+#include <algorithm>
+
+#include "trust/trust_store.h"
+#include "validation/qualification.h"
+
+namespace qualsig::validation {
+namespace {
+
+std::string list_label(const trust::LoadedList& loaded) {
+  switch (loaded.authority) {
+    case trust::ListAuthority::eu_lotl: return "EU LOTL (" + loaded.source + ")";
+    case trust::ListAuthority::eu_member_state:
+      return "EU LOTL -> " + loaded.list.territory + " trusted list (" + loaded.source + ")";
+    case trust::ListAuthority::private_list: break;
+  }
+  return "private list " + loaded.source;
+}
+
+}  // namespace
+
+QualificationResult qualify(const X509* signer, const std::vector<const X509*>& chain, const trust::TrustStore& store,
+                            TimePoint best_signature_time, Indication indication) {
+  std::vector<ServiceCandidate> candidates;
+  std::vector<const trust::Service*> seen;
+  std::vector<const X509*> certs;
+  if (signer != nullptr) certs.push_back(signer);
+  for (const X509* cert : chain)
+    if (cert != nullptr && (signer == nullptr || X509_cmp(cert, signer) != 0)) certs.push_back(cert);
+  for (const X509* cert : certs) {
+    for (const auto& match : store.services_for(cert)) {
+      if (match.list == nullptr || match.service == nullptr || match.provider == nullptr) continue;
+      // The same service may list two chain certificates (a re-issued CA): count it once.
+      if (std::find(seen.begin(), seen.end(), match.service) != seen.end()) continue;
+      seen.push_back(match.service);
+      ServiceCandidate c;
+      c.provider = match.provider;
+      c.service = match.service;
+      c.list = list_label(*match.list);
+      c.territory = match.list->list.territory;
+      c.eu = match.list->authority != trust::ListAuthority::private_list;
+      candidates.push_back(std::move(c));
+    }
+    // Stop at a self-signed certificate (qualification.md §2.1).
+    if (X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0) break;
+  }
+  return qualify_services(signer, candidates, best_signature_time, indication);
+}
+
+}  // namespace qualsig::validation

@@ -1,0 +1,99 @@
+#pragma once
+// AdES signature validation, ETSI EN 319 102-1 V1.4.1: the basic process (§5.3), the process for
+// signatures with time and long-term validation material (§5.5) and, for signatures carrying an
+// archive time-stamp, past signature validation (§5.6.2.4), following the building blocks of
+// §5.2 as /work/shared/notes/validation.md describes them (DSS default policy).
+//
+// What is covered: CAdES and plain CMS SignedData (every SignerInfo), PAdES (every signature
+// dictionary, document time-stamps as POEs) and JAdES (compact and JSON JWS, every signature).
+// XML input is recognised and refused with `usage` (XAdES validation is not implemented).
+// Nothing is fetched: all validation material comes from the signature and the options; a PDF's
+// /DSS dictionary is not read (its certificates and revocation data must be supplied in the
+// options).
+// Thread-safe; no state is kept between calls.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "validation/indication.h"
+
+namespace qualsig::validation {
+
+// The validation context (EN 319 102-1 §5.2.4) and the inputs of the process. All DER.
+struct ValidationOptions {
+  std::vector<Bytes> trust_anchors;         // certificates a chain must reach (any certificate, not only roots)
+  std::vector<Bytes> extra_certificates;    // untrusted intermediates (e.g. from the corpus' extracted/)
+  std::vector<Bytes> extra_ocsp_responses;  // OCSPResponse (RFC 6960 §4.2.1)
+  std::vector<Bytes> extra_crls;            // CertificateList (RFC 5280 §5.1)
+  std::optional<TimePoint> validation_time;  // the "current time" of the process; default: the system clock
+  std::optional<Bytes> detached_content;     // the signed document of a detached signature
+  bool online = false;                       // fetching is not implemented: true makes validate() fail with usage
+};
+
+// One time-stamp token of a signature, validated as EN 319 102-1 §5.4 describes (imprint,
+// signature, TSA chain to a trust anchor at the validation time).
+struct TimestampReport {
+  // "signature-time-stamp", "archive-time-stamp-v3", "document-time-stamp" (PAdES), or the legacy
+  // "archive-time-stamp-v2", "archive-time-stamp-v1", "esc-time-stamp", "cert-crl-time-stamp"
+  // (imprints of the legacy forms are not recomputed: INDETERMINATE at best).
+  std::string type;
+  TimePoint gen_time{};
+  Indication indication = Indication::indeterminate;  // PASSED / FAILED / INDETERMINATE
+  std::optional<SubIndication> sub_indication;
+  std::string tsa;  // subject of the TSA certificate (one line, RFC 2253); empty if not found
+  std::vector<std::string> reasons;
+};
+
+// The outcome for one signature (one SignerInfo of a CMS, one PDF signature dictionary).
+struct SignatureReport {
+  std::string id;      // "S-1", "S-2", ... in SignerInfo order; PAdES: the field name
+  std::string format;  // "CAdES" (signed attributes present), "CMS", "PAdES" or "JAdES"
+  // Structural: "CAdES-BASELINE-B" ... "-LTA", the RFC 5126 forms "CAdES-C"/"-X"/"-XL"/"-A",
+  // "PAdES-BASELINE-B" ... "-LTA", "PAdES-BES", "JAdES-BASELINE-B" ... "-LTA", "document-time-stamp"
+  // (PAdES entry of a document time-stamp that covers no signature), or "not a baseline profile".
+  std::string level;
+  Indication indication = Indication::indeterminate;  // TOTAL-PASSED / TOTAL-FAILED / INDETERMINATE
+  std::optional<SubIndication> sub_indication;
+  // Building block -> "PASSED", "FAILED: why", "INDETERMINATE: why" (blocks that did not run are absent).
+  std::vector<std::pair<std::string, std::string>> checks;
+  std::vector<std::string> reasons;  // the ones that decided the indication
+  Bytes signer_certificate;          // DER, empty if not identified
+  std::vector<Bytes> chain;          // signer first, to the trust anchor (when built)
+  std::optional<TimePoint> claimed_signing_time;
+  TimePoint best_signature_time{};   // earliest POE of the signature (validation time without one)
+  std::vector<TimestampReport> timestamps;
+};
+
+// The outcome for one file.
+struct ValidationReport {
+  std::string document_format;  // "CAdES" (CMS SignedData input), "PAdES" or "JAdES"
+  // CMS: one per SignerInfo, in order (counter-signatures are not reported). PAdES: one per
+  // signature dictionary in file order; each PAdES document time-stamp is validated once and
+  // listed in the timestamps of every signature it covers (as a POE of that signature); one that
+  // covers no signature gets an entry of its own.
+  std::vector<SignatureReport> signatures;
+  TimePoint validation_time{};
+};
+
+// Detects the format and validates every signature. A CMS that parses but is broken inside gives a
+// report (FORMAT_FAILURE, HASH_FAILURE, ...), never an error. Fails only for unusable input or
+// requests: invalid_input "not a signature format qualsig knows" for bytes that are no CMS
+// SignedData (truncated, trailing data, random) and for PDFs formats::pades::inspect cannot read,
+// and for JWS texts formats::jades::parse_jws refuses; usage for XML input (not implemented) or
+// options.online; invalid_input for an option that does not decode (a trust anchor, CRL, ...).
+// `file` is read during the call only.
+Result<ValidationReport> validate(ByteView file, const ValidationOptions& options);
+
+// The report as JSON: {"documentFormat", "validationTime", "signatures": [{"id", "format",
+// "level", "indication", "subIndication", "checks": [{"block","result"}], "reasons",
+// "signerCertificate" (base64), "chain" (base64 list), "claimedSigningTime", "bestSignatureTime",
+// "timestamps": [...]}]}. Times are RFC 3339; absent optionals are omitted.
+nlohmann::json to_json(const ValidationReport& report);
+
+}  // namespace qualsig::validation

@@ -1,0 +1,327 @@
+// The building blocks of EN 319 102-1 §5.2 for one CMS SignerInfo (FC, ISC, XCV, CV, SAV) and
+// its time-stamps; see path.h.
+
+#include <openssl/cms.h>
+#include <openssl/ess.h>
+#include <openssl/x509v3.h>
+
+#include <cstring>
+
+#include "formats/cades.h"
+#include "validation/crypto_constraints.h"
+#include "validation/path.h"
+
+namespace qualsig::validation::detail {
+namespace {
+
+// EN 319 122-1 §5.5.3: id-aa-ets-archiveTimestampV3.
+constexpr const char* kArchiveTimestampV3 = "0.4.0.1733.2.4";
+// RFC 5126 §6.4.1 (CAdES-A): id-aa-ets-archiveTimestampV2.
+constexpr const char* kArchiveTimestampV2 = "1.2.840.113549.1.9.16.2.48";
+// ETSI TS 101 733 V1.6 §7.4.1 (withdrawn CAdES-A v1): id-aa-ets-archiveTimestamp.
+constexpr const char* kArchiveTimestampV1 = "1.2.840.113549.1.9.16.2.27";
+// RFC 5126 §6.2.1 / §6.2.2 (CAdES-C): id-aa-ets-certificateRefs, id-aa-ets-revocationRefs.
+constexpr const char* kCertificateRefs = "1.2.840.113549.1.9.16.2.21";
+constexpr const char* kRevocationRefs = "1.2.840.113549.1.9.16.2.22";
+// RFC 5126 §6.3.3 / §6.3.4 (CAdES-XL): id-aa-ets-certValues, id-aa-ets-revocationValues.
+constexpr const char* kCertValues = "1.2.840.113549.1.9.16.2.23";
+constexpr const char* kRevocationValues = "1.2.840.113549.1.9.16.2.24";
+// RFC 5126 §6.3.5 / §6.3.6 (CAdES-X type 1 / type 2): id-aa-ets-escTimeStamp,
+// id-aa-ets-certCRLTimestamp.
+constexpr const char* kEscTimestamp = "1.2.840.113549.1.9.16.2.25";
+constexpr const char* kCertCrlTimestamp = "1.2.840.113549.1.9.16.2.26";
+
+Verdict failed(SubIndication sub, std::string why) { return {Indication::failed, sub, std::move(why)}; }
+Verdict indeterminate(SubIndication sub, std::string why) { return {Indication::indeterminate, sub, std::move(why)}; }
+
+std::string describe(const Verdict& v) {
+  if (v.passed()) return "PASSED";
+  return std::string(v.indication == Indication::failed ? "FAILED" : "INDETERMINATE") + ": " +
+         (v.sub ? sub_indication_name(*v.sub) : "") + (v.reason.empty() ? "" : " (" + v.reason + ")");
+}
+
+int signed_count(CMS_SignerInfo* si, int nid) {
+  int n = 0;
+  for (int idx = CMS_signed_get_attr_by_NID(si, nid, -1); idx >= 0; idx = CMS_signed_get_attr_by_NID(si, nid, idx)) ++n;
+  return n;
+}
+
+// The single value of a signed attribute, or null.
+ASN1_TYPE* signed_value(CMS_SignerInfo* si, int nid) {
+  int idx = CMS_signed_get_attr_by_NID(si, nid, -1);
+  if (idx < 0) return nullptr;
+  X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, idx);
+  return X509_ATTRIBUTE_count(attr) == 1 ? X509_ATTRIBUTE_get0_type(attr, 0) : nullptr;
+}
+
+// FC (§5.2.2). RFC 5652 §5.3: "If the [signedAttrs] field is present, it MUST contain, at a minimum,
+// ... content-type ... message-digest"; §11.1-11.3: each of them, and signing-time, with one value
+// and at most once.
+Verdict format_checking(CMS_SignerInfo* si, bool signed_attributes) {
+  if (!signed_attributes) return {};
+  if (signed_count(si, NID_pkcs9_contentType) != 1 || signed_count(si, NID_pkcs9_messageDigest) != 1)
+    return failed(SubIndication::format_failure, "signed attributes lack exactly one content-type and message-digest");
+  if (signed_count(si, NID_pkcs9_signingTime) > 1)
+    return failed(SubIndication::format_failure, "signing-time attribute present more than once");
+  return {};
+}
+
+// ISC (§5.2.3): the certificate matching the SignerIdentifier, then the signing-certificate(-v2)
+// attribute's first ESSCertID(v2) must be its digest (RFC 5035 §3; OpenSSL's ESS check).
+Verdict identify_signer(CMS_SignerInfo* si, const Material& material, core::UniquePtr<X509>& signer) {
+  // A signer certificate may be supplied as a trust anchor only (DSS: a trusted certificate source
+  // is also a certificate source).
+  for (const STACK_OF(X509)* source : {material.pool.get(), material.anchors.get()}) {
+    for (int i = 0; !signer && i < sk_X509_num(source); ++i) {
+      X509* cert = sk_X509_value(source, i);
+      if (CMS_SignerInfo_cert_cmp(si, cert) == 0) {
+        X509_up_ref(cert);
+        signer = core::wrap(cert);
+      }
+    }
+  }
+  if (!signer)
+    return indeterminate(SubIndication::no_signing_certificate_found,
+                         "no certificate in the signature or the options matches the SignerIdentifier");
+  ASN1_TYPE* v2 = signed_value(si, NID_id_smime_aa_signingCertificateV2);
+  ASN1_TYPE* v1 = signed_value(si, NID_id_smime_aa_signingCertificate);
+  if (v1 == nullptr && v2 == nullptr) return {};
+  std::unique_ptr<ESS_SIGNING_CERT_V2, decltype(&ESS_SIGNING_CERT_V2_free)> ssv2(nullptr, &ESS_SIGNING_CERT_V2_free);
+  std::unique_ptr<ESS_SIGNING_CERT, decltype(&ESS_SIGNING_CERT_free)> ss(nullptr, &ESS_SIGNING_CERT_free);
+  if (v2 != nullptr && v2->type == V_ASN1_SEQUENCE) {
+    const unsigned char* p = v2->value.sequence->data;
+    ssv2.reset(d2i_ESS_SIGNING_CERT_V2(nullptr, &p, v2->value.sequence->length));
+  }
+  if (v1 != nullptr && v1->type == V_ASN1_SEQUENCE) {
+    const unsigned char* p = v1->value.sequence->data;
+    ss.reset(d2i_ESS_SIGNING_CERT(nullptr, &p, v1->value.sequence->length));
+  }
+  if ((v2 != nullptr && !ssv2) || (v1 != nullptr && !ss)) {
+    ERR_clear_error();
+    return indeterminate(SubIndication::no_signing_certificate_found, "signing-certificate attribute does not decode");
+  }
+  // The first ESSCertID names the signer; further ones must be found among the certificates.
+  STACK_OF(X509)* candidates = sk_X509_new_null();
+  sk_X509_push(candidates, signer.get());
+  for (int i = 0; i < sk_X509_num(material.pool.get()); ++i) sk_X509_push(candidates, sk_X509_value(material.pool.get(), i));
+  int ok = OSSL_ESS_check_signing_certs(ss.get(), ssv2.get(), candidates, 0);
+  sk_X509_free(candidates);
+  ERR_clear_error();
+  if (ok <= 0)
+    return indeterminate(SubIndication::no_signing_certificate_found,
+                         "signing-certificate attribute digest does not match the signer's certificate");
+  return {};
+}
+
+// CV (§5.2.7): message-digest over the content, then the signature value.
+Verdict cryptographic_verification(CMS_ContentInfo* cms, CMS_SignerInfo* si, const SignerBlocks& b,
+                                   const ValidationOptions& options) {
+  ASN1_OCTET_STRING** econtent = CMS_get0_content(cms);
+  ByteView content;
+  if (econtent != nullptr && *econtent != nullptr)
+    content = ByteView(ASN1_STRING_get0_data(*econtent), static_cast<std::size_t>(ASN1_STRING_length(*econtent)));
+  else if (options.detached_content)
+    content = *options.detached_content;
+  else
+    return indeterminate(SubIndication::signed_data_not_found, "detached signature and no detached content given");
+  const EVP_MD* md = EVP_get_digestbynid(b.digest_nid);
+  if (md == nullptr) return indeterminate(SubIndication::cryptographic_constraints_failure_no_poe, "unknown digest algorithm");
+  if (b.signed_attributes) {
+    ASN1_TYPE* md_attr = signed_value(si, NID_pkcs9_messageDigest);
+    if (md_attr == nullptr || md_attr->type != V_ASN1_OCTET_STRING)
+      return failed(SubIndication::format_failure, "message-digest attribute is not one OCTET STRING");
+    unsigned char buf[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(content.data(), content.size(), buf, &len, md, nullptr) != 1)
+      return indeterminate(SubIndication::cryptographic_constraints_failure_no_poe, "digest not computable");
+    const ASN1_OCTET_STRING* want = md_attr->value.octet_string;
+    if (static_cast<int>(len) != ASN1_STRING_length(want) || std::memcmp(buf, ASN1_STRING_get0_data(want), len) != 0)
+      return failed(SubIndication::hash_failure, "message-digest does not match the signed content");
+    CMS_SignerInfo_set1_signer_cert(si, b.signer.get());
+    int ok = CMS_SignerInfo_verify(si);
+    ERR_clear_error();
+    if (ok != 1) return failed(SubIndication::sig_crypto_failure, "signature value does not verify with the signer's key");
+    return {};
+  }
+  // RFC 5652 §5.4: without signed attributes the signature is over the content's digest.
+  auto ctx = core::wrap(EVP_MD_CTX_new());
+  const ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);
+  int ok = ctx ? EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, X509_get0_pubkey(b.signer.get())) : 0;
+  if (ok == 1)
+    ok = EVP_DigestVerify(ctx.get(), ASN1_STRING_get0_data(sig), static_cast<std::size_t>(ASN1_STRING_length(sig)),
+                          content.data(), content.size());
+  ERR_clear_error();
+  if (ok != 1) return failed(SubIndication::sig_crypto_failure, "signature value does not verify with the signer's key");
+  return {};
+}
+
+bool has_unsigned(CMS_SignerInfo* si, const char* oid) {
+  auto obj = core::wrap(OBJ_txt2obj(oid, 1));
+  return obj && CMS_unsigned_get_attr_by_OBJ(si, obj.get(), -1) >= 0;
+}
+
+// The form the signature has (EN 319 122-1 §6 baseline levels; the RFC 5126 / TS 101 733 forms
+// C, X, XL, A when their reference attributes are present), in the order DSS decides it
+// (CAdESSignature.getDataFoundUpToLevel): structural, not whether it validates.
+std::string level_of(CMS_SignerInfo* si, bool signed_attributes, bool has_revocation_values) {
+  if (!signed_attributes || (signed_value(si, NID_id_smime_aa_signingCertificateV2) == nullptr &&
+                             signed_value(si, NID_id_smime_aa_signingCertificate) == nullptr))
+    return "not a baseline profile";
+  if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) < 0) return "CAdES-BASELINE-B";
+  bool archive = has_unsigned(si, kArchiveTimestampV3) || has_unsigned(si, kArchiveTimestampV2) ||
+                 has_unsigned(si, kArchiveTimestampV1);
+  bool complete_refs = has_unsigned(si, kCertificateRefs) && has_unsigned(si, kRevocationRefs);
+  if (!complete_refs) {
+    if (!has_revocation_values) return "CAdES-BASELINE-T";
+    return has_unsigned(si, kArchiveTimestampV3) ? "CAdES-BASELINE-LTA" : "CAdES-BASELINE-LT";
+  }
+  if (!has_unsigned(si, kEscTimestamp) && !has_unsigned(si, kCertCrlTimestamp)) return "CAdES-C";
+  if (!has_unsigned(si, kCertValues) || !has_unsigned(si, kRevocationValues)) return "CAdES-X";
+  return archive ? "CAdES-A" : "CAdES-XL";
+}
+
+Bytes to_der(X509* cert) {
+  auto der = core::x509_to_der(cert);
+  return der ? *der : Bytes{};
+}
+
+}  // namespace
+
+Verdict signature_acceptance(const SignerBlocks& b, TimePoint at) {
+  // DSS default policy: SigningTime present (FAIL) and SigningTimeInCertRange (FAIL).
+  if (!b.signing_time) return indeterminate(SubIndication::sig_constraints_failure, "no signing-time attribute");
+  if (b.signer && (*b.signing_time < to_time_point(X509_get0_notBefore(b.signer.get())).value_or(TimePoint::max()) ||
+                   *b.signing_time > to_time_point(X509_get0_notAfter(b.signer.get())).value_or(TimePoint::min())))
+    return indeterminate(SubIndication::sig_constraints_failure, "claimed signing time outside the signer certificate's validity");
+  AlgorithmVerdict digest = digest_at(b.digest_nid, at);
+  if (!digest.acceptable)
+    return indeterminate(SubIndication::cryptographic_constraints_failure_no_poe,
+                         digest.name + " is not acceptable at " + to_rfc3339(at) + " (TS 119 312)");
+  if (b.signer) {
+    AlgorithmVerdict key = key_at(X509_get0_pubkey(b.signer.get()), at);
+    if (!key.acceptable)
+      return indeterminate(SubIndication::cryptographic_constraints_failure_no_poe,
+                           key.name + " is not acceptable at " + to_rfc3339(at) + " (TS 119 312)");
+  }
+  return {};
+}
+
+Verdict basic_result(const SignerBlocks& b) {
+  if (!b.fc.passed()) return b.fc;
+  if (!b.isc.passed()) return b.isc;
+  // §5.3.4 step 5: "A broken hash outranks a bad chain" (notes §1.2).
+  if (!b.cv.passed()) return b.cv;
+  if (!b.xcv.passed()) return b.xcv;
+  return b.sav;
+}
+
+SignerBlocks run_basic_blocks(CMS_ContentInfo* cms, CMS_SignerInfo* si, const ValidationOptions& options,
+                              const Material& material, bool embedded_revocation,
+                              std::optional<TimePoint> claimed_signing_time, TimePoint at, SignatureReport& out) {
+  SignerBlocks b;
+  b.signed_attributes = CMS_signed_get_attr_count(si) > 0;
+  out.format = b.signed_attributes ? "CAdES" : "CMS";
+  X509_ALGOR* digest_alg = nullptr;
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, nullptr);
+  if (digest_alg != nullptr) b.digest_nid = OBJ_obj2nid(digest_alg->algorithm);
+  ASN1_TYPE* st = signed_value(si, NID_pkcs9_signingTime);
+  if (st != nullptr && (st->type == V_ASN1_UTCTIME || st->type == V_ASN1_GENERALIZEDTIME))
+    b.signing_time = to_time_point(st->value.utctime);
+  if (!b.signing_time && st == nullptr) b.signing_time = claimed_signing_time;
+  out.claimed_signing_time = b.signing_time;
+  out.level = level_of(si, b.signed_attributes, embedded_revocation);
+
+  b.fc = format_checking(si, b.signed_attributes);
+  out.checks.emplace_back("FC (5.2.2)", describe(b.fc));
+  if (!b.fc.passed()) return b;
+  b.isc = identify_signer(si, material, b.signer);
+  out.checks.emplace_back("ISC (5.2.3)", describe(b.isc));
+  if (b.signer) out.signer_certificate = to_der(b.signer.get());
+  if (!b.isc.passed()) return b;
+  out.checks.emplace_back("VCI (5.2.4)", "PASSED (no signature policy processed)");
+  b.chain = build_chain(b.signer.get(), material, at);
+  b.xcv = judge_chain(b.chain, at, true);
+  out.checks.emplace_back("XCV (5.2.6)", describe(b.xcv));
+  for (int i = 0; b.chain.chain && i < sk_X509_num(b.chain.chain.get()); ++i)
+    out.chain.push_back(to_der(sk_X509_value(b.chain.chain.get(), i)));
+  b.cv = cryptographic_verification(cms, si, b, options);
+  out.checks.emplace_back("CV (5.2.7)", describe(b.cv));
+  b.sav = signature_acceptance(b, at);
+  out.checks.emplace_back("SAV (5.2.8)", describe(b.sav));
+  return b;
+}
+
+std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, ByteView file,
+                                                        const ValidationOptions& options, Material& material,
+                                                        TimePoint at) {
+  std::vector<TimestampReport> out;
+  const ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);
+  ByteView signature_value(ASN1_STRING_get0_data(sig), static_cast<std::size_t>(ASN1_STRING_length(sig)));
+  for (int i = 0; i < CMS_unsigned_get_attr_count(si); ++i) {
+    X509_ATTRIBUTE* attr = CMS_unsigned_get_attr(si, i);
+    const ASN1_OBJECT* obj = X509_ATTRIBUTE_get0_object(attr);
+    char oid[80];
+    OBJ_obj2txt(oid, sizeof oid, obj, 1);
+    std::string type;
+    ImprintFn imprint;
+    if (OBJ_obj2nid(obj) == NID_id_smime_aa_timeStampToken) {
+      // EN 319 122-1 §5.3: the imprint is "the hash of the value octets of the signature field".
+      type = "signature-time-stamp";
+      imprint = [signature_value](const EVP_MD* md) -> Result<Bytes> {
+        unsigned char buf[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        if (EVP_Digest(signature_value.data(), signature_value.size(), buf, &len, md, nullptr) != 1)
+          return fail(ErrorCode::crypto, "digest not computable");
+        return Bytes(buf, buf + len);
+      };
+    } else if (std::string(oid) == kArchiveTimestampV3) {
+      type = "archive-time-stamp-v3";  // imprint per token, below
+    } else if (std::string(oid) == kArchiveTimestampV2 || std::string(oid) == kArchiveTimestampV1 ||
+               std::string(oid) == kEscTimestamp || std::string(oid) == kCertCrlTimestamp) {
+      // Legacy RFC 5126 / TS 101 733 forms: counted and their signatures and TSA chains checked,
+      // but their imprints (over concatenated attribute encodings) are not recomputed.
+      type = std::string(oid) == kArchiveTimestampV2   ? "archive-time-stamp-v2"
+             : std::string(oid) == kArchiveTimestampV1 ? "archive-time-stamp-v1"
+             : std::string(oid) == kEscTimestamp       ? "esc-time-stamp"
+                                                       : "cert-crl-time-stamp";
+      imprint = [type](const EVP_MD*) -> Result<Bytes> {
+        return fail(ErrorCode::usage, type + " imprints (RFC 5126) are not computed by qualsig");
+      };
+    } else {
+      continue;
+    }
+    for (int j = 0; j < X509_ATTRIBUTE_count(attr); ++j) {
+      ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, j);
+      if (value == nullptr || value->type != V_ASN1_SEQUENCE) continue;
+      ByteView token(value->value.sequence->data, static_cast<std::size_t>(value->value.sequence->length));
+      ImprintFn fn = imprint;
+      if (type == "archive-time-stamp-v3") {
+        // EN 319 122-1 §5.5.3: the imprint depends on the token's own ats-hash-index-v3.
+        fn = [file, token, &options](const EVP_MD* md) -> Result<Bytes> {
+          if (file.empty()) return fail(ErrorCode::usage, "archive-time-stamp-v3 imprint computed for the first signer only");
+          std::optional<Bytes> content_digest;
+          if (options.detached_content) {
+            unsigned char buf[EVP_MAX_MD_SIZE];
+            unsigned int len = 0;
+            if (EVP_Digest(options.detached_content->data(), options.detached_content->size(), buf, &len, md, nullptr) != 1)
+              return fail(ErrorCode::crypto, "digest not computable");
+            content_digest = Bytes(buf, buf + len);
+          }
+          std::optional<ByteView> digest_view;
+          if (content_digest) digest_view = ByteView(*content_digest);
+          auto r = formats::cades::archive_timestamp_imprint(file, token, digest_view);
+          // An enveloping signature takes no document digest (content given needlessly).
+          if (!r && r.error().code == ErrorCode::usage && digest_view)
+            r = formats::cades::archive_timestamp_imprint(file, token, std::nullopt);
+          if (!r && r.error().code == ErrorCode::usage && !options.detached_content)
+            return fail(ErrorCode::not_found, "detached content needed for the archive-time-stamp-v3 imprint");
+          return r;
+        };
+      }
+      out.push_back(validate_timestamp(token, type, fn, material, at));
+    }
+  }
+  return out;
+}
+
+}  // namespace qualsig::validation::detail

@@ -1,0 +1,207 @@
+// The DSS corpus (../shared/corpus/dss, README.md there): every CAdES, PAdES and JAdES row of MANIFEST.tsv is
+// validated with the context its notes describe, and the facts the DSS test asserts are compared:
+// indication, sub-indication, level, "dflt:B-ok" (signature value and message digest intact =
+// our CV block PASSED), "TST-ok" (no time-stamp with a broken imprint or signature) and time-stamp
+// counts. Prints a table and the agreement per fact; disagreements are explained in
+// docs/validation-corpus.md.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "core/openssl.h"
+#include "validation/validate.h"
+
+namespace qualsig::validation {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kDss = fs::path(QUALSIG_CORPUS_DIR) / "dss";
+
+struct Row {
+  std::string file, format, test_class, indication, sub_indication, qualification, level, notes;
+};
+
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, sep)) out.push_back(cell);
+  return out;
+}
+
+std::vector<Row> manifest() {
+  std::ifstream in(kDss / "MANIFEST.tsv");
+  std::vector<Row> rows;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    auto c = split(line, '\t');
+    if (c.size() < 9) continue;
+    std::string cls = fs::path(c[3]).stem().string();
+    rows.push_back({c[0], c[1], cls, c[4], c[5], c[6], c[7], c[8]});
+  }
+  return rows;
+}
+
+Bytes slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+Bytes cert_der(const fs::path& p) {
+  Bytes data = slurp(p);
+  if (data.size() > 10 && data[0] == '-') {
+    auto cert = core::x509_from_pem(to_string(data));
+    if (cert) return *core::x509_to_der(cert->get());
+  }
+  return data;
+}
+
+// The validation context of README.md's notes column: "TA ..." installs the certificates of
+// extracted/<TestClass>/ as trust anchors ("adjunct (NOT trusted)" as untrusted certificates),
+// their OCSP responses as external revocation data; "VT=<time>" fixes the validation time;
+// "detached content <file>" gives the signed document; cades/signCert.cer is trusted or only
+// supplied as the notes say. Otherwise (ctx=OFFLINE) nothing is trusted: the DSS test PKI is not
+// in the corpus.
+ValidationOptions context(const Row& row) {
+  ValidationOptions o;
+  std::smatch m;
+  if (std::regex_search(row.notes, m, std::regex(R"(VT=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ))")))
+    o.validation_time = parse_rfc3339(m[1].str());
+  if (std::regex_search(row.notes, m, std::regex(R"(detached (content|payload) ((cades|xades|pades|jades)/[^;\s]+))")))
+    o.detached_content = slurp(kDss / m[2].str());
+  fs::path extracted = kDss / "extracted" / row.test_class;
+  bool trusted = row.notes.find("TA ") != std::string::npos || row.notes.find("+ TA") != std::string::npos ||
+                 row.notes.find("TA (") != std::string::npos;
+  bool adjunct_only = row.notes.find("NOT trusted") != std::string::npos;
+  if (fs::is_directory(extracted)) {
+    for (const auto& entry : fs::directory_iterator(extracted)) {
+      std::string name = entry.path().filename().string();
+      if (name.find("-cert-") != std::string::npos) {
+        Bytes der = cert_der(entry.path());
+        if (trusted && !adjunct_only)
+          o.trust_anchors.push_back(der);
+        else
+          o.extra_certificates.push_back(der);
+      } else if (name.find("-ocsp-") != std::string::npos) {
+        o.extra_ocsp_responses.push_back(slurp(entry.path()));
+      }
+    }
+  }
+  if (row.notes.find("signCert.cer") != std::string::npos) {
+    Bytes der = cert_der(kDss / "cades" / "signCert.cer");
+    if (row.notes.find("ONLY trust anchor") != std::string::npos)
+      o.trust_anchors.push_back(der);
+    else
+      o.extra_certificates.push_back(der);
+  }
+  return o;
+}
+
+std::string dss_name(std::string s) {  // TOTAL-PASSED -> TOTAL_PASSED
+  for (char& c : s)
+    if (c == '-') c = '_';
+  return s;
+}
+
+struct Tally {
+  int asserted = 0, agreed = 0;
+};
+
+// Runs every row of `format` and returns the table; adds to `tally`.
+void run_format(const std::string& format, std::map<std::string, Tally>& tally, std::ostringstream& table, int& rows);
+
+TEST(DssCorpus, CadesPadesJadesRowsAgreeWithDss) {
+  if (!fs::exists(kDss / "MANIFEST.tsv")) GTEST_SKIP() << "corpus absent: " << kDss;
+  for (const std::string format : {"CAdES", "PAdES", "JAdES"}) {
+    SCOPED_TRACE(format);
+    std::map<std::string, Tally> tally;
+    std::ostringstream table;
+    int rows = 0;
+    run_format(format, tally, table, rows);
+    int asserted = 0, agreed = 0;
+    table << "\nfact | asserted | agreed | %\n";
+    for (const auto& [fact, t] : tally) {
+      table << fact << " | " << t.asserted << " | " << t.agreed << " | " << (100 * t.agreed / std::max(1, t.asserted)) << "\n";
+      asserted += t.asserted;
+      agreed += t.agreed;
+    }
+    std::cout << "== " << format << "\n" << table.str() << format << " rows: " << rows << ", agreement " << agreed << "/"
+              << asserted << "\n\n";
+    EXPECT_GT(rows, 0);
+    ASSERT_GT(asserted, 0);
+    EXPECT_GE(100 * agreed, 90 * asserted) << "agreement below 90%";
+  }
+}
+
+void run_format(const std::string& format, std::map<std::string, Tally>& tally, std::ostringstream& table, int& rows) {
+  table << "file | fact | expected | got | agree\n";
+  auto record = [&](const Row& row, const std::string& fact, const std::string& expected, const std::string& got) {
+    bool agree = expected == got;
+    tally[fact].asserted++;
+    if (agree) tally[fact].agreed++;
+    table << row.file << " | " << fact << " | " << expected << " | " << got << " | " << (agree ? "yes" : "NO") << "\n";
+  };
+  for (const Row& row : manifest()) {
+    if (row.format != format) continue;
+    ++rows;
+    Bytes file = slurp(kDss / row.file);
+    ASSERT_FALSE(file.empty()) << row.file;
+    auto start = std::chrono::steady_clock::now();
+    auto report = validate(file, context(row));
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 30.0) << row.file << " took too long";
+    if (!report || report->signatures.empty()) {
+      std::string got = report ? "no signature" : "error: " + report.error().message;
+      if (row.indication != "unknown") record(row, "indication", row.indication, got);
+      if (row.sub_indication != "unknown") record(row, "sub-indication", row.sub_indication, got);
+      if (row.level != "unknown") record(row, "level", row.level, got);
+      if (row.notes.find("dflt:B-ok") != std::string::npos) record(row, "B-ok (CV)", "PASSED", got);
+      continue;
+    }
+    const SignatureReport& s = report->signatures[0];
+    std::smatch count;
+    if (std::regex_search(row.notes, count, std::regex(R"((\d) signatures)")))
+      record(row, "signature count", count[1].str(), std::to_string(report->signatures.size()));
+    if (row.indication != "unknown") record(row, "indication", row.indication, dss_name(indication_name(s.indication)));
+    if (row.sub_indication != "unknown")
+      record(row, "sub-indication", row.sub_indication, s.sub_indication ? sub_indication_name(*s.sub_indication) : "none");
+    if (row.level != "unknown") record(row, "level", row.level, dss_name(s.level));
+    // dflt:B-ok and TST-ok hold for every signature of the file (DSS base-class checks).
+    if (row.notes.find("dflt:B-ok") != std::string::npos) {
+      std::string worst = "PASSED";
+      for (const SignatureReport& each : report->signatures) {
+        if (each.level == "document-time-stamp") continue;
+        // Not run: show the block that stopped the process before CV.
+        std::string cv = each.checks.empty() ? "not run" : "not run, " + each.checks.back().first + " " + each.checks.back().second;
+        for (const auto& [block, result] : each.checks)
+          if (block.rfind("CV", 0) == 0) cv = result;
+        if (cv != "PASSED") worst = each.id + ": " + cv;
+      }
+      record(row, "B-ok (CV)", "PASSED", worst);
+    }
+    if (row.notes.find("TST-ok") != std::string::npos) {
+      std::string broken = "none";
+      for (const SignatureReport& each : report->signatures)
+        for (const TimestampReport& t : each.timestamps)
+          if (t.indication == Indication::failed) broken = t.type + " " + (t.reasons.empty() ? "" : t.reasons[0]);
+      record(row, "TST-ok", "none", broken);
+    }
+    std::smatch m;
+    if (std::regex_search(row.notes, m, std::regex(R"((\d) timestamps)")))
+      record(row, "timestamp count", m[1].str(), std::to_string(s.timestamps.size()));
+    else if (std::regex_search(row.notes, m, std::regex(R"((\d) SIGNATURE_TIMESTAMP \+ (\d) ARCHIVE_TIMESTAMP)")))
+      record(row, "timestamp count", std::to_string(std::stoi(m[1].str()) + std::stoi(m[2].str())),
+             std::to_string(s.timestamps.size()));
+  }
+}
+
+}  // namespace
+}  // namespace qualsig::validation

@@ -1,0 +1,396 @@
+// CAdES validation (EN 319 102-1) of signatures made by qualsig's formats/cades, with a PKI in a
+// real SoftHSM2 token (tests/formats/cades_test_support.h). Every crypto verdict is checked against
+// `openssl cms -verify`, revocation verdicts against `openssl verify -crl_check`.
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "formats/cades_test_support.h"
+#include "validation/validate.h"
+
+namespace qualsig::validation {
+namespace {
+
+using namespace std::chrono_literals;
+using formats::cades::Level;
+using formats::cades::testing::CadesPki;
+using formats::cades::testing::issue;
+using formats::cades::testing::kSigningTime;
+using formats::cades::testing::must;
+using formats::cades::testing::write_file;
+
+const Bytes kDocument = to_bytes("qualsig validation test document\n");
+// An OID under the IANA private enterprise arc (RFC 5280 §4.2 test of unknown critical extensions).
+constexpr const char* kUnknownCriticalExtension = "1.3.6.1.4.1.99999.1";
+
+TimePoint date(int y, unsigned m, unsigned d) { return std::chrono::sys_days{std::chrono::year{y} / m / d}; }
+
+class ValidateCades : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { s_pki = new CadesPki(); }
+  static void TearDownTestSuite() {
+    delete s_pki;
+    s_pki = nullptr;
+  }
+  CadesPki& pki() { return *s_pki; }
+
+  Bytes der(const X509* cert) { return must(core::x509_to_der(cert)); }
+
+  // Our root as the only trust anchor; revocation for the signer (OCSP) and the issuing CA (CRL)
+  // supplied from outside unless `with_revocation` is false.
+  ValidationOptions options(TimePoint at, bool with_revocation = true) {
+    ValidationOptions o;
+    o.trust_anchors = {der(pki().root.get())};
+    o.validation_time = at;
+    o.detached_content = kDocument;
+    if (with_revocation) {
+      auto vd = pki().validation_data();
+      o.extra_certificates = vd.certificates;
+      o.extra_ocsp_responses = vd.ocsp_responses;
+      o.extra_crls = vd.crls;
+    }
+    return o;
+  }
+
+  Bytes sign(Level level, const X509* cert = nullptr) {
+    return must(formats::cades::sign_detached(core::sha256(kDocument), cert != nullptr ? cert : pki().signer_cert.get(),
+                                              *pki().signer, pki().options(level)));
+  }
+
+  SignatureReport only(const Bytes& cms, const ValidationOptions& o) {
+    auto r = validate(cms, o);
+    if (!r) throw std::runtime_error(r.error().message);
+    EXPECT_EQ(r->document_format, "CAdES");
+    if (r->signatures.size() != 1) throw std::runtime_error("expected one signature");
+    return r->signatures[0];
+  }
+
+  // The signer's key under another certificate from the issuing CA (validity and extensions chosen
+  // by the test).
+  core::UniquePtr<X509> signer_variant(TimePoint not_after, bool unknown_critical_extension = false) {
+    pki::CertificateRequest req;
+    req.subject = {"Test Signer Variant", "Qualsig Test", "", "", "NL"};
+    req.public_key = pki().signer->public_key();
+    req.not_before = date(2020, 1, 1);
+    req.not_after = not_after;
+    req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
+    auto cert = must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
+    if (unknown_critical_extension) {
+      // A private OID no verifier knows, marked critical (RFC 5280 §4.2: "A certificate-using
+      // system MUST reject the certificate if it encounters a critical extension it does not
+      // recognize").
+      auto obj = core::wrap(OBJ_txt2obj(kUnknownCriticalExtension, 1));
+      auto value = core::wrap(ASN1_OCTET_STRING_new());
+      const unsigned char null_der[] = {0x05, 0x00};
+      ASN1_OCTET_STRING_set(value.get(), null_der, 2);
+      auto ext = core::wrap(X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), 1, value.get()));
+      X509_add_ext(cert.get(), ext.get(), -1);
+      X509_sign(cert.get(), pki().issuing_key.get(), EVP_sha256());
+    }
+    return cert;
+  }
+
+  // An OCSP "good" response from the test responder for `cert`, produced at `at`.
+  Bytes ocsp_good(const X509* cert, TimePoint at) {
+    auto req = core::wrap(OCSP_REQUEST_new());
+    OCSP_request_add0_id(req.get(), OCSP_cert_to_id(nullptr, cert, pki().issuing.get()));
+    unsigned char* buf = nullptr;
+    int len = i2d_OCSP_REQUEST(req.get(), &buf);
+    Bytes req_der(buf, buf + len);
+    OPENSSL_free(buf);
+    pki::StatusLookup lookup = [](const std::string&) -> Result<std::optional<pki::CertStatus>> {
+      return std::optional<pki::CertStatus>(pki::CertStatus{pki::CertState::good, {}, {}});
+    };
+    return pki::respond(req_der, {pki().issuing.get(), pki().ocsp_cert.get(), pki().ocsp_key.get()}, lookup, {}, at);
+  }
+
+  // A CRL of the issuing CA revoking the test signer at `revoked_at`, issued at `this_update`.
+  Bytes crl_revoking_signer(TimePoint revoked_at, TimePoint this_update) {
+    pki::RevokedCertificate entry;
+    entry.serial_hex = core::serial_to_hex(X509_get0_serialNumber(pki().signer_cert.get()));
+    entry.revoked_at = revoked_at;
+    entry.reason = pki::RevocationReason::key_compromise;
+    auto crl = must(pki::build_crl(pki().issuing.get(), pki().issuing_key.get(), 7, this_update, this_update + 24h * 30, {entry}));
+    return must(pki::crl_to_der(crl.get()));
+  }
+
+  static CadesPki* s_pki;
+};
+CadesPki* ValidateCades::s_pki = nullptr;
+
+TEST_F(ValidateCades, EveryBaselineLevelPassesAndOpensslAgrees) {
+  const TimePoint at = kSigningTime + 24h;
+  for (Level level : {Level::b_b, Level::b_t, Level::b_lt, Level::b_lta}) {
+    SCOPED_TRACE(formats::cades::level_name(level));
+    Bytes cms = sign(level);
+    SignatureReport s = only(cms, options(at));
+    EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+    EXPECT_FALSE(s.sub_indication);
+    EXPECT_EQ(s.level, std::string("CAdES-BASELINE-") + (formats::cades::level_name(level) + 2));
+    EXPECT_EQ(s.signer_certificate, der(pki().signer_cert.get()));
+    ASSERT_EQ(s.chain.size(), 3u);  // signer, issuing CA, root
+    EXPECT_EQ(s.chain.back(), der(pki().root.get()));
+    ASSERT_TRUE(s.claimed_signing_time);
+    EXPECT_EQ(*s.claimed_signing_time, kSigningTime);
+    std::size_t expected_tsts = level == Level::b_b ? 0 : level == Level::b_lta ? 2 : 1;
+    ASSERT_EQ(s.timestamps.size(), expected_tsts);
+    for (const TimestampReport& t : s.timestamps) {
+      EXPECT_EQ(t.indication, Indication::passed) << t.type << ": " << (t.reasons.empty() ? "" : t.reasons[0]);
+      EXPECT_EQ(t.gen_time, kSigningTime + 1min);
+      EXPECT_NE(t.tsa.find("Test TSA"), std::string::npos);
+    }
+    if (level == Level::b_lta) {
+      EXPECT_EQ(s.timestamps[1].type, "archive-time-stamp-v3");
+    }
+    EXPECT_EQ(s.best_signature_time, level == Level::b_b ? at : kSigningTime + 1min);
+    auto verdict = pki().openssl_verify(cms, &kDocument);
+    EXPECT_EQ(verdict.status, 0) << verdict.output;
+  }
+}
+
+TEST_F(ValidateCades, SignatureTimestampAgreesWithOpensslTs) {
+  Bytes cms = sign(Level::b_t);
+  auto info = must(formats::cades::inspect(cms));
+  ASSERT_EQ(info.signature_timestamps.size(), 1u);
+  auto verdict = pki().openssl_ts_verify(info.signature_timestamps[0], core::sha256(formats::cades::testing::signature_value(cms)));
+  EXPECT_EQ(verdict.status, 0) << verdict.output;
+  SignatureReport s = only(cms, options(kSigningTime + 24h));
+  ASSERT_EQ(s.timestamps.size(), 1u);
+  EXPECT_EQ(s.timestamps[0].type, "signature-time-stamp");
+  EXPECT_EQ(s.timestamps[0].indication, Indication::passed);
+}
+
+TEST_F(ValidateCades, EnvelopingLtaPassesWithoutDetachedContent) {
+  auto o = pki().options(Level::b_lta);
+  Bytes cms = must(formats::cades::sign_enveloping(kDocument, pki().signer_cert.get(), *pki().signer, o));
+  ValidationOptions opts = options(kSigningTime + 24h, false);
+  opts.detached_content.reset();
+  SignatureReport s = only(cms, opts);
+  EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+  ASSERT_EQ(s.timestamps.size(), 2u);
+  EXPECT_EQ(s.timestamps[1].indication, Indication::passed);
+  // Content supplied although the signature carries it: ignored for the archive imprint.
+  opts.detached_content = kDocument;
+  EXPECT_EQ(only(cms, opts).timestamps[1].indication, Indication::passed);
+  auto verdict = pki().openssl_verify(cms);
+  EXPECT_EQ(verdict.status, 0) << verdict.output;
+}
+
+TEST_F(ValidateCades, TamperedContentIsHashFailure) {
+  Bytes cms = sign(Level::b_lt);
+  ValidationOptions o = options(kSigningTime + 24h);
+  Bytes tampered = kDocument;
+  tampered[3] ^= 0x01;
+  o.detached_content = tampered;
+  SignatureReport s = only(cms, o);
+  EXPECT_EQ(s.indication, Indication::total_failed);
+  EXPECT_EQ(s.sub_indication, SubIndication::hash_failure);
+  EXPECT_NE(pki().openssl_verify(cms, &tampered).status, 0);
+}
+
+TEST_F(ValidateCades, ChangedSignatureByteIsSigCryptoFailure) {
+  Bytes cms = sign(Level::b_b);
+  Bytes sig = formats::cades::testing::signature_value(cms);
+  auto at = std::search(cms.begin(), cms.end(), sig.begin(), sig.end());
+  ASSERT_NE(at, cms.end());
+  // Inside s of the ECDSA-Sig-Value (its last bytes): the DER stays well formed.
+  *(at + static_cast<std::ptrdiff_t>(sig.size()) - 3) ^= 0x5A;
+  SignatureReport s = only(cms, options(kSigningTime + 24h));
+  EXPECT_EQ(s.indication, Indication::total_failed);
+  EXPECT_EQ(s.sub_indication, SubIndication::sig_crypto_failure);
+  EXPECT_NE(pki().openssl_verify(cms, &kDocument).status, 0);
+}
+
+TEST_F(ValidateCades, UnknownRootIsNoCertificateChainFound) {
+  auto other_key = core::wrap(EVP_EC_gen("P-256"));
+  auto other_root = issue("Other Root CA", other_key.get(), nullptr, other_key.get(), true);
+  Bytes cms = sign(Level::b_t);
+  ValidationOptions o = options(kSigningTime + 24h);
+  o.trust_anchors = {der(other_root.get())};
+  SignatureReport s = only(cms, o);
+  EXPECT_EQ(s.indication, Indication::indeterminate);
+  EXPECT_EQ(s.sub_indication, SubIndication::no_certificate_chain_found);
+  // The time-stamp's TSA chain does not reach the other root either.
+  ASSERT_EQ(s.timestamps.size(), 1u);
+  EXPECT_EQ(s.timestamps[0].sub_indication, SubIndication::no_certificate_chain_found);
+  std::ofstream(pki().path("other.pem")) << must(core::x509_to_pem(other_root.get()));
+  write_file(pki().path("sig.p7s"), cms);
+  write_file(pki().path("doc.bin"), kDocument);
+  auto verdict = qualsig::testing::run("openssl cms -verify -binary -inform DER -in " + pki().path("sig.p7s") + " -content " +
+                                       pki().path("doc.bin") + " -CAfile " + pki().path("other.pem") + " -purpose any -out /dev/null");
+  EXPECT_NE(verdict.status, 0);
+}
+
+TEST_F(ValidateCades, MissingDetachedContentIsSignedDataNotFound) {
+  ValidationOptions o = options(kSigningTime + 24h);
+  o.detached_content.reset();
+  SignatureReport s = only(sign(Level::b_b), o);
+  EXPECT_EQ(s.indication, Indication::indeterminate);
+  EXPECT_EQ(s.sub_indication, SubIndication::signed_data_not_found);
+}
+
+TEST_F(ValidateCades, NoRevocationDataIsTryLater) {
+  SignatureReport s = only(sign(Level::b_b), options(kSigningTime + 24h, false));
+  EXPECT_EQ(s.indication, Indication::indeterminate);
+  EXPECT_EQ(s.sub_indication, SubIndication::try_later);
+}
+
+// Revoked before signing: REVOKED_NO_POE (notes/validation.md §2: TOTAL-FAILED/REVOKED needs a
+// content time-stamp after the revocation, which qualsig signatures do not carry).
+TEST_F(ValidateCades, SignerRevokedBeforeSigningIsRevokedNoPoe) {
+  Bytes crl = crl_revoking_signer(kSigningTime - 24h, kSigningTime + 1h);
+  for (Level level : {Level::b_b, Level::b_t}) {
+    ValidationOptions o = options(kSigningTime + 24h, false);
+    o.extra_crls = {crl, pki().validation_data().crls[0]};
+    SignatureReport s = only(sign(level), o);
+    EXPECT_EQ(s.indication, Indication::indeterminate) << formats::cades::level_name(level);
+    EXPECT_EQ(s.sub_indication, SubIndication::revoked_no_poe) << formats::cades::level_name(level);
+  }
+  const unsigned char* p = crl.data();
+  auto crl_x = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(crl.size())));
+  ASSERT_TRUE(crl_x);
+  auto bio = core::wrap(BIO_new_file(pki().path("issuing-crl.pem").c_str(), "w"));
+  PEM_write_bio_X509_CRL(bio.get(), crl_x.get());
+  bio.reset();
+  auto verdict = qualsig::testing::run("openssl verify -crl_check -CRLfile " + pki().path("issuing-crl.pem") + " -CAfile " +
+                                       pki().path("root.pem") + " -untrusted " + pki().path("issuing.pem") + " " +
+                                       pki().path("signer.pem"));
+  EXPECT_NE(verdict.status, 0);
+  EXPECT_NE(verdict.output.find("revoked"), std::string::npos) << verdict.output;
+}
+
+// EN 319 102-1 §5.5.4 step 4a (notes §3.2 worked case): revoked after the signature time-stamp.
+TEST_F(ValidateCades, SignerRevokedAfterTimestampStillPasses) {
+  Bytes crl = crl_revoking_signer(kSigningTime + 24h, kSigningTime + 48h);
+  ValidationOptions o = options(kSigningTime + 24h * 10, false);
+  o.extra_crls = {crl, pki().validation_data().crls[0]};
+  Bytes bt_cms = sign(Level::b_t);
+  SignatureReport bt = only(bt_cms, o);
+  EXPECT_EQ(bt.indication, Indication::total_passed) << (bt.reasons.empty() ? "" : bt.reasons[0]);
+  EXPECT_EQ(bt.best_signature_time, kSigningTime + 1min);
+  EXPECT_EQ(pki().openssl_verify(bt_cms, &kDocument).status, 0);
+  // Without a time-stamp there is no POE before the revocation.
+  SignatureReport bb = only(sign(Level::b_b), o);
+  EXPECT_EQ(bb.sub_indication, SubIndication::revoked_no_poe);
+}
+
+TEST_F(ValidateCades, ExpiredSignerNeedsAPoe) {
+  auto cert = signer_variant(date(2027, 6, 1));
+  const TimePoint at = date(2030, 1, 1);
+  Bytes ocsp = ocsp_good(cert.get(), kSigningTime);
+  // B-B, no revocation data: OUT_OF_BOUNDS_NO_POE.
+  ValidationOptions bare = options(at, false);
+  SignatureReport bb = only(sign(Level::b_b, cert.get()), bare);
+  EXPECT_EQ(bb.indication, Indication::indeterminate);
+  EXPECT_EQ(bb.sub_indication, SubIndication::out_of_bounds_no_poe);
+  // B-T with a "good" OCSP response: §5.5.4 step 4d, the time-stamp lies within the validity.
+  ValidationOptions with_ocsp = options(at);
+  with_ocsp.extra_ocsp_responses = {ocsp};
+  Bytes bt_cms = sign(Level::b_t, cert.get());
+  SignatureReport bt = only(bt_cms, with_ocsp);
+  EXPECT_EQ(bt.indication, Indication::total_passed) << (bt.reasons.empty() ? "" : bt.reasons[0]);
+  EXPECT_EQ(pki().openssl_verify(bt_cms, &kDocument).status, 0);
+  // B-LTA carrying its own validation data.
+  auto lta_options = pki().options(Level::b_lta);
+  lta_options.validation_data.ocsp_responses = {ocsp};
+  Bytes lta = must(formats::cades::sign_detached(core::sha256(kDocument), cert.get(), *pki().signer, lta_options));
+  SignatureReport sa = only(lta, bare);
+  EXPECT_EQ(sa.indication, Indication::total_passed) << (sa.reasons.empty() ? "" : sa.reasons[0]);
+  // openssl agrees the signature is intact (checked at the real time, inside the validity).
+  EXPECT_EQ(pki().openssl_verify(lta, &kDocument).status, 0);
+}
+
+TEST_F(ValidateCades, UnknownCriticalExtensionFailsTheChain) {
+  auto cert = signer_variant(date(2040, 1, 1), true);
+  Bytes cms = sign(Level::b_b, cert.get());
+  ValidationOptions o = options(kSigningTime + 24h);
+  o.extra_ocsp_responses = {ocsp_good(cert.get(), kSigningTime)};
+  SignatureReport s = only(cms, o);
+  EXPECT_EQ(s.indication, Indication::indeterminate);
+  EXPECT_EQ(s.sub_indication, SubIndication::certificate_chain_general_failure);
+  auto verdict = pki().openssl_verify(cms, &kDocument);
+  EXPECT_NE(verdict.status, 0);
+  EXPECT_NE(verdict.output.find("critical"), std::string::npos) << verdict.output;
+}
+
+TEST_F(ValidateCades, JsonReportCarriesTheVerdict) {
+  auto r = validate(sign(Level::b_t), options(kSigningTime + 24h));
+  ASSERT_TRUE(r);
+  nlohmann::json j = to_json(*r);
+  EXPECT_EQ(j["documentFormat"], "CAdES");
+  ASSERT_EQ(j["signatures"].size(), 1u);
+  EXPECT_EQ(j["signatures"][0]["indication"], "TOTAL-PASSED");
+  EXPECT_EQ(j["signatures"][0]["level"], "CAdES-BASELINE-T");
+  EXPECT_EQ(j["signatures"][0]["timestamps"][0]["indication"], "PASSED");
+  EXPECT_EQ(j["signatures"][0]["bestSignatureTime"], to_rfc3339(kSigningTime + 1min));
+  EXPECT_FALSE(j["signatures"][0].contains("subIndication"));
+}
+
+TEST_F(ValidateCades, HostileInputIsAClearError) {
+  Bytes cms = sign(Level::b_t);
+  Bytes truncated(cms.begin(), cms.begin() + static_cast<std::ptrdiff_t>(cms.size() / 2));
+  Bytes trailing = cms;
+  trailing.push_back(0x00);
+  Bytes random(512);
+  for (std::size_t i = 0; i < random.size(); ++i) random[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 13);
+  for (const Bytes& bad : {truncated, trailing, random, Bytes{}, Bytes{0x30, 0x80}}) {
+    auto r = validate(bad, options(kSigningTime + 24h));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+  }
+  ValidationOptions bad_anchor = options(kSigningTime + 24h);
+  bad_anchor.trust_anchors = {Bytes{0x30, 0x03, 0x02, 0x01, 0x00}};
+  EXPECT_EQ(validate(cms, bad_anchor).error().code, ErrorCode::invalid_input);
+  // Truncation at every 97th byte: an error or a report, never a crash.
+  for (std::size_t n = 1; n < cms.size(); n += 97) {
+    auto r = validate(ByteView(cms.data(), n), options(kSigningTime + 24h));
+    EXPECT_FALSE(r);
+  }
+}
+
+// TS 119 312 via DSS's default policy (notes/validation.md §5): RSA 1024 expired 2019-10-01. The
+// signature itself is intact, as openssl confirms; only the algorithm policy rejects it.
+TEST_F(ValidateCades, Rsa1024AfterSunsetIsCryptoConstraintsFailure) {
+  auto rsa_key = core::wrap(EVP_RSA_gen(1024));
+  ASSERT_TRUE(rsa_key);
+  auto cert = issue("Test RSA 1024 Signer", rsa_key.get(), pki().issuing.get(), pki().issuing_key.get(), false);
+  auto content = core::wrap(BIO_new_mem_buf(kDocument.data(), static_cast<int>(kDocument.size())));
+  auto chain = core::wrap(sk_X509_new_null());
+  X509_up_ref(pki().issuing.get());
+  sk_X509_push(chain.get(), pki().issuing.get());
+  // OpenSSL's own CMS signer (not qualsig's), CAdES signing-certificate-v2 included.
+  auto cms = core::wrap(CMS_sign(cert.get(), rsa_key.get(), chain.get(), content.get(), CMS_DETACHED | CMS_BINARY | CMS_CADES));
+  ASSERT_TRUE(cms);
+  unsigned char* buf = nullptr;
+  int len = i2d_CMS_ContentInfo(cms.get(), &buf);
+  Bytes der(buf, buf + len);
+  OPENSSL_free(buf);
+  ValidationOptions o = options(kSigningTime + 24h);
+  auto crl = must(pki::build_crl(pki().issuing.get(), pki().issuing_key.get(), 3, kSigningTime - 1h, kSigningTime + 24h * 30, {}));
+  o.extra_crls.push_back(must(pki::crl_to_der(crl.get())));
+  SignatureReport s = only(der, o);
+  EXPECT_EQ(s.indication, Indication::indeterminate);
+  EXPECT_EQ(s.sub_indication, SubIndication::cryptographic_constraints_failure_no_poe);
+  ASSERT_FALSE(s.reasons.empty());
+  EXPECT_NE(s.reasons[0].find("RSA 1024"), std::string::npos) << s.reasons[0];
+  EXPECT_EQ(pki().openssl_verify(der, &kDocument).status, 0);
+}
+
+TEST(ValidateInput, UnimplementedFormatsAndOnlineAreRefused) {
+  EXPECT_EQ(validate(to_bytes("this is not a signature"), {}).error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(validate(to_bytes("%PDF-1.7\n..."), {}).error().code, ErrorCode::invalid_input);  // not a readable PDF
+  EXPECT_EQ(validate(to_bytes("<?xml version=\"1.0\"?><a/>"), {}).error().code, ErrorCode::usage);
+  // A compact JWS whose header lacks x5c etc. is still parsed; a broken one is invalid_input.
+  EXPECT_EQ(validate(to_bytes("eyJhbGciOi.e30.c2ln"), {}).error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(validate(to_bytes("{\"payload\": 1}"), {}).error().code, ErrorCode::invalid_input);
+  ValidationOptions online;
+  online.online = true;
+  EXPECT_EQ(validate(Bytes{0x30, 0x00}, online).error().code, ErrorCode::usage);
+}
+
+}  // namespace
+}  // namespace qualsig::validation
