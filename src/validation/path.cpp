@@ -213,6 +213,19 @@ ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
   out.chain_found = true;
   out.chain = core::wrap(X509_STORE_CTX_get1_chain(ctx.get()));
   int n = sk_X509_num(out.chain.get());
+  // The path ends at the first certificate that is a trust anchor (EN 319 102-1 §5.2.4): with
+  // X509_V_FLAG_PARTIAL_CHAIN OpenSSL may return issuers above it, whose revocation and validity
+  // are not part of this path (a signer that is itself an anchor has no links at all).
+  for (int i = 0; i < n; ++i) {
+    X509* cert = sk_X509_value(out.chain.get(), i);
+    bool anchor = false;
+    for (int k = 0; k < sk_X509_num(material.anchors.get()) && !anchor; ++k)
+      anchor = X509_cmp(cert, sk_X509_value(material.anchors.get(), k)) == 0;
+    if (anchor) {
+      n = i + 1;
+      break;
+    }
+  }
   for (int i = 0; i + 1 < n; ++i) {
     X509* cert = sk_X509_value(out.chain.get(), i);
     X509* issuer = sk_X509_value(out.chain.get(), i + 1);

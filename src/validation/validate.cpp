@@ -41,7 +41,7 @@ Result<ValidationReport> validate(ByteView file, const ValidationOptions& option
   TimePoint at = options.validation_time ? *options.validation_time : now_seconds();
   switch (detect(file)) {
     case Detected::pdf: return detail::validate_pdf(file, options, at);
-    case Detected::xml: return fail(ErrorCode::usage, "XAdES validation is not implemented yet");
+    case Detected::xml: return detail::validate_xml(file, options, at);
     case Detected::json:
     case Detected::compact_jws: return detail::validate_jws(file, options, at);
     case Detected::other: break;

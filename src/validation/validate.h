@@ -5,8 +5,8 @@
 // §5.2 as /work/shared/notes/validation.md describes them (DSS default policy).
 //
 // What is covered: CAdES and plain CMS SignedData (every SignerInfo), PAdES (every signature
-// dictionary, document time-stamps as POEs) and JAdES (compact and JSON JWS, every signature).
-// XML input is recognised and refused with `usage` (XAdES validation is not implemented).
+// dictionary, document time-stamps as POEs), JAdES (compact and JSON JWS, every signature) and
+// XAdES (the first XAdES ds:Signature of an XML document, validate_xades.cpp).
 // Nothing is fetched: all validation material comes from the signature and the options; a PDF's
 // /DSS dictionary is not read (its certificates and revocation data must be supplied in the
 // options).
@@ -85,8 +85,8 @@ struct ValidationReport {
 // report (FORMAT_FAILURE, HASH_FAILURE, ...), never an error. Fails only for unusable input or
 // requests: invalid_input "not a signature format qualsig knows" for bytes that are no CMS
 // SignedData (truncated, trailing data, random) and for PDFs formats::pades::inspect cannot read,
-// and for JWS texts formats::jades::parse_jws refuses; usage for XML input (not implemented) or
-// options.online; invalid_input for an option that does not decode (a trust anchor, CRL, ...).
+// for JWS texts formats::jades::parse_jws refuses and for XML without a XAdES signature
+// formats::xades::inspect can read; usage for options.online; invalid_input for an option that does not decode (a trust anchor, CRL, ...).
 // `file` is read during the call only.
 Result<ValidationReport> validate(ByteView file, const ValidationOptions& options);
 

@@ -42,6 +42,18 @@ for level in B-B B-T B-LT B-LTA; do
     contains "CAdES $level $mode: the level is recognised" "$OUT" "CAdES-BASELINE-${level#B-}"
   done
 done
+# The other formats qualsig makes validate and qualify the same way.
+printf '%%!PS\n/Helvetica findfont 14 scalefont setfont\n72 720 moveto (Contract) show\nshowpage\n' >c.ps
+gs -q -dSAFER -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o c.pdf c.ps
+printf '<Order xmlns="urn:example:po"><Total currency="EUR">48000.00</Total></Order>\n' >po.xml
+printf '{"order": 7, "total": "48000.00"}' >po.json
+for spec in "pades B-LTA c.pdf" "xades B-LTA po.xml" "jades B-LT po.json"; do
+  read -r fmt lvl in <<<"$spec"
+  "$QUALSIG" --data d sign --identity po-agent --format "$fmt" --level "$lvl" --in "$in" --out "signed-$fmt" --type purchase-order >/dev/null
+  expect_exit 0 "$fmt $lvl: TOTAL-PASSED" -- "$QUALSIG" --json verify "signed-$fmt" "${REV[@]}" --tl tl.xml --tl-signer ca/root.pem
+  printf '%s' "$OUT" >v.json
+  [ "$(level_of v.json)" = QESeal ] && pass "$fmt $lvl qualifies as QESeal under our list" || fail "$fmt qualification: $(level_of v.json)"
+done
 expect_exit 0 "without a trusted list, our root as trust anchor" -- "$QUALSIG" --json verify po-B-LT-detached.p7s --detached po.txt --trust-anchor ca/root.pem "${REV[@]}"
 printf '%s' "$OUT" >v.json
 contains "without a list: AdESeal-QC from the certificate's claims" "$(level_of v.json)" "^AdESeal-QC"

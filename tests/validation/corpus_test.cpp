@@ -1,4 +1,4 @@
-// The DSS corpus (../shared/corpus/dss, README.md there): every CAdES, PAdES and JAdES row of MANIFEST.tsv is
+// The DSS corpus (../shared/corpus/dss, README.md there): every CAdES, PAdES, JAdES and XAdES row of MANIFEST.tsv is
 // validated with the context its notes describe, and the facts the DSS test asserts are compared:
 // indication, sub-indication, level, "dflt:B-ok" (signature value and message digest intact =
 // our CV block PASSED), "TST-ok" (no time-stamp with a broken imprint or signature) and time-stamp
@@ -95,6 +95,27 @@ ValidationOptions context(const Row& row) {
       }
     }
   }
+  // The three DK trusted-list rows (tl/dk_tl-sn21.xml) share extracted/AbstractDKTestCertificate/;
+  // INDEX.tsv names each certificate by the test's variable: the one the notes' "TA = ..." names is
+  // the trust anchor, the AIA_BASE64_CONTENT issuer an untrusted certificate.
+  // Their notes give the validation time as a date only ("VT=2019-08-05"): midnight UTC.
+  if (row.file == "tl/dk_tl-sn21.xml") {
+    if (!o.validation_time) o.validation_time = parse_rfc3339("2019-08-05T00:00:00Z");
+    const fs::path dk = kDss / "extracted" / "AbstractDKTestCertificate";
+    const std::string anchor = row.notes.find("TA = previous") != std::string::npos ? "PREVIOUS_SIG_CERT"
+                               : row.notes.find("TA = the NEWER") != std::string::npos ? "EXPECTED_SIG_CERT"
+                                                                                       : "WRONG";
+    std::ifstream index(dk / "INDEX.tsv");
+    std::string line;
+    while (std::getline(index, line)) {
+      auto c = split(line, '\t');
+      if (c.size() < 3 || c[1] != "cert") continue;
+      if (c[2] == anchor)
+        o.trust_anchors.push_back(cert_der(dk / c[0]));
+      else if (c[2] == "AIA_BASE64_CONTENT")
+        o.extra_certificates.push_back(cert_der(dk / c[0]));
+    }
+  }
   if (row.notes.find("signCert.cer") != std::string::npos) {
     Bytes der = cert_der(kDss / "cades" / "signCert.cer");
     if (row.notes.find("ONLY trust anchor") != std::string::npos)
@@ -118,9 +139,9 @@ struct Tally {
 // Runs every row of `format` and returns the table; adds to `tally`.
 void run_format(const std::string& format, std::map<std::string, Tally>& tally, std::ostringstream& table, int& rows);
 
-TEST(DssCorpus, CadesPadesJadesRowsAgreeWithDss) {
-  if (!fs::exists(kDss / "MANIFEST.tsv")) GTEST_SKIP() << "corpus absent: " << kDss;
-  for (const std::string format : {"CAdES", "PAdES", "JAdES"}) {
+// Runs every row of `format`, prints the table and expects >= 90% agreement.
+void check_format(const std::string& format) {
+  {
     SCOPED_TRACE(format);
     std::map<std::string, Tally> tally;
     std::ostringstream table;
@@ -139,6 +160,16 @@ TEST(DssCorpus, CadesPadesJadesRowsAgreeWithDss) {
     ASSERT_GT(asserted, 0);
     EXPECT_GE(100 * agreed, 90 * asserted) << "agreement below 90%";
   }
+}
+
+TEST(DssCorpus, CadesPadesJadesRowsAgreeWithDss) {
+  if (!fs::exists(kDss / "MANIFEST.tsv")) GTEST_SKIP() << "corpus absent: " << kDss;
+  for (const std::string format : {"CAdES", "PAdES", "JAdES"}) check_format(format);
+}
+
+TEST(DssCorpus, XadesRowsAgreeWithDss) {
+  if (!fs::exists(kDss / "MANIFEST.tsv")) GTEST_SKIP() << "corpus absent: " << kDss;
+  check_format("XAdES");
 }
 
 void run_format(const std::string& format, std::map<std::string, Tally>& tally, std::ostringstream& table, int& rows) {
@@ -173,7 +204,11 @@ void run_format(const std::string& format, std::map<std::string, Tally>& tally, 
     if (row.indication != "unknown") record(row, "indication", row.indication, dss_name(indication_name(s.indication)));
     if (row.sub_indication != "unknown")
       record(row, "sub-indication", row.sub_indication, s.sub_indication ? sub_indication_name(*s.sub_indication) : "none");
-    if (row.level != "unknown") record(row, "level", row.level, dss_name(s.level));
+    // DSS calls an XML signature that is not ETSI-conformant XML_NOT_ETSI; qualsig's level has only
+    // "not a baseline profile" for it (coarser: see docs/validation-corpus.md, caveats).
+    if (row.level != "unknown")
+      record(row, "level", row.level,
+             format == "XAdES" && s.level == "not a baseline profile" ? "XML_NOT_ETSI" : dss_name(s.level));
     // dflt:B-ok and TST-ok hold for every signature of the file (DSS base-class checks).
     if (row.notes.find("dflt:B-ok") != std::string::npos) {
       std::string worst = "PASSED";

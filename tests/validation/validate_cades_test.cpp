@@ -380,10 +380,10 @@ TEST_F(ValidateCades, Rsa1024AfterSunsetIsCryptoConstraintsFailure) {
   EXPECT_EQ(pki().openssl_verify(der, &kDocument).status, 0);
 }
 
-TEST(ValidateInput, UnimplementedFormatsAndOnlineAreRefused) {
+TEST(ValidateInput, UnreadableInputAndOnlineAreRefused) {
   EXPECT_EQ(validate(to_bytes("this is not a signature"), {}).error().code, ErrorCode::invalid_input);
   EXPECT_EQ(validate(to_bytes("%PDF-1.7\n..."), {}).error().code, ErrorCode::invalid_input);  // not a readable PDF
-  EXPECT_EQ(validate(to_bytes("<?xml version=\"1.0\"?><a/>"), {}).error().code, ErrorCode::usage);
+  EXPECT_EQ(validate(to_bytes("<?xml version=\"1.0\"?><a/>"), {}).error().code, ErrorCode::invalid_input);  // no XAdES signature in it
   // A compact JWS whose header lacks x5c etc. is still parsed; a broken one is invalid_input.
   EXPECT_EQ(validate(to_bytes("eyJhbGciOi.e30.c2ln"), {}).error().code, ErrorCode::invalid_input);
   EXPECT_EQ(validate(to_bytes("{\"payload\": 1}"), {}).error().code, ErrorCode::invalid_input);

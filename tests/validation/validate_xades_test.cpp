@@ -1,0 +1,290 @@
+// XAdES validation (EN 319 102-1 over EN 319 132-1 signatures) of XML made by qualsig's
+// formats/xades; `xmlsec1 --verify` is the independent verifier of the XMLDSig core, and the
+// tampering cases are checked to fail there too.
+
+#include <gtest/gtest.h>
+#include <openssl/rand.h>
+
+#include "formats/cades_test_support.h"
+#include "formats/xades.h"
+#include "validation/validate.h"
+
+namespace qualsig::validation {
+namespace {
+
+using namespace std::chrono_literals;
+using formats::cades::Level;
+using formats::cades::testing::CadesPki;
+using formats::cades::testing::kSigningTime;
+using formats::cades::testing::must;
+using formats::cades::testing::write_file;
+namespace xades = formats::xades;
+
+const std::string kDocument =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<invoice xmlns=\"urn:example:invoice\"><number>2026-0042</number><amount>1250.00</amount></invoice>\n";
+const Bytes kBinary = to_bytes("binary payload \x01\x02\x03 of a detached XAdES signature");
+
+std::string checks_of(const SignatureReport& s) {
+  std::string out;
+  for (const auto& [block, result] : s.checks) out += block + ": " + result + "\n";
+  for (const auto& r : s.reasons) out += "reason: " + r + "\n";
+  for (const auto& t : s.timestamps) out += "ts " + t.type + " " + indication_name(t.indication) + "\n";
+  return out;
+}
+
+class ValidateXades : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { s_pki = new CadesPki(); }
+  static void TearDownTestSuite() {
+    delete s_pki;
+    s_pki = nullptr;
+  }
+  CadesPki& pki() { return *s_pki; }
+
+  xades::SignOptions sign_options(Level level, xades::Packaging packaging) {
+    xades::SignOptions o;
+    o.level = level;
+    o.packaging = packaging;
+    o.signing_time = kSigningTime;
+    o.chain = {pki().issuing.get(), pki().root.get()};
+    o.timestamp = pki().tsa.fn();
+    o.validation_data = pki().validation_data();
+    if (packaging == xades::Packaging::detached) o.detached_uri = "invoice.bin";
+    return o;
+  }
+
+  Bytes sign(Level level, xades::Packaging packaging) {
+    if (packaging == xades::Packaging::detached) {
+      xades::SignOptions o = sign_options(level == Level::b_lta ? Level::b_lt : level, packaging);
+      Bytes xml = must(xades::sign_detached(core::sha256(kBinary), pki().signer_cert.get(), *pki().signer, o));
+      if (level != Level::b_lta) return xml;
+      return must(xades::add_archive_timestamp(xml, ByteView(kBinary), pki().tsa.fn(), core::DigestAlgorithm::sha256));
+    }
+    Bytes doc = packaging == xades::Packaging::enveloped ? to_bytes(kDocument) : kBinary;
+    return must(xades::sign(doc, pki().signer_cert.get(), *pki().signer, sign_options(level, packaging)));
+  }
+
+  // A CRL of the issuing CA (RFC 5280 §5.1) that revokes nothing, issued at the signing time.
+  Bytes issuing_crl() {
+    auto crl = core::wrap(X509_CRL_new());
+    auto this_update = core::wrap(ASN1_TIME_adj(nullptr, std::chrono::system_clock::to_time_t(kSigningTime), 0, 0));
+    auto next_update = core::wrap(ASN1_TIME_adj(nullptr, std::chrono::system_clock::to_time_t(kSigningTime), 30, 0));
+    EXPECT_EQ(X509_CRL_set_version(crl.get(), 1), 1);
+    EXPECT_EQ(X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(pki().issuing.get())), 1);
+    EXPECT_EQ(X509_CRL_set1_lastUpdate(crl.get(), this_update.get()), 1);
+    EXPECT_EQ(X509_CRL_set1_nextUpdate(crl.get(), next_update.get()), 1);
+    EXPECT_GT(X509_CRL_sign(crl.get(), pki().issuing_key.get(), EVP_sha256()), 0);
+    unsigned char* der = nullptr;
+    int len = i2d_X509_CRL(crl.get(), &der);
+    Bytes out(der, der + std::max(len, 0));
+    OPENSSL_free(der);
+    return out;
+  }
+
+  // The context: the test root trusted, one day after signing; revocation data from `with_data`.
+  ValidationOptions options(bool with_data) {
+    ValidationOptions o;
+    o.trust_anchors = {must(core::x509_to_der(pki().root.get()))};
+    o.validation_time = kSigningTime + 24h;
+    if (with_data) {
+      auto vd = pki().validation_data();
+      o.extra_certificates = vd.certificates;
+      o.extra_ocsp_responses = vd.ocsp_responses;
+      o.extra_crls = vd.crls;
+    }
+    return o;
+  }
+
+  int xmlsec1(const Bytes& xml, const Bytes* detached = nullptr) {
+    write_file(pki().path("sig.xml"), xml);
+    std::string cmd = "xmlsec1 --verify --trusted-pem " + pki().path("root.pem") + " --untrusted-pem " +
+                      pki().path("issuing.pem") + " --id-attr:Id SignedProperties --id-attr:Id Object ";
+    if (detached != nullptr) {
+      write_file(pki().path("detached.bin"), *detached);
+      cmd += "--url-map:invoice.bin " + pki().path("detached.bin") + " ";
+    }
+    return qualsig::testing::run(cmd + pki().path("sig.xml")).status;
+  }
+
+  static CadesPki* s_pki;
+};
+CadesPki* ValidateXades::s_pki = nullptr;
+
+struct Case {
+  Level level;
+  xades::Packaging packaging;
+  const char* expected_level;
+};
+
+TEST_F(ValidateXades, EveryLevelAndPackagingPassesAndXmlsecAgrees) {
+  const Case cases[] = {
+      {Level::b_b, xades::Packaging::enveloped, "XAdES-BASELINE-B"},
+      {Level::b_t, xades::Packaging::enveloped, "XAdES-BASELINE-T"},
+      {Level::b_lt, xades::Packaging::enveloped, "XAdES-BASELINE-LT"},
+      {Level::b_lta, xades::Packaging::enveloped, "XAdES-BASELINE-LTA"},
+      {Level::b_b, xades::Packaging::enveloping, "XAdES-BASELINE-B"},
+      {Level::b_lta, xades::Packaging::enveloping, "XAdES-BASELINE-LTA"},
+      {Level::b_b, xades::Packaging::detached, "XAdES-BASELINE-B"},
+      {Level::b_t, xades::Packaging::detached, "XAdES-BASELINE-T"},
+      {Level::b_lta, xades::Packaging::detached, "XAdES-BASELINE-LTA"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.expected_level + std::string(" packaging ") + std::to_string(static_cast<int>(c.packaging)));
+    Bytes xml = sign(c.level, c.packaging);
+    const bool detached = c.packaging == xades::Packaging::detached;
+    EXPECT_EQ(xmlsec1(xml, detached ? &kBinary : nullptr), 0);
+    // B-LT and B-LTA must validate with their own CertificateValues / RevocationValues only.
+    ValidationOptions o = options(c.level < Level::b_lt);
+    if (detached) o.detached_content = kBinary;
+    ValidationReport r = must(validate(xml, o));
+    EXPECT_EQ(r.document_format, "XAdES");
+    ASSERT_EQ(r.signatures.size(), 1u);
+    const SignatureReport& s = r.signatures[0];
+    EXPECT_EQ(s.format, "XAdES");
+    EXPECT_EQ(s.level, c.expected_level);
+    EXPECT_EQ(s.indication, Indication::total_passed) << checks_of(s);
+    EXPECT_EQ(s.signer_certificate, must(core::x509_to_der(pki().signer_cert.get())));
+    EXPECT_EQ(s.chain.size(), 3u);
+    ASSERT_TRUE(s.claimed_signing_time);
+    EXPECT_EQ(*s.claimed_signing_time, kSigningTime);
+    const std::size_t expected_ts = c.level == Level::b_b ? 0 : c.level == Level::b_lta ? 2 : 1;
+    ASSERT_EQ(s.timestamps.size(), expected_ts);
+    for (const TimestampReport& t : s.timestamps) EXPECT_EQ(t.indication, Indication::passed) << t.type;
+    if (expected_ts == 2) {
+      EXPECT_EQ(s.timestamps[1].type, "archive-time-stamp");
+    }
+  }
+}
+
+TEST_F(ValidateXades, BaselineBWithOnlyCrlsInTheOptionsPasses) {
+  Bytes xml = sign(Level::b_b, xades::Packaging::enveloped);
+  ValidationOptions o = options(false);
+  o.extra_crls = pki().validation_data().crls;  // the root's CRL for the issuing CA
+  o.extra_crls.push_back(issuing_crl());        // the issuing CA's CRL for the signer
+  const SignatureReport s = must(validate(xml, o)).signatures.at(0);
+  EXPECT_EQ(s.indication, Indication::total_passed) << checks_of(s);
+  // Without any revocation data the signer's status is unknown.
+  const SignatureReport none = must(validate(xml, options(false))).signatures.at(0);
+  EXPECT_EQ(none.indication, Indication::indeterminate);
+  EXPECT_EQ(none.sub_indication, SubIndication::try_later) << checks_of(none);
+}
+
+TEST_F(ValidateXades, TamperedDataIsHashFailureAndXmlsecFailsToo) {
+  Bytes xml = sign(Level::b_t, xades::Packaging::enveloped);
+  std::string text = to_string(xml);
+  auto at = text.find("1250.00");
+  ASSERT_NE(at, std::string::npos);
+  text[at] = '9';
+  Bytes changed = to_bytes(text);
+  EXPECT_NE(xmlsec1(changed), 0);
+  const SignatureReport s = must(validate(changed, options(true))).signatures.at(0);
+  EXPECT_EQ(s.indication, Indication::total_failed);
+  EXPECT_EQ(s.sub_indication, SubIndication::hash_failure) << checks_of(s);
+
+  // Detached: another document than the one signed.
+  Bytes detached = sign(Level::b_b, xades::Packaging::detached);
+  Bytes other = kBinary;
+  other[3] ^= 1;
+  EXPECT_NE(xmlsec1(detached, &other), 0);
+  ValidationOptions o = options(true);
+  o.detached_content = other;
+  const SignatureReport d = must(validate(detached, o)).signatures.at(0);
+  EXPECT_EQ(d.sub_indication, SubIndication::hash_failure) << checks_of(d);
+  // And no document at all.
+  const SignatureReport missing = must(validate(detached, options(true))).signatures.at(0);
+  EXPECT_EQ(missing.indication, Indication::indeterminate);
+  EXPECT_EQ(missing.sub_indication, SubIndication::signed_data_not_found) << checks_of(missing);
+}
+
+TEST_F(ValidateXades, ChangedSignatureValueIsSigCryptoFailure) {
+  Bytes xml = sign(Level::b_b, xades::Packaging::enveloped);
+  std::string text = to_string(xml);
+  auto value = text.find("SignatureValue");
+  ASSERT_NE(value, std::string::npos);
+  value = text.find('>', value) + 1;
+  // Swap one base64 character for another: still base64, another value.
+  text[value + 5] = text[value + 5] == 'A' ? 'B' : 'A';
+  Bytes changed = to_bytes(text);
+  EXPECT_NE(xmlsec1(changed), 0);
+  const SignatureReport s = must(validate(changed, options(true))).signatures.at(0);
+  EXPECT_EQ(s.indication, Indication::total_failed);
+  EXPECT_EQ(s.sub_indication, SubIndication::sig_crypto_failure) << checks_of(s);
+}
+
+TEST_F(ValidateXades, UnknownRootIsNoCertificateChainFound) {
+  Bytes xml = sign(Level::b_b, xades::Packaging::enveloped);
+  ValidationOptions o = options(true);
+  auto other_key = core::wrap(EVP_EC_gen("P-256"));
+  auto other_root = formats::cades::testing::issue("Other Root", other_key.get(), nullptr, other_key.get(), true);
+  o.trust_anchors = {must(core::x509_to_der(other_root.get()))};
+  const SignatureReport s = must(validate(xml, o)).signatures.at(0);
+  EXPECT_EQ(s.indication, Indication::indeterminate);
+  EXPECT_EQ(s.sub_indication, SubIndication::no_certificate_chain_found) << checks_of(s);
+}
+
+TEST_F(ValidateXades, BrokenTimestampImprintFailsTheTimestampOnly) {
+  Bytes xml = sign(Level::b_t, xades::Packaging::enveloped);
+  Bytes other = sign(Level::b_t, xades::Packaging::enveloping);
+  // Move the other signature's time-stamp token into this one: a valid token over another value.
+  auto token_of = [](const std::string& t) {
+    auto b = t.find("EncapsulatedTimeStamp");
+    b = t.find('>', b) + 1;
+    return std::pair{b, t.find('<', b)};
+  };
+  std::string text = to_string(xml), donor = to_string(other);
+  auto [b1, e1] = token_of(text);
+  auto [b2, e2] = token_of(donor);
+  text.replace(b1, e1 - b1, donor.substr(b2, e2 - b2));
+  const SignatureReport s = must(validate(to_bytes(text), options(true))).signatures.at(0);
+  ASSERT_EQ(s.timestamps.size(), 1u);
+  EXPECT_EQ(s.timestamps[0].indication, Indication::failed);
+  EXPECT_EQ(s.timestamps[0].sub_indication, SubIndication::hash_failure);
+  // The signature itself is intact (CV passed) and valid at the validation time.
+  EXPECT_EQ(s.indication, Indication::total_passed) << checks_of(s);
+}
+
+TEST_F(ValidateXades, HostileXmlIsAClearErrorWithoutCrash) {
+  const std::string laughs =
+      "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]>"
+      "<lolz>&lol2;</lolz>";
+  const std::string doctype = "<?xml version=\"1.0\"?><!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>";
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "<a>";
+  Bytes signed_xml = sign(Level::b_b, xades::Packaging::enveloped);
+  const std::string truncated = to_string(signed_xml).substr(0, signed_xml.size() / 2);
+  Bytes random(4096);
+  ASSERT_EQ(RAND_bytes(random.data(), static_cast<int>(random.size())), 1);
+  random[0] = '<';
+  const std::vector<std::pair<std::string, Bytes>> cases = {
+      {"billion-laughs", to_bytes(laughs)},  {"doctype", to_bytes(doctype)},
+      {"deep-nesting", to_bytes(deep)},      {"truncated", to_bytes(truncated)},
+      {"random-after-lt", random},           {"no-signature", to_bytes(kDocument)},
+      {"trailing-garbage", [&] {
+         Bytes b = signed_xml;
+         for (char c : std::string("<x>")) b.push_back(static_cast<std::uint8_t>(c));
+         return b;
+       }()},
+  };
+  for (const auto& [name, bytes] : cases) {
+    SCOPED_TRACE(name);
+    auto r = validate(bytes, options(true));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+    EXPECT_NE(r.error().message.find("XAdES"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST_F(ValidateXades, PlainXmldsigWithoutQualifyingPropertiesIsFormatFailure) {
+  const std::string plain =
+      "<doc><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo/>"
+      "<ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature></doc>";
+  ValidationReport r = must(validate(to_bytes(plain), options(true)));
+  ASSERT_EQ(r.signatures.size(), 1u);
+  EXPECT_EQ(r.signatures[0].indication, Indication::total_failed);
+  EXPECT_EQ(r.signatures[0].sub_indication, SubIndication::format_failure);
+  EXPECT_EQ(r.signatures[0].level, "not a baseline profile");
+}
+
+}  // namespace
+}  // namespace qualsig::validation
