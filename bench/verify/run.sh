@@ -3,7 +3,7 @@
 # `qualsig verify` (EN 319 102-1: format, signing certificate, chain, revocation, crypto
 # constraints, signature, time-stamp) beside `openssl cms -verify` (signature and chain only) on the
 # same file in the same run, each process started once per validation. When qualsig validates
-# PAdES, the same for a PAdES B-LT file beside `pdfsig`.
+# PAdES, the same for a PAdES B-LT file beside `pdfsig` (which checks signature and chain only).
 # Usage: bench/verify/run.sh [qualsig] [N]   (default build/release/qualsig, 200 runs)
 set -euo pipefail
 QUALSIG=$(realpath "${1:-build/release/qualsig}")
@@ -37,10 +37,13 @@ rate "openssl cms -verify, same file" openssl cms -verify -binary -inform DER -i
 printf '%%!PS\n/Helvetica findfont 14 scalefont setfont\n72 720 moveto (Contract) show\nshowpage\n' >c.ps
 gs -q -dSAFER -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o c.pdf c.ps
 q sign --identity po-agent --format pades --level B-LT --in c.pdf --out c-lt.pdf --type contract
-if "$QUALSIG" verify c-lt.pdf --trust-anchor ca/root.pem >/dev/null 2>&1; then
+# validation/ does not read a PDF's /DSS yet: the same CRLs the DSS holds are given on the command line.
+q crl export --issuer issuing --out issuing.crl
+q crl export --issuer root --out root.crl
+if "$QUALSIG" verify c-lt.pdf --trust-anchor ca/root.pem --crl issuing.crl --crl root.crl >/dev/null 2>&1; then
   mkdir nss && certutil -N -d sql:nss --empty-password && certutil -A -d sql:nss -n root -t "CT,C,C" -i ca/root.pem
-  rate "qualsig verify, PAdES B-LT" "$QUALSIG" verify c-lt.pdf --trust-anchor ca/root.pem
+  rate "qualsig verify, PAdES B-LT" "$QUALSIG" verify c-lt.pdf --trust-anchor ca/root.pem --crl issuing.crl --crl root.crl
   rate "pdfsig, same file" pdfsig -nssdir sql:nss -no-ocsp c-lt.pdf
 else
-  echo "qualsig verify does not validate this PAdES file yet: $("$QUALSIG" verify c-lt.pdf --trust-anchor ca/root.pem 2>&1 | tail -1)"
+  echo "qualsig verify does not validate this PAdES file: $("$QUALSIG" verify c-lt.pdf --trust-anchor ca/root.pem --crl issuing.crl --crl root.crl 2>&1 | tail -3)"
 fi
