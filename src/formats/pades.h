@@ -111,7 +111,15 @@ struct PdfInfo {
   bool encrypted = false;
   std::vector<PdfSignatureInfo> signatures;  // in file order (revision order)
   std::size_t dss_certificates = 0, dss_ocsps = 0, dss_crls = 0, dss_vri = 0;
+  // The decoded streams of the DSS arrays (EN 319 142-1 §5.4.2.2; validation material for
+  // validation/). Bounded: at most kMaxDssValues per array; an entry that is not a stream, whose
+  // filters qpdf cannot decode, or that is larger than kMaxDssRawStream (filtered: kMaxDssFilteredStream,
+  // so a deflate bomb cannot expand to gigabytes) is skipped, not an error.
+  std::vector<Bytes> dss_certificate_values, dss_ocsp_values, dss_crl_values;
 };
+inline constexpr std::size_t kMaxDssValues = 1024;
+inline constexpr std::size_t kMaxDssRawStream = 8u << 20;
+inline constexpr std::size_t kMaxDssFilteredStream = 64u << 10;
 
 // Reads a PDF without checking signatures cryptographically. Encrypted files that open without a
 // user password are reported (encrypted = true); others fail. Fails with invalid_input naming the

@@ -126,6 +126,26 @@ Result<PdfInfo> inspect(ByteView pdf) {
       info.dss_certificates = count("/Certs");
       info.dss_ocsps = count("/OCSPs");
       info.dss_crls = count("/CRLs");
+      auto values = [&](const char* key, std::vector<Bytes>& out) {
+        QPDFObjectHandle a = dss.getKey(key);
+        if (!a.isArray()) return;
+        for (int i = 0; i < a.getArrayNItems() && out.size() < kMaxDssValues; ++i) {
+          QPDFObjectHandle item = a.getArrayItem(i);
+          if (!item.isStream()) continue;
+          QPDFObjectHandle dict = item.getDict();
+          QPDFObjectHandle length = dict.getKey("/Length");
+          if (!length.isInteger() || length.getIntValue() < 0) continue;
+          const bool filtered = !dict.getKey("/Filter").isNull();
+          if (static_cast<std::uint64_t>(length.getIntValue()) > (filtered ? kMaxDssFilteredStream : kMaxDssRawStream)) continue;
+          (void)pdf::guarded("DSS stream", [&] {
+            std::shared_ptr<Buffer> buffer = item.getStreamData(qpdf_dl_generalized);
+            out.emplace_back(buffer->getBuffer(), buffer->getBuffer() + buffer->getSize());
+          });
+        }
+      };
+      values("/Certs", info.dss_certificate_values);
+      values("/OCSPs", info.dss_ocsp_values);
+      values("/CRLs", info.dss_crl_values);
       QPDFObjectHandle vri = dss.getKey("/VRI");
       if (vri.isDictionary()) info.dss_vri = vri.getKeys().size();
     }

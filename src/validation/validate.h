@@ -7,9 +7,8 @@
 // What is covered: CAdES and plain CMS SignedData (every SignerInfo), PAdES (every signature
 // dictionary, document time-stamps as POEs), JAdES (compact and JSON JWS, every signature) and
 // XAdES (the first XAdES ds:Signature of an XML document, validate_xades.cpp).
-// Nothing is fetched: all validation material comes from the signature and the options; a PDF's
-// /DSS dictionary is not read (its certificates and revocation data must be supplied in the
-// options).
+// Nothing is fetched: all validation material comes from the signature (for PAdES also the
+// certificates, OCSP responses and CRLs of the PDF's /DSS) and the options.
 // Thread-safe; no state is kept between calls.
 
 #include <nlohmann/json.hpp>

@@ -5,7 +5,9 @@
 // entry of its own (format "PAdES", level "document-time-stamp").
 
 #include <openssl/cms.h>
+#include <openssl/ocsp.h>
 #include <openssl/pkcs7.h>
+#include <openssl/x509.h>
 
 #include <cctype>
 #include <charconv>
@@ -122,7 +124,28 @@ Indication total(Indication building_block) {
 Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& options, TimePoint at) {
   auto info = formats::pades::inspect(pdf);
   if (!info) return fail(ErrorCode::invalid_input, "not a PDF qualsig can read: " + info.error().message, info.error().detail);
-  QS_TRY(Material material, material_from_options(options));
+  // The DSS's certificates, OCSP responses and CRLs are validation material like the options'
+  // (EN 319 142-1 §5.4.2.2). Elements that do not decode are left out here: material_from_options
+  // refuses undecodable options, and a PDF must not be able to make validation fail as an error.
+  ValidationOptions with_dss = options;
+  auto keep_parsable = [](const std::vector<Bytes>& in, std::vector<Bytes>& out, auto parses) {
+    for (const auto& der : in)
+      if (parses(der)) out.push_back(der);
+  };
+  keep_parsable(info->dss_certificate_values, with_dss.extra_certificates, [](const Bytes& d) { return core::x509_from_der(d).has_value(); });
+  keep_parsable(info->dss_crl_values, with_dss.extra_crls, [](const Bytes& d) {
+    const unsigned char* p = d.data();
+    auto crl = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(d.size())));
+    return crl != nullptr;
+  });
+  keep_parsable(info->dss_ocsp_values, with_dss.extra_ocsp_responses, [](const Bytes& d) {
+    const unsigned char* p = d.data();
+    auto resp = core::wrap(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(d.size())));
+    return resp != nullptr;
+  });
+  ERR_clear_error();
+  const ValidationOptions& opts = with_dss;
+  QS_TRY(Material material, material_from_options(opts));
   ValidationReport report;
   report.document_format = "PAdES";
   report.validation_time = at;
@@ -156,7 +179,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
       report.signatures.push_back(std::move(s));
       continue;
     }
-    ValidationOptions o = options;
+    ValidationOptions o = opts;
     o.detached_content = signed_bytes(pdf, sig);
     CmsContext ctx;
     for (std::size_t j = i + 1; j < sigs.size(); ++j)

@@ -54,6 +54,7 @@ for spec in "pades B-LTA c.pdf" "xades B-LTA po.xml" "jades B-LT po.json"; do
   printf '%s' "$OUT" >v.json
   [ "$(level_of v.json)" = QESeal ] && pass "$fmt $lvl qualifies as QESeal under our list" || fail "$fmt qualification: $(level_of v.json)"
 done
+expect_exit 0 "PAdES B-LTA validates from its own DSS (no --crl)" -- "$QUALSIG" verify signed-pades --trust-anchor ca/root.pem
 expect_exit 0 "without a trusted list, our root as trust anchor" -- "$QUALSIG" --json verify po-B-LT-detached.p7s --detached po.txt --trust-anchor ca/root.pem "${REV[@]}"
 printf '%s' "$OUT" >v.json
 contains "without a list: AdESeal-QC from the certificate's claims" "$(level_of v.json)" "^AdESeal-QC"
