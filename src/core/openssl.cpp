@@ -75,6 +75,32 @@ Result<UniquePtr<EVP_PKEY>> public_key_from_der(ByteView der) {
   return key;
 }
 
+std::string subject_attribute(const X509* cert, int nid) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  int at = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (at < 0) return {};
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
+  if (len < 0) return {};
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+Result<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_size) {
+  const unsigned char* p = der.data();
+  auto sig = wrap(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  if (!sig || p != der.data() + der.size()) return openssl_error(ErrorCode::crypto, "the token's ECDSA signature is not DER");
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  Bytes out(2 * field_size);
+  if (BN_bn2binpad(r, out.data(), static_cast<int>(field_size)) < 0 ||
+      BN_bn2binpad(s, out.data() + field_size, static_cast<int>(field_size)) < 0)
+    return openssl_error(ErrorCode::crypto, "ECDSA signature value too large for the curve");
+  return out;
+}
+
 std::string name_to_string(const X509_NAME* name) {
   auto bio = wrap(BIO_new(BIO_s_mem()));
   if (!bio) return {};

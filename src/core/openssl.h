@@ -101,6 +101,13 @@ Result<UniquePtr<EVP_PKEY>> public_key_from_der(ByteView der);
 
 // One-line RFC 2253 rendering of a name.
 std::string name_to_string(const X509_NAME* name);
+// The first value of attribute `nid` (e.g. NID_commonName) in the certificate's subject, as
+// UTF-8; "" when absent or not convertible.
+std::string subject_attribute(const X509* cert, int nid);
+// A DER ECDSA-Sig-Value (RFC 3279 §2.2.3), as tokens return it, as the fixed-length r || s that
+// JWS (RFC 7518 §3.4) and XMLDSig 1.1 (§6.4.3, RFC 4050 §3.3) use: each integer left-padded to
+// `field_size` bytes. Fails with crypto for non-DER input or an integer longer than the field.
+Result<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_size);
 // Hex of an ASN.1 INTEGER (certificate serial), upper-case, no separators.
 std::string serial_to_hex(const ASN1_INTEGER* serial);
 

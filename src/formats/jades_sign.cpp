@@ -26,21 +26,6 @@ Result<AlgorithmChoice> algorithm_for(hsm::KeyType type) {
   return fail(ErrorCode::usage, "JAdES: the key type has no JWS algorithm");
 }
 
-// RFC 7518 §3.4: the JWS signature is R || S, each "a 32-octet sequence" (ES256) / 48 (ES384),
-// big-endian, left-padded; the token gives a DER ECDSA-Sig-Value (RFC 3279 §2.2.3).
-Result<Bytes> ecdsa_der_to_jose(ByteView der, std::size_t field_size) {
-  const unsigned char* p = der.data();
-  auto sig = core::wrap(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
-  if (!sig || p != der.data() + der.size()) return core::openssl_error(ErrorCode::crypto, "JAdES: the token's ECDSA signature is not DER");
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  Bytes out(2 * field_size);
-  if (BN_bn2binpad(r, out.data(), static_cast<int>(field_size)) < 0 ||
-      BN_bn2binpad(s, out.data() + field_size, static_cast<int>(field_size)) < 0)
-    return core::openssl_error(ErrorCode::crypto, "JAdES: ECDSA signature value too large for the curve");
-  return out;
-}
 
 // The certificate's public key must be the signer's.
 Result<void> check_key_matches(const X509* cert, const hsm::Signer& signer) {
@@ -146,7 +131,7 @@ Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hs
   QS_TRY(Bytes raw_sig, signer.sign_digest(hash, choice.digest, choice.scheme));
   Bytes jose_sig = std::move(raw_sig);
   if (choice.scheme == hsm::SignatureScheme::ecdsa) {
-    QS_TRY(Bytes converted, ecdsa_der_to_jose(jose_sig, choice.ec_field_size));
+    QS_TRY(Bytes converted, core::ecdsa_der_to_raw(jose_sig, choice.ec_field_size));  // RFC 7518 §3.4: R || S
     jose_sig = std::move(converted);
   }
   const std::string encoded_signature = base64url_encode(jose_sig);

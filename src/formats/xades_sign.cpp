@@ -49,21 +49,6 @@ Result<AlgorithmChoice> algorithm_for(hsm::KeyType type, core::DigestAlgorithm d
   return fail(ErrorCode::usage, "XAdES: unsupported digest algorithm");
 }
 
-// XMLDSig 1.1 §6.4.3: the ECDSA SignatureValue is "the concatenation of r and s", each as long as
-// the curve's field (RFC 4050 §3.3); the token gives a DER ECDSA-Sig-Value (RFC 3279 §2.2.3).
-Result<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_size) {
-  const unsigned char* p = der.data();
-  auto sig = core::wrap(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
-  if (!sig || p != der.data() + der.size()) return core::openssl_error(ErrorCode::crypto, "XAdES: the token's ECDSA signature is not DER");
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  Bytes out(2 * field_size);
-  if (BN_bn2binpad(r, out.data(), static_cast<int>(field_size)) < 0 ||
-      BN_bn2binpad(s, out.data() + field_size, static_cast<int>(field_size)) < 0)
-    return core::openssl_error(ErrorCode::crypto, "XAdES: ECDSA signature value too large for the curve");
-  return out;
-}
 
 // EN 319 132-1 §5.2.2: IssuerSerialV2 "shall contain ... the base64 encoding of the DER-encoded
 // IssuerSerial" of RFC 5035 with the issuer as a directoryName.
@@ -263,7 +248,7 @@ Result<Bytes> sign_b_b(xml::DocPtr doc, const DataSpec& data, const X509* cert, 
       return core::openssl_error(ErrorCode::crypto, "XAdES: the token's signature does not verify with the certificate");
   }
   if (alg.scheme == hsm::SignatureScheme::ecdsa) {
-    QS_TRY(Bytes raw, ecdsa_der_to_raw(sig, alg.ec_field_size));
+    QS_TRY(Bytes raw, core::ecdsa_der_to_raw(sig, alg.ec_field_size));  // XMLDSig 1.1 §6.4.3: r || s
     sig = std::move(raw);
   }
   xmlNodeSetContent(signature_value, BAD_CAST base64_encode(sig).c_str());

@@ -80,18 +80,6 @@ Result<Bytes> produce_jades(const ProduceInput& in, const Common& c, TimePoint n
   return Bytes(text.begin(), text.end());
 }
 
-// "CN" and "O" of the signer's subject for the visible appearance.
-std::string subject_entry(const X509* cert, int nid) {
-  X509_NAME* name = X509_get_subject_name(cert);
-  int at = X509_NAME_get_index_by_NID(name, nid, -1);
-  if (at < 0) return {};
-  unsigned char* utf8 = nullptr;
-  int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
-  if (len < 0) return {};
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
-  OPENSSL_free(utf8);
-  return out;
-}
 
 Result<Bytes> produce_pades(const ProduceInput& in, const Common& c, TimePoint now) {
   pades::SignOptions options;
@@ -106,8 +94,8 @@ Result<Bytes> produce_pades(const ProduceInput& in, const Common& c, TimePoint n
     v.lly = a.lly;
     v.urx = a.urx;
     v.ury = a.ury;
-    v.text = "Signed by " + subject_entry(in.certificate, NID_commonName);
-    if (auto org = subject_entry(in.certificate, NID_organizationName); !org.empty()) v.text += "\n" + org;
+    v.text = "Signed by " + core::subject_attribute(in.certificate, NID_commonName);
+    if (auto org = core::subject_attribute(in.certificate, NID_organizationName); !org.empty()) v.text += "\n" + org;
     v.text += "\n" + to_rfc3339(now);
     options.visible = std::move(v);
   }

@@ -11,18 +11,6 @@
 namespace qualsig::service {
 namespace {
 
-// The first value of `nid` in the certificate's subject (UTF-8); "" when absent.
-std::string subject_value(const X509* cert, int nid) {
-  X509_NAME* name = X509_get_subject_name(cert);
-  int at = X509_NAME_get_index_by_NID(name, nid, -1);
-  if (at < 0) return {};
-  unsigned char* utf8 = nullptr;
-  int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
-  if (len < 0) return {};
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
-  OPENSSL_free(utf8);
-  return out;
-}
 
 Result<TimePoint> not_before(const X509* cert) {
   struct tm t {};
@@ -43,10 +31,10 @@ Result<ExportedList> export_trusted_list(TrustService& svc, const std::string& a
   tl.version = 5;
   tl.sequence_number = sequence;
   tl.tsl_type = kPrivateTslType;
-  std::string org = subject_value(ca->issuing.get(), NID_organizationName);
-  if (org.empty()) org = subject_value(ca->issuing.get(), NID_commonName);
+  std::string org = core::subject_attribute(ca->issuing.get(), NID_organizationName);
+  if (org.empty()) org = core::subject_attribute(ca->issuing.get(), NID_commonName);
   tl.scheme_operator = org;
-  tl.territory = subject_value(ca->issuing.get(), NID_countryName);
+  tl.territory = core::subject_attribute(ca->issuing.get(), NID_countryName);
   tl.issued = now;
   tl.next_update = now + std::chrono::hours(24 * valid_days);
   trust::TrustServiceProvider tsp;
@@ -57,7 +45,7 @@ Result<ExportedList> export_trusted_list(TrustService& svc, const std::string& a
     s.certificates.push_back(std::move(der));
     trust::ServiceStatusPeriod p;
     p.type = type;
-    p.name = subject_value(cert, NID_commonName);
+    p.name = core::subject_attribute(cert, NID_commonName);
     p.status = trust::kStatusGranted;
     QS_TRY(p.start, not_before(cert));
     p.additional_service_info = std::move(asi);
