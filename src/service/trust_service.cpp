@@ -9,6 +9,7 @@
 #include "hsm/openssl_bridge.h"
 #include "service/ca_context.h"
 #include "hsm/pkcs11_uri.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qualsig::service {
@@ -70,9 +71,14 @@ Result<std::unique_ptr<store::Store>> open_store(const fs::path& data_dir, const
                                                           : store::SqliteStore::Mode::open_existing));
     return std::unique_ptr<store::Store>(std::move(s));
   }
-  if (db.url.rfind("postgresql:", 0) == 0 || db.url.rfind("postgres:", 0) == 0)
-    return fail(ErrorCode::environment, "PostgreSQL is not supported by this version yet (database.url)");
-  return fail(ErrorCode::environment, "database.url must start with sqlite: (got '" + db.url + "')");
+  if (db.url.rfind("postgresql://", 0) == 0 || db.url.rfind("postgres://", 0) == 0) {
+    // Several nodes may share the database; migrations and sequencing are coordinated in it.
+    QS_TRY(auto s, store::PostgresStore::open(db.url, create ? store::PostgresStore::Mode::create
+                                                               : store::PostgresStore::Mode::open_existing));
+    return std::unique_ptr<store::Store>(std::move(s));
+  }
+  // Not echoed: a mistyped PostgreSQL URL may carry a password.
+  return fail(ErrorCode::environment, "database.url must start with sqlite:, postgresql:// or postgres://");
 }
 
 Result<std::unique_ptr<TrustService>> TrustService::open(const fs::path& dir) {

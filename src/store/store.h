@@ -11,6 +11,7 @@
 #include "core/bytes.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "store/api_records.h"
 #include "store/records.h"
 #include "store/signing_records.h"
 
@@ -182,6 +183,20 @@ class Store {
   // A named counter incremented atomically across processes; returns the new value (1 first).
   // TSA serial numbers (RFC 3161 §2.4.2: unique per TSA) come from here.
   virtual Result<std::uint64_t> next_counter(const std::string& name) = 0;
+
+  // --- API clients and access tokens (service/api_auth, issue 9) ---
+  // Fails with already_exists if the client id is taken.
+  virtual Result<void> put_api_client(const ApiClientRecord& client) = 0;
+  virtual Result<ApiClientRecord> api_client(const std::string& client_id) = 0;  // not_found
+  virtual Result<std::vector<ApiClientRecord>> api_clients() = 0;  // by client id
+  // Sets disabled_at once; not_found for an unknown client, conflict if already disabled.
+  virtual Result<void> disable_api_client(const std::string& client_id, TimePoint at) = 0;
+  virtual Result<void> put_access_token(const AccessTokenRecord& token) = 0;
+  virtual Result<AccessTokenRecord> access_token(const std::string& token_hash) = 0;  // not_found
+  // Sets revoked_at if not yet set; not_found for an unknown token (idempotent otherwise).
+  virtual Result<void> revoke_access_token(const std::string& token_hash, TimePoint at) = 0;
+  // Revokes every unexpired token of the principal (a disabled client, a revoked certificate).
+  virtual Result<std::int64_t> revoke_access_tokens_of(const std::string& principal, TimePoint at) = 0;
 
   // Small key/value settings (e.g. "organisation.name").
   virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;

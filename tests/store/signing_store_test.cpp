@@ -1,26 +1,21 @@
-// The signing-authorisation part of the store: SAD consumed exactly once (threads and
-// separate connections), counters, compare-and-set request transitions, immutable policy versions.
+// The signing-authorisation part of the store, on every backend (store_backends.h): SAD
+// consumed exactly once (threads and separate connections), counters, compare-and-set request
+// transitions, immutable policy versions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "store_backends.h"
 
 namespace qualsig::store {
 namespace {
 
-using qualsig::testing::TempDir;
 using namespace std::chrono_literals;
 
 const TimePoint kT0 = TimePoint(std::chrono::seconds(1'790'000'000));
-
-std::unique_ptr<SqliteStore> open_store(const TempDir& dir) {
-  auto s = SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create);
-  if (!s) throw std::runtime_error(s.error().message);
-  return std::move(*s);
-}
 
 std::int64_t add_identity(Store& store, const std::string& name) {
   IdentityRecord r;
@@ -53,9 +48,11 @@ SadRecord sad(const std::string& hash, const std::string& request_id) {
   return SadRecord{hash, request_id, "01AB", {"sha256:00"}, kT0, kT0 + 5min, std::nullopt};
 }
 
-TEST(SigningStore, SadIsConsumedOnceThenNamesWhy) {
-  TempDir dir;
-  auto store = open_store(dir);
+class SigningStore : public testing::StoreTest {};
+QUALSIG_STORE_BACKENDS(SigningStore);
+
+TEST_P(SigningStore, SadIsConsumedOnceThenNamesWhy) {
+  auto store = open_store();
   auto id = add_identity(*store, "bot");
   ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "allowed")));
   ASSERT_TRUE(store->put_sad(sad("sha256:aa", "req-1")));
@@ -75,12 +72,11 @@ TEST(SigningStore, SadIsConsumedOnceThenNamesWhy) {
   EXPECT_EQ(store->consume_sad("sha256:cc", kT0 + 6min).error().code, ErrorCode::denied);
 }
 
-TEST(SigningStore, SadReplayedFrom16ThreadsOnTwoConnectionsSucceedsOnce) {
-  TempDir dir;
-  auto a = open_store(dir);
+TEST_P(SigningStore, SadReplayedFrom16ThreadsOnTwoConnectionsSucceedsOnce) {
+  auto a = open_store();
   auto id = add_identity(*a, "bot");
   ASSERT_TRUE(a->create_sign_request(request(id, "req-1", "allowed")));
-  auto b = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::open_existing));
+  auto b = open_store(false);
   for (int round = 0; round < 20; ++round) {
     std::string hash = "sha256:" + std::to_string(round);
     ASSERT_TRUE(a->put_sad(sad(hash, "req-1")));
@@ -99,10 +95,9 @@ TEST(SigningStore, SadReplayedFrom16ThreadsOnTwoConnectionsSucceedsOnce) {
   }
 }
 
-TEST(SigningStore, CountersIncreaseAcrossConnections) {
-  TempDir dir;
-  auto a = open_store(dir);
-  auto b = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::open_existing));
+TEST_P(SigningStore, CountersIncreaseAcrossConnections) {
+  auto a = open_store();
+  auto b = open_store(false);
   std::vector<std::uint64_t> seen;
   std::mutex m;
   std::vector<std::thread> threads;
@@ -123,9 +118,8 @@ TEST(SigningStore, CountersIncreaseAcrossConnections) {
   EXPECT_EQ(*a->next_counter("other"), 1u);
 }
 
-TEST(SigningStore, RequestTransitionsAreCompareAndSet) {
-  TempDir dir;
-  auto store = open_store(dir);
+TEST_P(SigningStore, RequestTransitionsAreCompareAndSet) {
+  auto store = open_store();
   auto id = add_identity(*store, "bot");
   ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "pending")));
   ASSERT_TRUE(store->transition_sign_request("req-1", "pending", "approved", std::nullopt, std::nullopt));
@@ -141,9 +135,8 @@ TEST(SigningStore, RequestTransitionsAreCompareAndSet) {
   EXPECT_EQ(store->sign_request("req-2").error().code, ErrorCode::not_found);
 }
 
-TEST(SigningStore, ApprovalsOncePerApprover) {
-  TempDir dir;
-  auto store = open_store(dir);
+TEST_P(SigningStore, ApprovalsOncePerApprover) {
+  auto store = open_store();
   auto id = add_identity(*store, "bot");
   ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "pending")));
   ASSERT_TRUE(store->add_approval({"req-1", "alice", "approve", "sha256:00", kT0}));
@@ -157,9 +150,8 @@ TEST(SigningStore, ApprovalsOncePerApprover) {
   EXPECT_EQ((*all)[0].decision, "approve");
 }
 
-TEST(SigningStore, PolicyVersionsAreImmutable) {
-  TempDir dir;
-  auto store = open_store(dir);
+TEST_P(SigningStore, PolicyVersionsAreImmutable) {
+  auto store = open_store();
   PolicyRecord p{0, "invoices", 1, "sha256:11", "{}", kT0, "operator:me"};
   auto first = store->put_policy(p);
   ASSERT_TRUE(first);
@@ -176,9 +168,8 @@ TEST(SigningStore, PolicyVersionsAreImmutable) {
   EXPECT_EQ((*store->policy_of_identity(id))->version, 2);
 }
 
-TEST(SigningStore, PeopleDelegationsAndSignatureCounts) {
-  TempDir dir;
-  auto store = open_store(dir);
+TEST_P(SigningStore, PeopleDelegationsAndSignatureCounts) {
+  auto store = open_store();
   ASSERT_TRUE(store->create_person({0, "alice", {"finance-approvers", "ops"}, "sha256:a1", kT0, std::nullopt}));
   EXPECT_EQ(store->create_person({0, "alice", {}, "sha256:a2", kT0, std::nullopt}).error().code, ErrorCode::already_exists);
   auto alice = store->person("alice");

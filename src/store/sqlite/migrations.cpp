@@ -249,6 +249,31 @@ CREATE TABLE counters (
      R"sql(
 ALTER TABLE sign_requests ADD COLUMN format_options TEXT NOT NULL DEFAULT '{}';
 )sql"},
+    {7, "API clients (argon2id secrets) and OAuth 2.0 access tokens of qualsig serve",
+     R"sql(
+CREATE TABLE api_clients (
+  client_id    TEXT PRIMARY KEY,
+  principal    TEXT NOT NULL,
+  roles        TEXT NOT NULL,
+  secret_hash  TEXT NOT NULL,
+  description  TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  created_by   TEXT NOT NULL,
+  disabled_at  INTEGER
+) STRICT;
+
+CREATE TABLE access_tokens (
+  token_hash  TEXT PRIMARY KEY,
+  principal   TEXT NOT NULL,
+  roles       TEXT NOT NULL,
+  client_id   TEXT NOT NULL,
+  grant_type  TEXT NOT NULL,
+  issued_at   INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+) STRICT;
+CREATE INDEX access_tokens_principal ON access_tokens(principal, expires_at);
+)sql"},
 };
 
 }  // namespace

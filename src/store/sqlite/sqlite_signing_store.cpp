@@ -2,21 +2,14 @@
 // counters (store/signing_records.h).
 #include <nlohmann/json.hpp>
 
+#include "store/json_list.h"
+
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/statement.h"
 
 namespace qualsig::store {
 namespace {
 
-std::string to_json_list(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
-std::vector<std::string> from_json_list(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  std::vector<std::string> out;
-  if (!j.is_array()) return out;
-  for (const auto& e : j)
-    if (e.is_string()) out.push_back(e.get<std::string>());
-  return out;
-}
 
 constexpr const char* kPolicyColumns = "id, name, version, hash, document, created_at, created_by";
 PolicyRecord read_policy(const Statement& st) {

@@ -78,6 +78,14 @@ class SqliteStore final : public Store {
   Result<SignatureRecord> signature(const std::string& id) override;
   Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) override;
   Result<std::uint64_t> next_counter(const std::string& name) override;
+  Result<void> put_api_client(const ApiClientRecord& client) override;
+  Result<ApiClientRecord> api_client(const std::string& client_id) override;
+  Result<std::vector<ApiClientRecord>> api_clients() override;
+  Result<void> disable_api_client(const std::string& client_id, TimePoint at) override;
+  Result<void> put_access_token(const AccessTokenRecord& token) override;
+  Result<AccessTokenRecord> access_token(const std::string& token_hash) override;
+  Result<void> revoke_access_token(const std::string& token_hash, TimePoint at) override;
+  Result<std::int64_t> revoke_access_tokens_of(const std::string& principal, TimePoint at) override;
   Result<void> set_setting(const std::string& key, const std::string& value) override;
   Result<std::optional<std::string>> setting(const std::string& key) override;
 
