@@ -30,8 +30,11 @@ rate() {  # label command...
   t0=$(date +%s%N)
   for _ in $(seq "$N"); do "$@" >/dev/null 2>&1; done
   t1=$(date +%s%N)
-  python3 -c "import sys; n,dt=int(sys.argv[1]),(int(sys.argv[3])-int(sys.argv[2]))/1e9; print(f'{sys.argv[4]:<48} {n/dt:8.1f} validations/s  ({dt/n*1000:6.2f} ms each)')" "$N" "$t0" "$t1" "$label"
+  python3 -c "import sys; n,dt=int(sys.argv[1]),(int(sys.argv[3])-int(sys.argv[2]))/1e9; print(f'{sys.argv[4]:<48} {n/dt:8.1f} runs/s  ({dt/n*1000:6.2f} ms each)')" "$N" "$t0" "$t1" "$label"
 }
+# The floor each tool starts from: process start (dynamic linking, static initialisers) alone.
+rate "process start: qualsig --version" "$QUALSIG" --version
+rate "process start: openssl version" openssl version
 rate "qualsig verify, CAdES B-LT detached" "$QUALSIG" verify po.p7s --detached po.bin --trust-anchor ca/root.pem
 rate "openssl cms -verify, same file" openssl cms -verify -binary -inform DER -in po.p7s -content po.bin -CAfile ca/root.pem -purpose any -out /dev/null
 printf '%%!PS\n/Helvetica findfont 14 scalefont setfont\n72 720 moveto (Contract) show\nshowpage\n' >c.ps

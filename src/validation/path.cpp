@@ -40,12 +40,21 @@ bool authorised_responder(X509* responder, X509* issuer, const Material& materia
   if (X509_cmp(responder, issuer) == 0) return true;
   if (contains(material.anchors.get(), responder)) return true;
   if (X509_check_issued(issuer, responder) != X509_V_OK) return false;
-  if (X509_verify(responder, X509_get0_pubkey(issuer)) != 1) return false;
+  if (!material.signatures->certificate(responder, issuer)) return false;
   return (X509_get_extension_flags(responder) & EXFLAG_XKUSAGE) != 0 &&
          (X509_get_extended_key_usage(responder) & XKU_OCSP_SIGN) != 0;
 }
 
-std::optional<RevocationStatus> from_ocsp(OCSP_BASICRESP* bs, X509* cert, X509* issuer, const Material& material) {
+// What a revocation object says about a certificate, before its signature is checked.
+struct Candidate {
+  RevocationStatus status;
+  X509_CRL* crl = nullptr;          // borrowed from the material
+  OCSP_BASICRESP* ocsp = nullptr;   // borrowed from the material
+};
+
+// The OCSP response's answer for `cert`; nullopt if it has none, or "unknown" (notes §4
+// UnknownStatus), or no readable producedAt.
+std::optional<RevocationStatus> ocsp_answer(OCSP_BASICRESP* bs, X509* cert, X509* issuer) {
   int status = -1, reason = -1;
   ASN1_GENERALIZEDTIME *revtime = nullptr, *thisupd = nullptr, *nextupd = nullptr;
   bool found = false;
@@ -56,19 +65,8 @@ std::optional<RevocationStatus> from_ocsp(OCSP_BASICRESP* bs, X509* cert, X509* 
       break;
     }
   }
+  ERR_clear_error();
   if (!found || status == V_OCSP_CERTSTATUS_UNKNOWN) return std::nullopt;
-  // Signature only here (OCSP_NOVERIFY); who signed is judged by authorised_responder.
-  auto store = core::wrap(X509_STORE_new());
-  if (OCSP_basic_verify(bs, material.pool.get(), store.get(), OCSP_NOVERIFY) != 1) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  X509* responder = nullptr;
-  if (OCSP_resp_get0_signer(bs, &responder, material.pool.get()) != 1 || responder == nullptr ||
-      !authorised_responder(responder, issuer, material)) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
   auto produced = to_time_point(OCSP_resp_get0_produced_at(bs));
   if (!produced) return std::nullopt;
   RevocationStatus out;
@@ -82,12 +80,20 @@ std::optional<RevocationStatus> from_ocsp(OCSP_BASICRESP* bs, X509* cert, X509* 
   return out;
 }
 
-std::optional<RevocationStatus> from_crl(X509_CRL* crl, X509* cert, X509* issuer) {
+// The response's signature verifies with its signer's key (found in the response or the pool),
+// and that signer may answer for certificates of `issuer`.
+bool ocsp_acceptable(OCSP_BASICRESP* bs, X509* issuer, const Material& material) {
+  X509* responder = nullptr;
+  bool ok = OCSP_resp_get0_signer(bs, &responder, material.pool.get()) == 1 && responder != nullptr &&
+            material.signatures->ocsp(bs, responder) && authorised_responder(responder, issuer, material);
+  ERR_clear_error();
+  return ok;
+}
+
+// The CRL's answer for `cert` if it is issued under the name of `issuer`; nullopt otherwise or
+// without a readable thisUpdate.
+std::optional<RevocationStatus> crl_answer(X509_CRL* crl, X509* cert, X509* issuer) {
   if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) return std::nullopt;
-  if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
   auto this_update = to_time_point(X509_CRL_get0_lastUpdate(crl));
   if (!this_update) return std::nullopt;
   RevocationStatus out;
@@ -100,6 +106,7 @@ std::optional<RevocationStatus> from_crl(X509_CRL* crl, X509* cert, X509* issuer
     auto reason = core::wrap(static_cast<ASN1_STRING*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
     if (reason && ASN1_ENUMERATED_get(reason.get()) == CRL_REASON_CERTIFICATE_HOLD) out.state = RevocationStatus::State::on_hold;
   }
+  ERR_clear_error();
   return out;
 }
 
@@ -144,8 +151,9 @@ void add_ocsp_response(Material& material, ByteView der) {
   material.ocsp.push_back(std::move(basic));
 }
 
-Result<Material> material_from_options(const ValidationOptions& options) {
+Result<Material> material_from_options(const ValidationOptions& options, std::shared_ptr<SignatureCache> signatures) {
   Material m;
+  if (signatures) m.signatures = std::move(signatures);
   for (const Bytes& der : options.trust_anchors) {
     auto cert = core::x509_from_der(der);
     if (!cert) return fail(ErrorCode::invalid_input, "trust_anchors: not a DER certificate", cert.error().detail);
@@ -170,16 +178,22 @@ Result<Material> material_from_options(const ValidationOptions& options) {
 }
 
 std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, const Material& material, TimePoint at) {
-  std::optional<RevocationStatus> best;
-  auto consider = [&](std::optional<RevocationStatus> s) {
-    // notes §4: "The latest acceptable object (by production time) is used"; data produced after
-    // the evaluation time did not exist then.
-    if (!s || s->produced_at > at) return;
-    if (!best || s->produced_at > best->produced_at) best = std::move(s);
-  };
-  for (const auto& crl : material.crls) consider(from_crl(crl.get(), cert, issuer));
-  for (const auto& bs : material.ocsp) consider(from_ocsp(bs.get(), cert, issuer, material));
-  return best;
+  // notes §4: "The latest acceptable object (by production time) is used" (on equal times the
+  // first: CRLs, then OCSP responses, each in the material's order); data produced after the
+  // evaluation time did not exist then. The candidates are tried latest first, so only the
+  // signatures of objects that could be the answer are checked.
+  std::vector<Candidate> candidates;
+  for (const auto& crl : material.crls)
+    if (auto s = crl_answer(crl.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), crl.get(), nullptr});
+  for (const auto& bs : material.ocsp)
+    if (auto s = ocsp_answer(bs.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), nullptr, bs.get()});
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.status.produced_at > b.status.produced_at; });
+  for (auto& c : candidates) {
+    bool acceptable = c.crl != nullptr ? material.signatures->crl(c.crl, issuer) : ocsp_acceptable(c.ocsp, issuer, material);
+    if (acceptable) return std::move(c.status);
+  }
+  return std::nullopt;
 }
 
 ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
@@ -196,6 +210,7 @@ ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
   // A trust anchor need not be self-signed (EN 319 102-1 §5.2.4: the validation context names
   // the trust anchors). Validity periods are judged by judge_chain at the time each process needs.
   X509_STORE_set_flags(store.get(), X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+  material.signatures->install(store.get());  // each certificate signature once per run
   if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, material.pool.get()) != 1) {
     out.structural = SubIndication::certificate_chain_general_failure;
     out.reason = core::drain_openssl_errors();

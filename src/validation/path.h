@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,21 +19,27 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "validation/indication.h"
+#include "validation/signature_cache.h"
 #include "validation/validate.h"
 
 namespace qualsig::validation::detail {
 
 // Everything a chain or revocation check may use. Owns its objects.
 struct Material {
+  // Every signature of a certificate, CRL or OCSP response is verified once per validation run
+  // (shared by the materials of one run: a PDF's signatures and document time-stamps).
+  std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>();
   core::UniquePtr<STACK_OF(X509)> anchors = core::wrap(sk_X509_new_null());  // trust anchors
   core::UniquePtr<STACK_OF(X509)> pool = core::wrap(sk_X509_new_null());     // untrusted certificates
   std::vector<core::UniquePtr<OCSP_BASICRESP>> ocsp;
   std::vector<core::UniquePtr<X509_CRL>> crls;
 };
 
-// The options' anchors, certificates, OCSP responses and CRLs. Fails with invalid_input naming the
-// option whose element does not decode strictly.
-Result<Material> material_from_options(const ValidationOptions& options);
+// The options' anchors, certificates, OCSP responses and CRLs, with `signatures` as the run's
+// signature cache (a new one if null). Fails with invalid_input naming the option whose element
+// does not decode strictly.
+Result<Material> material_from_options(const ValidationOptions& options,
+                                       std::shared_ptr<SignatureCache> signatures = nullptr);
 // Adds a certificate (up-referenced) to the pool unless an equal one is there.
 void add_certificate(Material& material, X509* cert);
 // Adds a DER OCSPResponse; ignored unless it decodes and is "successful" with a basic response.
@@ -162,6 +169,8 @@ struct CmsContext {
   // PDF /Contents: bytes after the CMS are the container's padding (ISO 32000-1 §12.8.1 pads with
   // zeros; other bytes there are unsigned, as the whole /Contents is, and get a warning).
   bool container_padding = false;
+  // The run's signature cache (the PDF's), or null for a new one.
+  std::shared_ptr<SignatureCache> signatures;
 };
 
 // The CAdES / CMS process (validate_cades.cpp): every SignerInfo of a DER/BER ContentInfo with

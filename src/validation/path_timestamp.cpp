@@ -17,7 +17,8 @@ TimestampReport failed(TimestampReport r, Indication ind, std::optional<SubIndic
 
 // The token's CMS signature, ESSCertID(v2) and the TSA certificate's purpose, with the TSA
 // certificate itself as the only anchor (its path is judged separately, at the validation time).
-bool signature_verifies(PKCS7* token, X509* tsa_cert) {
+// Certificate signatures OpenSSL checks on the way go through the run's cache.
+bool signature_verifies(PKCS7* token, X509* tsa_cert, SignatureCache& signatures) {
   auto ctx = core::wrap(TS_VERIFY_CTX_new());
   X509_STORE* store = X509_STORE_new();
   if (!ctx || store == nullptr) {
@@ -26,6 +27,7 @@ bool signature_verifies(PKCS7* token, X509* tsa_cert) {
   }
   X509_STORE_add_cert(store, tsa_cert);
   X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+  signatures.install(store);
   TS_VERIFY_CTX_set_store(ctx.get(), store);  // the context owns the store from here
   TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE);
   bool ok = TS_RESP_verify_token(ctx.get(), token) == 1;
@@ -83,7 +85,7 @@ TimestampReport validate_timestamp(ByteView token_der, std::string type, const I
     return failed(std::move(r), Indication::indeterminate, SubIndication::no_signing_certificate_found,
                   "TSA certificate not found in the token or the validation material");
   r.tsa = subject_of(tsa.get());
-  if (!signature_verifies(token.get(), tsa.get()))
+  if (!signature_verifies(token.get(), tsa.get(), *material.signatures))
     return failed(std::move(r), Indication::failed, SubIndication::sig_crypto_failure,
                   "time-stamp signature, ESSCertID or TSA certificate purpose does not verify");
 

@@ -187,6 +187,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
     ctx.document_timestamps_archive = formats::pades::level_of(*info, i) == formats::cades::Level::b_lta;
     if (sig.signing_time) ctx.claimed_signing_time = parse_pdf_date(*sig.signing_time);
     ctx.container_padding = true;
+    ctx.signatures = material.signatures;
     Bytes contents = padded_contents(pdf, sig);
     auto cms = validate_cms(contents, o, at, ctx);
     SignatureReport s;
