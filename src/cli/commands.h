@@ -26,6 +26,7 @@ void add_identity_commands(CLI::App& app, Globals& g, Action& action);
 void add_cert_commands(CLI::App& app, Globals& g, Action& action);
 void add_governance_commands(CLI::App& app, Globals& g, Action& action);
 void add_people_commands(CLI::App& app, Globals& g, Action& action);
+void add_api_client_commands(CLI::App& app, Globals& g, Action& action);
 void add_sign_commands(CLI::App& app, Globals& g, Action& action);
 void add_evidence_commands(CLI::App& app, Globals& g, Action& action);
 void add_verify_commands(CLI::App& app, Globals& g, Action& action);

@@ -5,35 +5,25 @@
 #include <iostream>
 
 #include "cli/cli_support.h"
+#include "service/record_json.h"
 #include "core/fs.h"
 #include "core/openssl.h"
 #include "service/cert_service.h"
 #include "service/identity_service.h"
 
 namespace qualsig::cli {
+
+using service::identity_json;
+using service::cert_json;
+using service::request_json;
+using service::person_json;
+using service::delegation_json;
+using service::client_json;
 namespace {
 
 std::string actor() { return operator_actor(); }
 
-nlohmann::json identity_json(const store::IdentityRecord& r) {
-  nlohmann::json j = {{"name", r.name}, {"kind", r.kind}, {"state", r.state}, {"organization", r.organization},
-                      {"organization_identifier", r.organization_identifier}, {"country", r.country},
-                      {"sponsor", r.sponsor}, {"purpose", r.purpose}, {"created_at", to_rfc3339(r.created_at)},
-                      {"assurance_level", r.assurance_level ? nlohmann::json(*r.assurance_level) : nlohmann::json(nullptr)},
-                      {"spiffe_id", r.spiffe_id ? nlohmann::json(*r.spiffe_id) : nlohmann::json(nullptr)}};
-  if (r.acts_for) j["acts_for"] = nlohmann::json::parse(*r.acts_for, nullptr, false);
-  return j;
-}
 
-nlohmann::json cert_json(const store::CertificateRecord& c) {
-  nlohmann::json j = {{"serial", c.serial_hex}, {"identity", c.identity_name}, {"status", c.status},
-                      {"not_before", to_rfc3339(c.not_before)}, {"not_after", to_rfc3339(c.not_after)},
-                      {"key", {{"label", c.key_label}, {"id", hex_encode(c.key_id)}}}};
-  if (c.revoked_at) j["revoked_at"] = to_rfc3339(*c.revoked_at);
-  if (c.revocation_reason) j["reason"] = *c.revocation_reason;
-  if (c.invalidity_date) j["invalidity_date"] = to_rfc3339(*c.invalidity_date);
-  return j;
-}
 
 void print_cert(const store::CertificateRecord& c) {
   std::cout << c.serial_hex << "  " << std::left << std::setw(20) << c.identity_name << " " << std::setw(9) << c.status

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   cli::add_cert_commands(app, g, action);
   cli::add_governance_commands(app, g, action);
   cli::add_people_commands(app, g, action);
+  cli::add_api_client_commands(app, g, action);
   cli::add_sign_commands(app, g, action);
   cli::add_evidence_commands(app, g, action);
   cli::add_verify_commands(app, g, action);

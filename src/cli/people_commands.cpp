@@ -4,11 +4,19 @@
 #include <iostream>
 
 #include "cli/cli_support.h"
+#include "service/record_json.h"
 #include "core/fs.h"
 #include "service/delegation_service.h"
 #include "service/people_service.h"
 
 namespace qualsig::cli {
+
+using service::identity_json;
+using service::cert_json;
+using service::request_json;
+using service::person_json;
+using service::delegation_json;
+using service::client_json;
 
 Result<Secret> read_secret(const std::string& file, const char* env, const std::string& what) {
   std::string value;
@@ -25,19 +33,7 @@ Result<Secret> read_secret(const std::string& file, const char* env, const std::
 
 namespace {
 
-nlohmann::json person_json(const store::PersonRecord& p) {
-  return {{"name", p.name}, {"groups", p.groups}, {"created_at", to_rfc3339(p.created_at)}};
-}
 
-nlohmann::json delegation_json(const store::DelegationRecord& d, TimePoint now) {
-  nlohmann::json j = {{"id", d.id}, {"delegator", d.delegator}, {"delegate", d.delegate}, {"scopes", d.scopes},
-                      {"not_before", to_rfc3339(d.not_before)}, {"expires_at", to_rfc3339(d.expires_at)},
-                      {"created_by", d.created_by}};
-  if (d.parent_id) j["parent"] = *d.parent_id;
-  if (d.revoked_at) j["revoked_at"] = to_rfc3339(*d.revoked_at);
-  j["state"] = d.revoked_at && *d.revoked_at <= now ? "revoked" : now >= d.expires_at ? "expired" : now < d.not_before ? "not-yet-valid" : "active";
-  return j;
-}
 
 }  // namespace
 

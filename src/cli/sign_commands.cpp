@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli_support.h"
+#include "service/record_json.h"
 #include "core/canonical_json.h"
 #include "core/fs.h"
 #include "service/people_service.h"
@@ -11,6 +12,13 @@
 #include "service/signature_service.h"
 
 namespace qualsig::cli {
+
+using service::identity_json;
+using service::cert_json;
+using service::request_json;
+using service::person_json;
+using service::delegation_json;
+using service::client_json;
 namespace {
 
 Result<core::DigestAlgorithm> parse_digest(const std::string& name) {
@@ -31,20 +39,6 @@ Result<std::map<std::string, std::string>> parse_attrs(const std::vector<std::st
   return out;
 }
 
-nlohmann::json request_json(const store::SignRequestRecord& r) {
-  nlohmann::json j = {{"id", r.id}, {"identity", r.identity_name}, {"status", r.status}, {"requester", r.requester},
-                      {"document_type", r.document_type}, {"document_name", r.document_name},
-                      {"document_hash", r.document_hash}, {"format", r.format}, {"level", r.level},
-                      {"detached", r.detached}, {"format_options", nlohmann::json::parse(r.format_options, nullptr, false)},
-                      {"created_at", to_rfc3339(r.created_at)},
-                      {"expires_at", to_rfc3339(r.expires_at)}};
-  j["attributes"] = nlohmann::json::parse(r.attributes, nullptr, false);
-  j["decision"] = nlohmann::json::parse(r.decision, nullptr, false);
-  if (r.approval_group) j["approvals"] = {{"group", *r.approval_group}, {"required", r.approvals_required}};
-  if (r.signature_id) j["signature_id"] = *r.signature_id;
-  if (r.delegation_id) j["delegation"] = *r.delegation_id;
-  return j;
-}
 
 // Prints the decision trace, one rule per line, for people.
 void print_trace(std::ostream& os, const nlohmann::json& decision) {

@@ -25,6 +25,11 @@ struct Request {
   std::string body;
   std::string remote;   // peer "ip:port"
   bool tls = false;     // arrived on the HTTPS listener
+  // The certificates the client presented in the TLS handshake (RFC 8446 §4.4.2), leaf first,
+  // DER; empty without a client certificate. TLS accepts any certificate: whether it
+  // authenticates anyone is decided by service/api_auth (chain to our CA or a SPIFFE bundle,
+  // revocation status), so that a refusal is logged and answered as a problem document.
+  std::vector<std::string> client_certificates;
 };
 
 // What a handler answers. Content-Length, Connection and Transfer-Encoding are set by the

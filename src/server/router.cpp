@@ -1,5 +1,6 @@
 #include "server/router.h"
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
@@ -65,10 +66,26 @@ bool Router::has(std::string_view method, std::string_view path) const {
   return it != m_routes.end() && it->second.find(method) != it->second.end();
 }
 
-Response Router::dispatch(const Request& request) const {
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [path, methods] : m_routes)
+    for (const auto& [method, route] : methods) out.emplace_back(method, path);
+  // Prefix routes are stored without the '*' (see add()); list them as registered.
+  for (const auto& [prefix, methods] : m_prefix_routes)
+    for (const auto& [method, route] : methods) out.emplace_back(method, prefix + "*");
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second < b.second : a.first < b.first;
+  });
+  return out;
+}
+
+Response Router::dispatch(const Request& request, std::string* matched_route) const {
   const std::map<std::string, Route, std::less<>>* methods = nullptr;
+  std::string_view matched;
+  bool prefix_match = false;
   if (auto exact = m_routes.find(request.path); exact != m_routes.end()) {
     methods = &exact->second;
+    matched = exact->first;
   } else {
     // The longest registered prefix wins.
     std::size_t best = 0;
@@ -77,6 +94,8 @@ Response Router::dispatch(const Request& request) const {
           prefix.size() > best) {
         best = prefix.size();
         methods = &candidates;
+        matched = prefix;
+        prefix_match = true;
       }
   }
   const Route* route = nullptr;
@@ -87,6 +106,10 @@ Response Router::dispatch(const Request& request) const {
       if (method == request.method) route = &candidate;
       allow += (allow.empty() ? "" : ", ") + method;
     }
+  }
+  if (matched_route != nullptr) {
+    *matched_route = allow.empty() ? std::string("unmatched")
+                                   : std::string(matched) + (prefix_match ? "*" : "");
   }
   if (allow.empty()) {
     return problem(404, status_phrase(404), "No resource at this path.");

@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "server/http_types.h"
@@ -33,6 +35,11 @@ class Router final {
   // True if `method` `path` is registered (on any listener).
   bool has(std::string_view method, std::string_view path) const;
 
+  // Every registered route as (method, path), on any listener, sorted by path then method;
+  // a prefix route is listed as registered ("/ocsp/*"). For the route-coverage check of the
+  // OpenAPI description (docs/openapi.json). Returns copies; never fails.
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
   // Runs the matching handler and always returns a response:
   //  * path unknown, or known only for HTTPS while request.tls is false -> 404 problem;
   //  * path known but not for this method -> 405 problem with an Allow field (RFC 9110 §15.5.6);
@@ -40,7 +47,10 @@ class Router final {
   //  * exception from the handler, or a response that cannot be sent (status outside
   //    200..599, a header with CR/LF) -> 500 problem; the exception text is logged, never sent.
   // Thread-safe for concurrent calls once no more routes are added.
-  Response dispatch(const Request& request) const;
+  // If `matched_route` is not null it receives the registered path that matched (a prefix
+  // route as registered, e.g. "/ocsp/*"), or "unmatched" when the answer is 404 — a label
+  // of bounded cardinality for metrics, never the raw request path.
+  Response dispatch(const Request& request, std::string* matched_route = nullptr) const;
 
  private:
   struct Route {

@@ -224,6 +224,9 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Router rou
   if (router.has("GET", "/healthz") || router.has("GET", "/readyz")) {
     return fail(ErrorCode::usage, "/healthz and /readyz are built-in routes");
   }
+  if (options.metrics && router.has("GET", "/metrics")) {
+    return fail(ErrorCode::usage, "/metrics is a built-in route when metrics are enabled");
+  }
 
   unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
   auto impl = std::make_unique<Impl>(std::max(threads, 1u));
@@ -259,10 +262,20 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Router rou
       },
       Listener::both);
 
+  if (options.metrics) {
+    // Prometheus text exposition format 0.0.4.
+    router.add("GET", "/metrics", [metrics = options.metrics](const Request&) -> Result<Response> {
+      Response r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = metrics->render();
+      return r;
+    });
+  }
+
   detail::ConnectionLimits limits{options.body_limit, options.read_timeout, options.write_timeout,
                                   options.idle_timeout};
   impl->state = std::make_shared<detail::ServerState>(std::move(router), limits, std::move(ssl),
-                                                      impl->draining);
+                                                      impl->draining, options.metrics);
   impl->options = std::move(options);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -298,6 +311,8 @@ Result<void> Server::start() {
                      {"threads", impl.thread_count}}));
   return ok();
 }
+
+std::shared_ptr<Metrics> Server::metrics() const { return m_impl->options.metrics; }
 
 std::uint16_t Server::https_port() const { return m_impl->https_port; }
 std::uint16_t Server::http_port() const { return m_impl->http_port; }

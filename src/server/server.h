@@ -2,7 +2,8 @@
 // `qualsig serve`: an HTTPS listener for the API and an optional plain HTTP listener for the
 // routes that RFC 6960 / 5280 / 3161 clients fetch without TLS (Router, Listener::both).
 // HTTP/1.1 per RFC 9110 / 9112, errors as RFC 9457 problem+json, one JSON access-log line per
-// response. Built-in routes: GET /healthz and GET /readyz on both listeners.
+// response. Built-in routes: GET /healthz and GET /readyz on both listeners, GET /metrics
+// (Prometheus) on HTTPS when ServerOptions::metrics is set.
 
 #include <chrono>
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "server/metrics.h"
 #include "server/router.h"
 #include "server/tls_context.h"
 
@@ -33,6 +35,9 @@ struct ServerOptions {
   // Optional extra condition for GET /readyz (e.g. the database answers). Runs on a server
   // thread for every /readyz request; an Error gives 503 with the error's message.
   std::function<Result<void>()> readiness_check;
+  // When set: every response is observed (route, method, status, duration) and GET /metrics
+  // serves metrics->render() on the HTTPS listener only (its gauges reveal internals).
+  std::shared_ptr<Metrics> metrics;
 };
 
 // Checks a listen address ("ip:port" or "[ipv6]:port", port 0..65535) without binding.
@@ -45,7 +50,7 @@ class Server final {
  public:
   // Validates the options, builds the TLS context (from `tls`, needed iff https_listen is
   // set) and adds the built-in routes to `router`. Fails with usage (bad option combination,
-  // /healthz or /readyz already routed), invalid_input (unparsable listen address, unusable
+  // /healthz, /readyz or — with metrics — /metrics already routed), invalid_input (unparsable listen address, unusable
   // TLS identity) or crypto.
   static Result<std::unique_ptr<Server>> create(ServerOptions options, Router router,
                                                 std::optional<TlsIdentity> tls);
@@ -64,6 +69,9 @@ class Server final {
   // The bound ports (useful with port 0); 0 for a disabled listener or before start().
   std::uint16_t https_port() const;
   std::uint16_t http_port() const;
+
+  // The metrics given in ServerOptions (null if none). Routes and the process add to them.
+  std::shared_ptr<Metrics> metrics() const;
 
   // Graceful shutdown, callable from any thread (including a handler) and more than once:
   // stops accepting, makes /readyz answer 503, closes idle connections, lets requests in

@@ -6,11 +6,13 @@ namespace qualsig::server::detail {
 
 ServerState::ServerState(Router router, ConnectionLimits limits,
                          std::unique_ptr<boost::asio::ssl::context> tls,
-                         std::shared_ptr<std::atomic<bool>> draining)
+                         std::shared_ptr<std::atomic<bool>> draining,
+                         std::shared_ptr<Metrics> metrics)
     : m_router(std::move(router)),
       m_limits(limits),
       m_tls(std::move(tls)),
-      m_draining(std::move(draining)) {}
+      m_draining(std::move(draining)),
+      m_metrics(std::move(metrics)) {}
 
 std::uint64_t ServerState::add_connection(std::weak_ptr<Connection> connection) {
   std::lock_guard lock(m_mutex);

@@ -14,6 +14,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "server/metrics.h"
 #include "server/router.h"
 
 namespace qualsig::server::detail {
@@ -38,14 +39,15 @@ class Connection {
 class ServerState final {
  public:
   // `tls` is null when there is no HTTPS listener. `draining` is shared with the /readyz
-  // handler, which lives inside `router`.
+  // handler, which lives inside `router`. `metrics` may be null (no request metrics).
   ServerState(Router router, ConnectionLimits limits, std::unique_ptr<boost::asio::ssl::context> tls,
-              std::shared_ptr<std::atomic<bool>> draining);
+              std::shared_ptr<std::atomic<bool>> draining, std::shared_ptr<Metrics> metrics);
 
   const Router& router() const { return m_router; }
   const ConnectionLimits& limits() const { return m_limits; }
   boost::asio::ssl::context* tls_context() const { return m_tls.get(); }
   bool draining() const { return m_draining->load(); }
+  Metrics* metrics() const { return m_metrics.get(); }
 
   // Registers a live connection; returns its id (never 0) for remove_connection.
   std::uint64_t add_connection(std::weak_ptr<Connection> connection);
@@ -67,6 +69,7 @@ class ServerState final {
   ConnectionLimits m_limits;
   std::unique_ptr<boost::asio::ssl::context> m_tls;
   std::shared_ptr<std::atomic<bool>> m_draining;
+  std::shared_ptr<Metrics> m_metrics;
 
   mutable std::mutex m_mutex;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> m_connections;

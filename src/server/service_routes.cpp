@@ -1,5 +1,9 @@
 #include "server/service_routes.h"
 
+#include "server/admin_routes.h"
+#include "server/csc_routes.h"
+#include "server/openapi_route.h"
+
 #include "core/openssl.h"
 #include "hsm/openssl_bridge.h"
 #include "service/cert_service.h"
@@ -164,10 +168,13 @@ void add_tsa_route(Router& router, service::TrustService& svc) {
       Listener::both);
 }
 
-void add_service_routes(Router& router, service::TrustService& svc) {
+void add_service_routes(Router& router, service::TrustService& svc, std::shared_ptr<Metrics> metrics) {
   add_audit_routes(router, svc);
+  add_csc_routes(router, svc, metrics);
+  add_admin_routes(router, svc, metrics);
   add_revocation_routes(router, svc);
   add_tsa_route(router, svc);
+  add_openapi_route(router);
   for (const char* role : {"root", "issuing"}) {
     // RFC 5280 §4.2.2.1: caIssuers over HTTP is a DER certificate, application/pkix-cert
     // (RFC 2585 §4.1).
@@ -187,7 +194,22 @@ void add_service_routes(Router& router, service::TrustService& svc) {
 
 Result<std::unique_ptr<Server>> make_server(service::TrustService& svc, const ServeOptions& o) {
   const auto& cfg = svc.config().server;
+  // The metrics of this server. Routes that sign or authenticate get this pointer and call
+  // count_signature / count_hsm_error / count_auth_failure; Server::metrics() returns it.
+  auto metrics = std::make_shared<Metrics>();
+  metrics->add_gauge("qualsig_audit_log_entries", "Entries in the audit log.",
+                     [&svc]() -> std::optional<double> {
+                       auto size = svc.store().log_size();
+                       if (!size) return std::nullopt;
+                       return static_cast<double>(*size);
+                     });
+  metrics->add_gauge("qualsig_token_ready", "1 if the token is logged in and answers, else 0.",
+                     [&svc]() -> std::optional<double> {
+                       auto token = svc.token();
+                       return token && (*token)->module().slots() ? 1.0 : 0.0;
+                     });
   ServerOptions opts;
+  opts.metrics = metrics;
   opts.https_listen = o.https_listen.empty() ? cfg.https_listen : o.https_listen;
   opts.http_listen = o.http_listen.empty() ? cfg.http_listen : (o.http_listen == "off" ? "" : o.http_listen);
   opts.body_limit = cfg.body_limit;
@@ -203,11 +225,12 @@ Result<std::unique_ptr<Server>> make_server(service::TrustService& svc, const Se
     tls.chain.push_back(std::move(cert));
   }
   Router router;
-  add_service_routes(router, svc);
+  add_service_routes(router, svc, metrics);
   auto server = Server::create(std::move(opts), std::move(router), std::move(tls));
   if (!server && server.error().code == ErrorCode::invalid_input) {
-    // Flags were validated by the caller: what is left came from config.json.
-    return fail(ErrorCode::environment, "config.json: " + server.error().message);
+    // Flags were validated by the caller: what is left came from config.json (or a
+    // QUALSIG_* override of it).
+    return fail(ErrorCode::environment, "configuration: " + server.error().message);
   }
   return server;
 }

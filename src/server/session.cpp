@@ -15,6 +15,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/metrics.h"
+#include "server/tls_context.h"
+
 namespace qualsig::server::detail {
 namespace {
 
@@ -118,6 +121,11 @@ class HttpConnection final : public Connection,
                           {"error", ec.message()}}));
       return close_now();
     }
+    if constexpr (kTls) {
+      // Read once per connection: the certificates cannot change after the handshake (no
+      // renegotiation, no post-handshake authentication).
+      m_client_certificates = peer_certificates_der(m_stream.native_handle());
+    }
     wait_for_request();
   }
 
@@ -146,6 +154,7 @@ class HttpConnection final : public Connection,
     m_started = std::chrono::steady_clock::now();
     m_method.clear();
     m_path.clear();
+    m_route.clear();
     m_parser.emplace();
     m_parser->header_limit(kHeaderLimit);
     m_parser->body_limit(static_cast<std::uint64_t>(limits().body_limit));
@@ -198,9 +207,10 @@ class HttpConnection final : public Connection,
     request.body = std::move(msg.body());
     request.remote = m_remote;
     request.tls = kTls;
+    request.client_certificates = m_client_certificates;
 
     // The handler runs here, on this connection's strand; it may block (HSM signing).
-    Response response = m_state->router().dispatch(request);
+    Response response = m_state->router().dispatch(request, &m_route);
     send(std::move(response), msg.keep_alive() && !m_state->draining());
   }
 
@@ -229,6 +239,13 @@ class HttpConnection final : public Connection,
     m_response.keep_alive(keep_alive);
     m_response.prepare_payload();
 
+    if (Metrics* metrics = m_state->metrics()) {
+      // Observed before the write, so a client that has its response also sees it counted.
+      // Requests answered before routing (400, 413, 431) count as "unmatched".
+      metrics->observe_request(m_route.empty() ? std::string_view("unmatched") : std::string_view(m_route),
+                               m_method, response.status,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count());
+    }
     m_interruptible = false;
     transport().expires_after(limits().write_timeout);
     http::async_write(m_stream, m_response,
@@ -305,6 +322,9 @@ class HttpConnection final : public Connection,
   std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
   std::string m_method;
   std::string m_path;
+  std::string m_route;  // the matched route, for metrics
+  // The client's certificates from the TLS handshake (leaf first, DER); copied into each Request.
+  std::vector<std::string> m_client_certificates;
 };
 
 }  // namespace

@@ -13,7 +13,51 @@ constexpr const char* kTls13Ciphers =
     "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
 constexpr const char* kGroups = "X25519:P-256:P-384";
 
+// Replaces OpenSSL's chain verification of the client's certificates (SSL_CTX_set_cert_verify_
+// callback): no path is built here; only the bounds are enforced. `chain` is the peer's chain
+// as received, leaf included.
+int bound_client_chain(X509_STORE_CTX* store_ctx, void*) {
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_untrusted(store_ctx);  // get0: borrowed
+  const int count = chain == nullptr ? 0 : sk_X509_num(chain);
+  if (static_cast<std::size_t>(count) > kMaxClientCertificates) {
+    X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_CERT_CHAIN_TOO_LONG);
+    return 0;
+  }
+  for (int i = 0; i < count; ++i) {
+    const int size = i2d_X509(sk_X509_value(chain, i), nullptr);
+    if (size <= 0 || static_cast<std::size_t>(size) > kMaxClientCertificateSize) {
+      X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_UNSPECIFIED);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+bool append_der(X509* cert, std::vector<std::string>& out) {
+  const int size = i2d_X509(cert, nullptr);
+  if (size <= 0) return false;
+  std::string der(static_cast<std::size_t>(size), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(der.data());
+  if (i2d_X509(cert, &p) != size) return false;
+  out.push_back(std::move(der));
+  return true;
+}
+
 }  // namespace
+
+std::vector<std::string> peer_certificates_der(SSL* ssl) {
+  std::vector<std::string> out;
+  X509* leaf = SSL_get0_peer_certificate(ssl);  // get0: borrowed
+  if (leaf == nullptr) return out;
+  if (!append_der(leaf, out)) return {};
+  // On the server side the chain excludes the leaf (SSL_get_peer_cert_chain(3)); borrowed.
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl); chain != nullptr) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      if (!append_der(sk_X509_value(chain, i), out)) return {};
+    }
+  }
+  return out;
+}
 
 Result<core::UniquePtr<SSL_CTX>> make_server_tls_context(const TlsIdentity& identity) {
   if (!identity.key || identity.chain.empty() || !identity.chain.front()) {
@@ -51,6 +95,19 @@ Result<core::UniquePtr<SSL_CTX>> make_server_tls_context(const TlsIdentity& iden
     return fail(core::openssl_error(ErrorCode::invalid_input,
                                     "TLS key does not match the TLS certificate"));
   }
+  // Ask for a client certificate in the initial handshake (also in TLS 1.3, no
+  // post-handshake authentication), do not require one, and accept any chain within bounds.
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_cert_verify_callback(ctx.get(), bound_client_chain, nullptr);
+  // The Certificate message must be able to carry the largest chain we accept (OpenSSL's
+  // default limit is 100 KiB); each entry adds a 3-byte length and, in TLS 1.3, extensions.
+  SSL_CTX_set_max_cert_list(ctx.get(), static_cast<long>(kMaxClientCertificates *
+                                                         (kMaxClientCertificateSize + 512)));
+  // Resumed sessions would come back without the peer's chain; keep authentication to full
+  // handshakes (no tickets, no session cache).
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(ctx.get(), 0);
   return ctx;
 }
 

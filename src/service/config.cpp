@@ -1,7 +1,11 @@
 #include "service/config.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -171,7 +175,159 @@ std::string config_to_json(const Config& c) {
   return j.dump(2) + "\n";
 }
 
-Result<Config> load_config(const fs::path& data_dir) {
+namespace {
+
+// The PIN variables read by the token code (service/init.h); they are not configuration.
+constexpr const char* kSoPinVariable = "QUALSIG_TOKEN_SO_PIN";
+constexpr const char* kDefaultPinVariable = "QUALSIG_TOKEN_PIN";
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+// One overridable key: where it lives in the JSON and its variable.
+struct OverrideKey {
+  std::string variable;
+  std::string section;  // empty for a top-level key
+  std::string key;
+  bool is_string = true;
+};
+
+// Derived from the defaults' JSON, so every scalar key added to config_to_json is covered.
+std::vector<OverrideKey> override_keys() {
+  const json schema = json::parse(config_to_json(Config{}));
+  std::vector<OverrideKey> keys;
+  for (const auto& [section, value] : schema.items()) {
+    if (value.is_object()) {
+      for (const auto& [key, v] : value.items()) {
+        if (v.is_string() || v.is_number_unsigned())
+          keys.push_back({"QUALSIG_" + upper(section) + "_" + upper(key), section, key, v.is_string()});
+      }
+    } else if (section != "version" && value.is_string()) {
+      keys.push_back({"QUALSIG_" + upper(section), "", section, true});
+    }
+  }
+  return keys;
+}
+
+std::vector<std::string> section_prefixes() {
+  const json schema = json::parse(config_to_json(Config{}));
+  std::vector<std::string> out;
+  for (const auto& [section, value] : schema.items())
+    if (value.is_object()) out.push_back("QUALSIG_" + upper(section) + "_");
+  return out;
+}
+
+Error override_error(const std::string& variable, std::string_view why) {
+  return make_error(ErrorCode::invalid_input, "environment variable " + variable + ": " + std::string(why));
+}
+
+// Sets one key from its variable, typed like the key's JSON value.
+Result<void> apply(json& j, const OverrideKey& k, const std::string& value) {
+  json parsed;
+  if (k.is_string) {
+    parsed = value;
+  } else {
+    // As strict as a JSON non-negative integer: decimal digits only, no sign, no spaces.
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+        ec != std::errc() || p != value.data() + value.size())
+      return fail(override_error(k.variable, "must be a non-negative integer"));
+    parsed = v;
+  }
+  if (k.section.empty()) {
+    j[k.key] = std::move(parsed);
+  } else {
+    if (!j.contains(k.section)) j[k.section] = json::object();
+    j[k.section][k.key] = std::move(parsed);
+  }
+  return ok();
+}
+
+std::string without_config_prefix(std::string message) {
+  constexpr std::string_view kPrefix = "config: ";
+  if (message.rfind(kPrefix, 0) == 0) message.erase(0, kPrefix.size());
+  return message;
+}
+
+}  // namespace
+
+Environment qualsig_environment() {
+  Environment env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos || entry.rfind("QUALSIG_", 0) != 0) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+std::vector<std::string> override_variables() {
+  std::vector<std::string> out;
+  for (const auto& k : override_keys()) out.push_back(k.variable);
+  return out;
+}
+
+Result<Config> parse_config(std::string_view text, const Environment& environment) {
+  QS_TRY(auto from_file, parse_config(text));
+  const auto keys = override_keys();
+  const auto prefixes = section_prefixes();
+  // Unknown variables in a config section: refused, like unknown keys in the file.
+  for (const auto& [name, value] : environment) {
+    if (name == kSoPinVariable || name == kDefaultPinVariable || name == from_file.token.pin_env) continue;
+    const bool in_section = std::any_of(prefixes.begin(), prefixes.end(),
+                                        [&](const std::string& p) { return name.rfind(p, 0) == 0; });
+    const bool known = std::any_of(keys.begin(), keys.end(), [&](const OverrideKey& k) { return k.variable == name; });
+    if (in_section && !known)
+      return fail(ErrorCode::invalid_input, "unknown configuration variable " + name + " (not a scalar key of config.json)");
+  }
+  json j = json::parse(text);  // valid: parse_config accepted it
+  std::vector<const OverrideKey*> applied;
+  for (const auto& k : keys) {
+    auto it = environment.find(k.variable);
+    if (it == environment.end()) continue;
+    QS_TRY_VOID(apply(j, k, it->second));
+    applied.push_back(&k);
+  }
+  if (applied.empty()) return from_file;
+  auto merged = parse_config(j.dump());
+  if (merged) return merged;
+  // Name the culprit: the first variable that fails on its own; else all of them together.
+  for (const OverrideKey* k : applied) {
+    json single = json::parse(text);
+    QS_TRY_VOID(apply(single, *k, environment.at(k->variable)));
+    if (auto r = parse_config(single.dump()); !r) return fail(override_error(k->variable, without_config_prefix(r.error().message)));
+  }
+  std::string names;
+  for (const OverrideKey* k : applied) names += (names.empty() ? "" : ", ") + k->variable;
+  return fail(ErrorCode::invalid_input, "environment variables " + names + ": " + without_config_prefix(merged.error().message));
+}
+
+std::string redact_url_credentials(std::string_view text) {
+  std::string out(text);
+  std::size_t from = 0;
+  for (;;) {
+    const auto scheme_end = out.find("://", from);
+    if (scheme_end == std::string::npos) return out;
+    const auto authority = scheme_end + 3;
+    const auto authority_end = out.find_first_of("/?# \t\n'\"", authority);
+    const auto end = authority_end == std::string::npos ? out.size() : authority_end;
+    const auto at = out.rfind('@', end == 0 ? 0 : end - 1);
+    if (at != std::string::npos && at >= authority && at < end) {
+      const auto colon = out.find(':', authority);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+    from = authority;
+  }
+}
+
+Result<Config> load_config(const fs::path& data_dir) { return load_config(data_dir, qualsig_environment()); }
+
+Result<Config> load_config(const fs::path& data_dir, const Environment& environment) {
   auto text = core::read_file(data_dir / kConfigFile, 1u << 20);
   if (!text) {
     if (text.error().code == ErrorCode::not_found)
@@ -186,7 +342,13 @@ Result<Config> load_config(const fs::path& data_dir) {
     err.code = ErrorCode::environment;
     return fail(std::move(err));
   }
-  return c;
+  auto overridden = parse_config(*text, environment);
+  if (!overridden) {
+    auto err = std::move(overridden).error();
+    err.code = ErrorCode::environment;
+    return fail(std::move(err));
+  }
+  return overridden;
 }
 
 fs::path resolve(const fs::path& data_dir, const std::string& p) {

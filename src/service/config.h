@@ -4,7 +4,9 @@
 // silently falls back to a default. Relative paths are relative to the data directory.
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "core/secret.h"
@@ -73,7 +75,37 @@ struct Config {
 
 Result<Config> parse_config(std::string_view json_text);
 std::string config_to_json(const Config& config);
+
+// Environment variables by name (only the QUALSIG_* ones matter).
+using Environment = std::map<std::string, std::string>;
+
+// The QUALSIG_* variables of this process's environment.
+Environment qualsig_environment();
+
+// The variables that override configuration keys: QUALSIG_<SECTION>_<KEY> upper-cased for
+// every scalar key of a section (QUALSIG_DATABASE_URL -> database.url, QUALSIG_SERVER_BODY_LIMIT
+// -> server.body_limit, ...) and QUALSIG_BASE_URL for base_url; in config order. Array keys
+// (tls.*) and version have none.
+std::vector<std::string> override_variables();
+
+// parse_config, then the overrides found in `environment`, read as strictly as JSON values
+// (numbers: decimal digits only, within the key's range; the same semantic checks as the
+// file). A variable QUALSIG_<SECTION>_... naming a known section but no scalar key is refused
+// too, so a typo does not silently do nothing — except the PIN variables (token.pin_env and
+// QUALSIG_TOKEN_SO_PIN), which are not configuration. Fails with invalid_input: a file error
+// as parse_config, an override error naming the variable (never its value).
+Result<Config> parse_config(std::string_view json_text, const Environment& environment);
+
+// Reads config.json from `data_dir` and applies the overrides in `environment` (default: this
+// process's). Fails with environment: no config.json, or an error of parse_config prefixed by
+// the file's path (file errors) or naming the variable (override errors).
 Result<Config> load_config(const std::filesystem::path& data_dir);
+Result<Config> load_config(const std::filesystem::path& data_dir, const Environment& environment);
+
+// `text` with the password of every URL's userinfo (RFC 3986 §3.2.1, "scheme://user:password@")
+// replaced by "***", for reports and logs: "postgresql://app:secret@db/q" ->
+// "postgresql://app:***@db/q". Text without such a URL is returned unchanged.
+std::string redact_url_credentials(std::string_view text);
 
 inline constexpr const char* kConfigFile = "config.json";
 

@@ -93,6 +93,11 @@ Result<Activation> authorize_signature(TrustService& svc, const std::string& req
 struct SignInput {
   Bytes digest;
   std::optional<ByteView> content;  // borrowed for the call (a PDF may be large: never copied)
+  std::optional<hsm::SignatureScheme> scheme = std::nullopt;  // raw format only (CSC signAlgo)
+  // Remote callers: the SAD must be for a request of this identity and this credential
+  // (certificate serial); checked right after it is consumed, before anything is signed.
+  std::optional<std::string> identity = std::nullopt;
+  std::optional<std::string> credential = std::nullopt;
 };
 struct SignOutput {
   store::SignatureRecord signature;

@@ -194,6 +194,13 @@ Result<Appearance> parse_appearance(std::string_view text) {
 }
 
 Result<void> check_format(const std::string& format, const std::string& level, bool detached, const FormatOptions& options) {
+  if (format == kRaw) {
+    if (level != kRawLevel || !detached)
+      return fail(ErrorCode::invalid_input, "a raw signature value is detached and has no level (none)");
+    if (options.certify || options.visible || !options.reason.empty() || !options.location.empty() || !options.packaging.empty())
+      return fail(ErrorCode::invalid_input, "a raw signature value takes no format options");
+    return ok();
+  }
   if (!is_level(level)) return fail(ErrorCode::invalid_input, "level must be B-B, B-T, B-LT or B-LTA");
   if (format != kPades && (options.certify || options.visible || !options.reason.empty() || !options.location.empty()))
     return fail(ErrorCode::invalid_input, "certification, a visible appearance, reason and location are PAdES options");
@@ -221,7 +228,7 @@ Result<void> check_format(const std::string& format, const std::string& level, b
     return ok();
   }
   if (format == kXades) return ok();
-  return fail(ErrorCode::invalid_input, "format '" + format + "' is unknown (cades, cades-countersignature, pades, xades, jades)");
+  return fail(ErrorCode::invalid_input, "format '" + format + "' is unknown (cades, cades-countersignature, pades, xades, jades, raw)");
 }
 
 bool needs_content(const std::string& format, const std::string& level, bool detached) {
@@ -241,6 +248,17 @@ std::size_t max_content_size(const std::string& format) {
 
 Result<Produced> produce_signature(TrustService& svc, const ProduceInput& in, TimePoint now) {
   if (!in.certificate || !in.signer) return fail(ErrorCode::usage, "produce_signature needs the certificate and its signer");
+  if (in.format == kRaw) {
+    if (in.document_digest.size() != core::digest_size(in.digest))
+      return fail(ErrorCode::invalid_input, "the digest has the wrong length for its algorithm");
+    auto scheme = in.scheme.value_or(in.signer->default_scheme());
+    bool ec_key = in.signer->default_scheme() == hsm::SignatureScheme::ecdsa;
+    if (ec_key != (scheme == hsm::SignatureScheme::ecdsa))
+      return fail(ErrorCode::invalid_input, "the signature algorithm does not fit the credential's key");
+    Produced raw;
+    QS_TRY(raw.signature, in.signer->sign_digest(in.document_digest, in.digest, scheme));
+    return raw;
+  }
   if (needs_content(in.format, in.level, in.detached) && !in.content)
     return fail(ErrorCode::invalid_input, "a " + in.format + " signature needs the document content, not only its hash");
   QS_TRY(auto c, common_options(svc, in, now));

@@ -9,6 +9,8 @@
 //   xades                   EN 319 132-1  detached (digest only); otherwise enveloped when the
 //                                         document is XML, enveloping (base64) when it is not
 //   jades                   TS 119 182-1  JWS; B-B compact, B-T/B-LT JSON; detached = b64:false
+//   raw                     a bare signature value over the digest (CSC API v2 signatures/signHash):
+//                           DER ECDSA-Sig-Value or an RSASSA signature; level "none", detached
 
 #include <optional>
 #include <string>
@@ -30,6 +32,8 @@ inline constexpr const char* kCadesCounterSignature = "cades-countersignature";
 inline constexpr const char* kPades = "pades";
 inline constexpr const char* kXades = "xades";
 inline constexpr const char* kJades = "jades";
+inline constexpr const char* kRaw = "raw";
+inline constexpr const char* kRawLevel = "none";  // a bare signature value has no AdES level
 
 // Per-format options of a sign request, stored with it: what approvers approve is what is made.
 struct Appearance {             // a visible PAdES signature (ISO 32000-1 §12.7.4.5 widget)
@@ -71,6 +75,8 @@ struct ProduceInput {
   FormatOptions options;
   const X509* certificate = nullptr;
   const hsm::Signer* signer = nullptr;
+  // raw: the scheme the caller asked for (CSC signAlgo); absent: the key's default scheme.
+  std::optional<hsm::SignatureScheme> scheme;
 };
 
 struct Produced {

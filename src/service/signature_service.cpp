@@ -93,6 +93,9 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
   // Consumed first, atomically: of concurrent uses of one SAD exactly one gets past this line.
   QS_TRY(auto activation, svc.store().consume_sad(token_hash(sad), now));
   QS_TRY(auto req, svc.store().sign_request(activation.request_id));
+  if ((input.identity && *input.identity != req.identity_name) ||
+      (input.credential && *input.credential != activation.credential))
+    return fail(ErrorCode::denied, "the SAD was not issued for this caller's credential");
   if (req.status != "allowed" && req.status != "approved")
     return fail(ErrorCode::denied, "sign request " + req.id + " is " + req.status);
   QS_TRY(auto alg, digest_of_ref(req.document_hash));
@@ -128,6 +131,9 @@ Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const Sig
   QS_TRY(produce.options, parse_format_options(req.format_options));
   produce.certificate = cert.get();
   produce.signer = signer.get();
+  if (input.scheme && req.format != kRaw)
+    return fail(ErrorCode::invalid_input, "a signature algorithm is chosen only for raw signature values");
+  produce.scheme = input.scheme;
   QS_TRY(auto produced, produce_signature(svc, produce, now));
   Bytes cms = std::move(produced.signature);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # qualsig serve as a process: TLS policy and chain checked with curl and openssl s_client,
-# health and CA endpoints, problem responses for hostile requests, a slow upload that
-# survives SIGTERM, and clean exits.
+# health and CA endpoints, Prometheus /metrics (checked by tests/server/check_prometheus.py),
+# problem responses for hostile requests, a slow upload that survives SIGTERM, clean exits,
+# and `serve --check-config` with good and broken configurations.
 source "$(dirname "$0")/lib.sh"
 
 "$QUALSIG" --data d init >/dev/null
@@ -69,6 +70,18 @@ sleep 3.5  # the publisher wakes every second; margin for a loaded CI machine
 expect_exit 0 "periodic checkpoint covers the CLI's entries" -- "${CURL[@]}" -f "$HTTPS/audit/checkpoint"
 [ "$(sed -n 2p <<<"$OUT")" = 4 ] && pass "checkpoint size 4 (init + 3 notes)" || fail "checkpoint size is $(sed -n 2p <<<"$OUT"), want 4"
 expect_exit 0 "proof of the CLI's entry from the server" -- "${CURL[@]}" -f "$HTTPS/audit/proof/inclusion?seq=3"
+
+# Prometheus /metrics on HTTPS, valid exposition text (independent checker), with the gauges
+# of make_server; raw paths never become labels.
+expect_exit 0 "GET /metrics" -- "${CURL[@]}" -f "$HTTPS/metrics"
+printf '%s\n' "$OUT" >metrics.txt
+expect_exit 0 "/metrics passes the exposition-format checker" -- python3 "$HERE/../server/check_prometheus.py" metrics.txt
+contains "audit log size gauge" "$(cat metrics.txt)" '^qualsig_audit_log_entries [1-9]'
+contains "token ready gauge" "$(cat metrics.txt)" '^qualsig_token_ready 1$'
+contains "requests counted by route" "$(cat metrics.txt)" 'qualsig_http_requests_total{route="/audit/proof/inclusion",method="GET",code="200"}'
+grep -q 'seq=' metrics.txt && fail "query strings in metric labels" || pass "no query strings in metric labels"
+expect_exit 0 "/metrics is HTTPS only" -- curl -s "$HTTP/metrics"
+python3 -c 'import json,sys; assert json.loads(sys.argv[1])["status"] == 404' "$OUT" && pass "/metrics on HTTP: 404" || fail "/metrics on HTTP: $OUT"
 
 problem_status() {  # problem_status WHAT WANT: the last response is problem+json with status WANT
   python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split("\r\n\r\n",1)[-1]); assert d["status"]==int(sys.argv[1]) and d["title"], d' "$2" <<<"$OUT" \
@@ -178,4 +191,49 @@ stop_server
 expect_exit 3 "serve with a wrong PIN" -- env QUALSIG_TOKEN_PIN=99999999 "$QUALSIG" --data d serve --listen 127.0.0.1:0
 expect_one_error_line "serve with a wrong PIN" "wrong PIN"
 expect_exit 2 "bad listen address" -- "$QUALSIG" --data d serve --listen "localhost:abc"
+
+# serve --check-config: a report per check; exit 0, or 3 with one error line naming the check.
+expect_exit 0 "check-config: good" -- "$QUALSIG" --data d serve --check-config
+for check in config listen database token tls; do
+  contains "check-config reports $check" "$OUT" "^ok  *$check"
+done
+expect_exit 0 "check-config --json" -- "$QUALSIG" --json --data d serve --check-config
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ok"] is True and [c["check"] for c in d["checks"]]==["config","listen","database","token","tls"] and all(c["status"]=="ok" for c in d["checks"]), d' "$OUT" \
+  && pass "check-config JSON report" || fail "check-config JSON report: $OUT"
+expect_exit 0 "check-config: overrides apply" -- env QUALSIG_SERVER_HTTPS_LISTEN=127.0.0.1:18443 QUALSIG_SERVER_HTTP_LISTEN= "$QUALSIG" --data d serve --check-config
+contains "override shown in the report" "$OUT" "https 127.0.0.1:18443, http off"
+
+expect_exit 3 "check-config: bad database URL" -- env QUALSIG_DATABASE_URL=mysql://app:s3cret-pw@db.example/q "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: bad database URL" "check-config: database:"
+contains "database URL password redacted" "$ERR" "mysql://app:\*\*\*@db.example/q"
+grep -q "s3cret-pw" <<<"$OUT$ERR" && fail "database password printed" || pass "database password not printed"
+# Nothing listens on port 1: libpq's multi-line error still gives one error line.
+expect_exit 3 "check-config: unreachable PostgreSQL" -- env QUALSIG_DATABASE_URL=postgresql://app:s3cret-pw@127.0.0.1:1/q "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: unreachable PostgreSQL" "check-config: database: postgresql://app:\*\*\*@127.0.0.1:1/q"
+grep -q "s3cret-pw" <<<"$OUT$ERR" && fail "PostgreSQL password printed" || pass "PostgreSQL password not printed"
+contains "later checks skipped" "$OUT" "^skip  *token"
+expect_exit 3 "check-config: missing database file" -- env QUALSIG_DATABASE_URL=sqlite:nowhere/missing.db "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: missing database file" "check-config: database:"
+
+expect_exit 3 "check-config: bad listen address in the config" -- env QUALSIG_SERVER_HTTPS_LISTEN=localhost:abc "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: bad listen address" "check-config: listen:.*server.https_listen"
+contains "the other checks still run" "$OUT" "^ok  *tls"
+expect_exit 2 "check-config: bad --listen flag is a usage error" -- "$QUALSIG" --data d serve --check-config --listen "1.2.3:4"
+
+mv d/token-user.pin pin.saved
+expect_exit 3 "check-config: missing PIN" -- "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: missing PIN" "check-config: token: no token PIN"
+contains "tls skipped without a token" "$OUT" "^skip  *tls"
+mv pin.saved d/token-user.pin
+expect_exit 3 "check-config: wrong PIN" -- env QUALSIG_TOKEN_PIN=99999999 "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: wrong PIN" "check-config: token:"
+grep -q "99999999" <<<"$OUT$ERR" && fail "PIN printed" || pass "PIN not printed"
+grep -q "$pin" <<<"$OUT$ERR" && fail "stored PIN printed" || pass "stored PIN not printed"
+
+expect_exit 3 "check-config: bad override value" -- env QUALSIG_SERVER_BODY_LIMIT=lots "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: bad override value" "check-config: config: environment variable QUALSIG_SERVER_BODY_LIMIT"
+expect_exit 3 "check-config: unknown variable" -- env QUALSIG_SERVER_LISTEN=1.2.3.4:5 "$QUALSIG" --data d serve --check-config
+expect_one_error_line "check-config: unknown variable" "unknown configuration variable QUALSIG_SERVER_LISTEN"
+expect_exit 3 "serve refuses a bad override too" -- env QUALSIG_SERVER_BODY_LIMIT=-5 "$QUALSIG" --data d serve --listen 127.0.0.1:0
+expect_one_error_line "serve refuses a bad override" "QUALSIG_SERVER_BODY_LIMIT"
 finish

@@ -8,6 +8,9 @@
 
 #include <openssl/err.h>
 
+#include <openssl/x509v3.h>
+
+#include <atomic>
 #include <cerrno>
 #include <mutex>
 
@@ -25,11 +28,15 @@ struct Material {
   core::UniquePtr<X509> cert;
 };
 
+}  // namespace
+
 core::UniquePtr<EVP_PKEY> make_p256_key() {
   auto key = core::wrap(EVP_EC_gen("P-256"));
   if (!key) throw std::runtime_error("EVP_EC_gen failed: " + core::drain_openssl_errors());
   return key;
 }
+
+namespace {
 
 Material make_material() {
   Material m;
@@ -57,6 +64,38 @@ const Material& material() {
 }
 
 }  // namespace
+
+core::UniquePtr<X509> make_certificate(const std::string& cn, EVP_PKEY* subject_key, X509* issuer,
+                                       EVP_PKEY* issuer_key, bool ca, std::size_t padding) {
+  static std::atomic<long> serial{100};
+  auto cert = core::wrap(X509_new());
+  X509* c = cert.get();
+  X509_set_version(c, X509_VERSION_3);
+  ASN1_INTEGER_set(X509_get_serialNumber(c), serial.fetch_add(1));
+  X509_gmtime_adj(X509_getm_notBefore(c), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(c), 86400);
+  X509_NAME* name = X509_get_subject_name(c);  // borrowed
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_set_issuer_name(c, issuer != nullptr ? X509_get_subject_name(issuer) : name);
+  X509_set_pubkey(c, subject_key);
+  auto add_ext = [&](int nid, const std::string& value) {
+    auto ext = core::wrap(X509V3_EXT_conf_nid(nullptr, nullptr, nid, value.c_str()));
+    if (!ext || X509_add_ext(c, ext.get(), -1) != 1) throw std::runtime_error("extension: " + core::drain_openssl_errors());
+  };
+  add_ext(NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  if (padding > 0) add_ext(NID_netscape_comment, std::string(padding, 'p'));
+  if (X509_sign(c, issuer_key, EVP_sha256()) <= 0) throw std::runtime_error("X509_sign: " + core::drain_openssl_errors());
+  return cert;
+}
+
+std::string der_of(X509* cert) {
+  unsigned char* buf = nullptr;
+  const int n = i2d_X509(cert, &buf);
+  if (n <= 0) throw std::runtime_error("i2d_X509 failed");
+  std::string out(reinterpret_cast<char*>(buf), static_cast<std::size_t>(n));
+  OPENSSL_free(buf);
+  return out;
+}
 
 TlsIdentity test_identity() {
   const Material& m = material();
@@ -91,8 +130,16 @@ TestClient::~TestClient() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-std::string TestClient::handshake(int min_version, int max_version) {
+std::string TestClient::handshake(int min_version, int max_version, const ClientCertificate* certificate) {
   m_ctx = core::wrap(SSL_CTX_new(TLS_client_method()));
+  if (certificate != nullptr) {
+    // Sent as configured: the client builds no chain of its own.
+    bool ok = !certificate->chain.empty() && SSL_CTX_use_certificate(m_ctx.get(), certificate->chain.front()) == 1;
+    for (std::size_t i = 1; ok && i < certificate->chain.size(); ++i)
+      ok = SSL_CTX_add1_chain_cert(m_ctx.get(), certificate->chain[i]) == 1;
+    ok = ok && SSL_CTX_use_PrivateKey(m_ctx.get(), certificate->key) == 1;
+    if (!ok) return "client certificate not usable: " + core::drain_openssl_errors();
+  }
   SSL_CTX_set_security_level(m_ctx.get(), 0);
   SSL_CTX_set_cipher_list(m_ctx.get(), "ALL:@SECLEVEL=0");
   SSL_CTX_set_min_proto_version(m_ctx.get(), min_version);

@@ -26,8 +26,24 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 // A fresh TlsIdentity sharing one key and self-signed certificate (CN=localhost) per process.
 TlsIdentity test_identity();
+// A fresh EC P-256 key pair.
+core::UniquePtr<EVP_PKEY> make_p256_key();
 // A key pair that does not match test_identity()'s certificate.
 core::UniquePtr<EVP_PKEY> other_key();
+
+// A certificate for `subject_key` with CN=`cn`, signed by `issuer_key` (self-signed when
+// `issuer` is null), valid now; CA:TRUE when `ca`. `padding` > 0 adds a Netscape comment
+// extension of that many bytes (to make oversize certificates). Throws on OpenSSL failure.
+core::UniquePtr<X509> make_certificate(const std::string& cn, EVP_PKEY* subject_key, X509* issuer,
+                                       EVP_PKEY* issuer_key, bool ca = false, std::size_t padding = 0);
+// DER of a certificate.
+std::string der_of(X509* cert);
+
+// What a client presents in the handshake: borrowed key and certificates, leaf first.
+struct ClientCertificate {
+  EVP_PKEY* key = nullptr;
+  std::vector<X509*> chain;
+};
 
 class TestClient final {
  public:
@@ -40,7 +56,9 @@ class TestClient final {
   // Runs a TLS handshake allowing versions [min_version, max_version] (0 = highest). The
   // client runs at security level 0 so that it really offers old versions. Returns an empty
   // string on success, else OpenSSL's error text.
-  std::string handshake(int min_version, int max_version = 0);
+  // With `certificate`, the client answers the server's CertificateRequest with that chain.
+  std::string handshake(int min_version, int max_version = 0,
+                        const ClientCertificate* certificate = nullptr);
   // The negotiated TLS version (TLS1_2_VERSION, ...), 0 without TLS.
   int tls_version() const;
 

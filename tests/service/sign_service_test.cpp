@@ -25,6 +25,13 @@
 namespace qualsig::service {
 namespace {
 
+// A SignInput with the digest alone (CAdES detached needs no content).
+SignInput digest_only(Bytes digest) {
+  SignInput in;
+  in.digest = std::move(digest);
+  return in;
+}
+
 using namespace std::chrono_literals;
 using qualsig::testing::TempDir;
 
@@ -82,10 +89,10 @@ Bytes as_doc(const std::string& s) { return Bytes(s.begin(), s.end()); }
 TEST(SignService, SadIsUsedOnceSequentially) {
   Fixture f;
   auto [req, act] = f.activated("invoice 1");
-  auto first = sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("invoice 1")), std::nullopt}, kNow);
+  auto first = sign_with_sad(*f.svc, act.sad, digest_only(core::sha256(as_doc("invoice 1"))), kNow);
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(first->signature.request_id, req.id);
-  auto replay = sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("invoice 1")), std::nullopt}, kNow);
+  auto replay = sign_with_sad(*f.svc, act.sad, digest_only(core::sha256(as_doc("invoice 1"))), kNow);
   ASSERT_FALSE(replay);
   EXPECT_EQ(replay.error().code, ErrorCode::conflict);
   EXPECT_NE(replay.error().message.find("already used"), std::string::npos);
@@ -112,7 +119,7 @@ TEST(SignService, SadReplayedFrom16ThreadsSignsExactlyOnce) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 16; ++t)
       threads.emplace_back([&, sad = act.sad] {
-        auto r = sign_with_sad(*f.svc, sad, {core::sha256(as_doc(doc)), std::nullopt}, kNow);
+        auto r = sign_with_sad(*f.svc, sad, digest_only(core::sha256(as_doc(doc))), kNow);
         if (r) ++ok;
         else if (r.error().code == ErrorCode::conflict) ++used;
         else ++other;
@@ -127,19 +134,19 @@ TEST(SignService, SadReplayedFrom16ThreadsSignsExactlyOnce) {
 TEST(SignService, SadIsBoundToTheDocumentAndExpires) {
   Fixture f;
   auto [req, act] = f.activated("the approved text");
-  auto wrong = sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("another text")), std::nullopt}, kNow);
+  auto wrong = sign_with_sad(*f.svc, act.sad, digest_only(core::sha256(as_doc("another text"))), kNow);
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, ErrorCode::invalid_input);
   // A SAD used with the wrong document is spent (fail closed): the right one cannot reuse it.
-  EXPECT_FALSE(sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("the approved text")), std::nullopt}, kNow));
+  EXPECT_FALSE(sign_with_sad(*f.svc, act.sad, digest_only(core::sha256(as_doc("the approved text"))), kNow));
 
   auto [req2, act2] = f.activated("late");
-  auto late = sign_with_sad(*f.svc, act2.sad, {core::sha256(as_doc("late")), std::nullopt}, kNow + 5min);
+  auto late = sign_with_sad(*f.svc, act2.sad, digest_only(core::sha256(as_doc("late"))), kNow + 5min);
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, ErrorCode::denied);
   EXPECT_NE(late.error().message.find("expired"), std::string::npos);
 
-  auto unknown = sign_with_sad(*f.svc, Secret(std::string("qsa_forged")), {core::sha256(as_doc("late")), std::nullopt}, kNow);
+  auto unknown = sign_with_sad(*f.svc, Secret(std::string("qsa_forged")), digest_only(core::sha256(as_doc("late"))), kNow);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::not_found);
 }
@@ -148,7 +155,7 @@ TEST(SignService, RevocationAfterActivationStopsTheSignature) {
   Fixture f;
   auto [req, act] = f.activated("doc");
   ASSERT_TRUE(revoke_certificate(*f.svc, f.serial, pki::RevocationReason::key_compromise, std::nullopt, "test", kNow));
-  auto r = sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("doc")), std::nullopt}, kNow);
+  auto r = sign_with_sad(*f.svc, act.sad, digest_only(core::sha256(as_doc("doc"))), kNow);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::denied);
   EXPECT_NE(r.error().message.find("revoked (keyCompromise)"), std::string::npos) << r.error().message;
@@ -157,7 +164,7 @@ TEST(SignService, RevocationAfterActivationStopsTheSignature) {
 TEST(SignService, EventsAreLoggedInOrderBeforeTheSignatureIsReturned) {
   Fixture f;
   auto [req, act] = f.activated("ordered");
-  auto r = sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("ordered")), std::nullopt}, kNow);
+  auto r = sign_with_sad(*f.svc, act.sad, digest_only(core::sha256(as_doc("ordered"))), kNow);
   ASSERT_TRUE(r) << r.error().message;
   std::vector<std::string> events;
   ASSERT_TRUE(f.svc->store().for_each_log_row(0, [&](const store::LogRow& row) {
@@ -260,7 +267,7 @@ TEST(SignService, DelegationRevokedAfterActivationStopsTheSignature) {
                          "test", kNow));
   auto [req, act] = f.activated("under delegation");
   ASSERT_TRUE(revoke_delegation(*f.svc, dlg->id, "test", kNow));
-  auto r = sign_with_sad(*f.svc, act.sad, {core::sha256(as_doc("under delegation")), std::nullopt}, kNow);
+  auto r = sign_with_sad(*f.svc, act.sad, digest_only(core::sha256(as_doc("under delegation"))), kNow);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::denied);
   EXPECT_NE(r.error().message.find("delegation no longer holds"), std::string::npos) << r.error().message;

@@ -1,0 +1,395 @@
+// CSC API v2 semantics over the sign-request flow (service/csc_service.h).
+#include "service/csc_service.h"
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bytes.h"
+#include "identity/base64url.h"
+#include "service/sign_service.h"
+#include "service/signature_formats.h"
+
+namespace qualsig::service {
+namespace {
+
+// NIST CSOR: id-sha256 / id-sha384 / id-sha512 (RFC 5754 §2).
+constexpr const char* kSha256Oid = "2.16.840.1.101.3.4.2.1";
+constexpr const char* kSha384Oid = "2.16.840.1.101.3.4.2.2";
+constexpr const char* kSha512Oid = "2.16.840.1.101.3.4.2.3";
+// RFC 5758 §3.2: ecdsa-with-SHA256/384/512; RFC 5480 §2.1.1 id-ecPublicKey (sent by clients
+// that name the hash separately).
+constexpr const char* kEcdsaSha256 = "1.2.840.10045.4.3.2";
+constexpr const char* kEcdsaSha384 = "1.2.840.10045.4.3.3";
+constexpr const char* kEcdsaSha512 = "1.2.840.10045.4.3.4";
+constexpr const char* kEcPublicKey = "1.2.840.10045.2.1";
+// RFC 8017 App. C: rsaEncryption, sha256/384/512WithRSAEncryption, id-RSASSA-PSS.
+constexpr const char* kRsaEncryption = "1.2.840.113549.1.1.1";
+constexpr const char* kRsaSha256 = "1.2.840.113549.1.1.11";
+constexpr const char* kRsaSha384 = "1.2.840.113549.1.1.12";
+constexpr const char* kRsaSha512 = "1.2.840.113549.1.1.13";
+constexpr const char* kRsaPss = "1.2.840.113549.1.1.10";
+constexpr std::size_t kMaxHashes = 64;
+constexpr std::size_t kMaxClientData = 4096;
+
+// What clientData may tell (see the header); everything else about it is opaque.
+struct ClientHints {
+  std::string document_type = "csc-hash";
+  std::map<std::string, std::string> attributes;
+  std::string format = kRaw;
+  std::string level = kRawLevel;
+  bool detached = true;
+};
+
+Result<ClientHints> client_hints(const std::string& client_data) {
+  ClientHints h;
+  if (client_data.size() > kMaxClientData) return fail(ErrorCode::invalid_input, "clientData is at most 4096 bytes");
+  auto j = nlohmann::json::parse(client_data, nullptr, false);
+  if (!j.is_object() || !j.contains("qualsig")) return h;
+  const auto& q = j["qualsig"];
+  if (!q.is_object()) return fail(ErrorCode::invalid_input, "clientData.qualsig must be an object");
+  for (const auto& [k, v] : q.items()) {
+    if (k == "document_type" && v.is_string()) {
+      h.document_type = v.get<std::string>();
+    } else if (k == "attributes" && v.is_object()) {
+      for (const auto& [ak, av] : v.items()) {
+        if (!av.is_string()) return fail(ErrorCode::invalid_input, "clientData.qualsig.attributes values must be strings");
+        h.attributes[ak] = av.get<std::string>();
+      }
+    } else if ((k == "signature_format" || k == "conformance_level" || k == "signed_envelope_property") && v.is_string()) {
+      continue;  // read below
+    } else {
+      return fail(ErrorCode::invalid_input, "clientData.qualsig." + k + " is unknown or has the wrong type");
+    }
+  }
+  if (q.contains("signature_format")) {
+    auto f = q["signature_format"].get<std::string>();
+    if (f == "C") h.format = kCades;
+    else if (f == "X") h.format = kXades;
+    else if (f == "P") h.format = kPades;
+    else if (f == "J") h.format = kJades;
+    else return fail(ErrorCode::invalid_input, "clientData.qualsig.signature_format must be C, X, P or J");
+    std::string level = q.value("conformance_level", "Ades-B-B");
+    if (level.rfind("Ades-", 0) != 0 && level.rfind("AdES-", 0) != 0)
+      return fail(ErrorCode::invalid_input, "conformance_level must be Ades-B-B, Ades-B-T, Ades-B-LT or Ades-B-LTA");
+    h.level = level.substr(5);
+    auto envelope = q.value("signed_envelope_property", std::string());
+    h.detached = envelope == "Detached";
+    if (!envelope.empty() && envelope != "Detached" && envelope != "Attached" && envelope != "Enveloped" &&
+        envelope != "Enveloping" && envelope != "Certification" && envelope != "Revision")
+      return fail(ErrorCode::invalid_input, "signed_envelope_property '" + envelope + "' is unknown");
+  }
+  return h;
+}
+
+// The SAD handed to the client: the one-time SADs of its requests with the hash each is bound
+// to, so that a hash the SAD does not cover is refused before any is consumed. Opaque to the
+// client; tampering gains nothing (each inner SAD is bound to its hash in the store).
+constexpr std::string_view kSadPrefix = "qsad.";
+constexpr std::string_view kHandlePrefix = "qsh.";
+
+struct SadPart {
+  std::string hash;  // "sha256:<hex>", the document hash the inner SAD is bound to
+  Secret sad;
+  std::string request_id;
+};
+
+Secret compose_sad(const std::vector<SadPart>& parts) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& p : parts) j.push_back({p.hash, std::string(p.sad.reveal()), p.request_id});
+  auto text = j.dump();
+  Secret out(std::string(kSadPrefix) + base64url_encode(as_bytes(text)));
+  std::fill(text.begin(), text.end(), '\0');
+  return out;
+}
+
+Result<std::vector<SadPart>> split_sad(const Secret& sad) {
+  auto bad = [] { return make_error(ErrorCode::denied, "invalid SAD"); };
+  auto v = sad.reveal();
+  if (v.size() > 64 * 1024 || v.substr(0, kSadPrefix.size()) != kSadPrefix) return fail(bad());
+  auto raw = identity::base64url_decode(v.substr(kSadPrefix.size()));
+  if (!raw) return fail(bad());
+  auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
+  std::fill(raw->begin(), raw->end(), std::uint8_t{0});
+  if (!j.is_array() || j.empty() || j.size() > kMaxHashes) return fail(bad());
+  std::vector<SadPart> out;
+  for (const auto& e : j) {
+    if (!e.is_array() || e.size() != 3 || !e[0].is_string() || !e[1].is_string() || !e[2].is_string()) return fail(bad());
+    out.push_back(SadPart{e[0].get<std::string>(), Secret(e[1].get<std::string>()), e[2].get<std::string>()});
+  }
+  return out;
+}
+
+std::string make_handle(const std::vector<std::string>& ids) {
+  auto text = nlohmann::json(ids).dump();
+  return std::string(kHandlePrefix) + base64url_encode(as_bytes(text));
+}
+
+Result<std::vector<std::string>> parse_handle(const std::string& handle) {
+  auto bad = [] { return make_error(ErrorCode::not_found, "unknown authorisation handle"); };
+  if (handle.size() > 16 * 1024 || handle.rfind(kHandlePrefix, 0) != 0) return fail(bad());
+  auto raw = identity::base64url_decode(std::string_view(handle).substr(kHandlePrefix.size()));
+  if (!raw) return fail(bad());
+  auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
+  if (!j.is_array() || j.empty() || j.size() > kMaxHashes) return fail(bad());
+  std::vector<std::string> ids;
+  for (const auto& e : j) {
+    if (!e.is_string()) return fail(bad());
+    ids.push_back(e.get<std::string>());
+  }
+  return ids;
+}
+
+// Issues the SAD once every request is allowed or approved; a handle while some wait for
+// approvals; denied when any was denied, rejected or expired.
+Result<CscAuthorization> conclude(TrustService& svc, const std::string& identity, const std::vector<std::string>& ids,
+                                  TimePoint now) {
+  std::vector<store::SignRequestRecord> requests;
+  bool pending = false;
+  for (const auto& id : ids) {
+    auto req = find_sign_request(svc, id);
+    if (!req || req->identity_name != identity) return fail(ErrorCode::not_found, "unknown authorisation handle");
+    if (req->status == "denied") {
+      auto decision = nlohmann::json::parse(req->decision, nullptr, false);
+      std::string why = decision.is_object() && decision.contains("reason") && decision["reason"].is_string()
+                            ? decision["reason"].get<std::string>() : "the policy denied it";
+      return fail(ErrorCode::denied, "request " + req->id + " denied: " + why);
+    }
+    if (req->status == "rejected") return fail(ErrorCode::denied, "request " + req->id + " was rejected by an approver");
+    if (req->status == "signed") return fail(ErrorCode::conflict, "request " + req->id + " was already signed");
+    if (req->status == "pending") {
+      if (now >= req->expires_at) return fail(ErrorCode::denied, "request " + req->id + " expired waiting for approval");
+      pending = true;
+    }
+    requests.push_back(std::move(*req));
+  }
+  CscAuthorization out;
+  out.request_ids = ids;
+  if (pending) {
+    out.handle = make_handle(ids);
+    return out;
+  }
+  std::vector<SadPart> parts;
+  TimePoint expires = TimePoint::max();
+  for (const auto& req : requests) {
+    QS_TRY(auto activation, authorize_signature(svc, req.id, std::nullopt, now));
+    expires = std::min(expires, activation.record.expires_at);
+    parts.push_back(SadPart{req.document_hash, std::move(activation.sad), req.id});
+  }
+  out.sad = compose_sad(parts);
+  out.expires_in = std::chrono::duration_cast<std::chrono::seconds>(expires - now);
+  return out;
+}
+
+// The part of the SAD bound to `hash_ref`.
+Result<const SadPart*> inner_sad(const std::vector<SadPart>& parts, const std::string& hash_ref) {
+  for (const auto& p : parts)
+    if (p.hash == hash_ref) return &p;
+  return fail(ErrorCode::denied, "hash " + hash_ref + " is not covered by the SAD");
+}
+
+// The request behind a part of the SAD, checked — before anything is consumed — to be the
+// caller's and for this credential: a SAD presented by someone else burns nothing.
+Result<store::SignRequestRecord> owned_request(TrustService& svc, const SadPart& part, const std::string& identity,
+                                               const std::string& credential) {
+  auto req = find_sign_request(svc, part.request_id);
+  if (!req || req->identity_name != identity) return fail(ErrorCode::denied, "the SAD was not issued to this caller");
+  QS_TRY(auto sads, svc.store().sads(req->id));
+  bool for_credential = std::any_of(sads.begin(), sads.end(), [&](const store::SadRecord& s) { return s.credential == credential; });
+  if (!for_credential) return fail(ErrorCode::denied, "the SAD was not issued for this credential");
+  return std::move(*req);
+}
+
+}  // namespace
+
+Result<core::DigestAlgorithm> digest_from_oid(std::string_view oid) {
+  if (oid == kSha256Oid) return core::DigestAlgorithm::sha256;
+  if (oid == kSha384Oid) return core::DigestAlgorithm::sha384;
+  if (oid == kSha512Oid) return core::DigestAlgorithm::sha512;
+  return fail(ErrorCode::invalid_input, "hashAlgorithmOID must be SHA-256, SHA-384 or SHA-512 (2.16.840.1.101.3.4.2.1/2/3)");
+}
+
+Result<hsm::SignatureScheme> scheme_from_sign_algo(std::string_view a, core::DigestAlgorithm d) {
+  auto needs = [&](core::DigestAlgorithm want, hsm::SignatureScheme s) -> Result<hsm::SignatureScheme> {
+    if (want != d) return fail(ErrorCode::invalid_input, "signAlgo names another hash than hashAlgorithmOID");
+    return s;
+  };
+  using S = hsm::SignatureScheme;
+  if (a == kEcdsaSha256) return needs(core::DigestAlgorithm::sha256, S::ecdsa);
+  if (a == kEcdsaSha384) return needs(core::DigestAlgorithm::sha384, S::ecdsa);
+  if (a == kEcdsaSha512) return needs(core::DigestAlgorithm::sha512, S::ecdsa);
+  if (a == kEcPublicKey) return S::ecdsa;
+  if (a == kRsaSha256) return needs(core::DigestAlgorithm::sha256, S::rsa_pkcs1_v15);
+  if (a == kRsaSha384) return needs(core::DigestAlgorithm::sha384, S::rsa_pkcs1_v15);
+  if (a == kRsaSha512) return needs(core::DigestAlgorithm::sha512, S::rsa_pkcs1_v15);
+  if (a == kRsaEncryption) return S::rsa_pkcs1_v15;
+  if (a == kRsaPss) return S::rsa_pss;  // RFC 8017 §8.1: MGF1 with the same hash, salt = hash length
+  return fail(ErrorCode::invalid_input, "signAlgo '" + std::string(a.substr(0, 64)) + "' is not supported");
+}
+
+Result<CscKeyInfo> csc_key_info(TrustService& svc, const store::CertificateRecord& c) {
+  QS_TRY(auto cert, svc.parsed_certificate(c.der));
+  const EVP_PKEY* key = X509_get0_pubkey(cert.get());
+  if (!key) return fail(ErrorCode::database, "certificate " + c.serial_hex + " has no readable public key");
+  CscKeyInfo info;
+  info.bits = EVP_PKEY_get_bits(key);
+  if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
+    info.algorithms = {kEcdsaSha256, kEcdsaSha384, kEcdsaSha512};
+    char group[64] = {0};
+    std::size_t len = 0;
+    if (EVP_PKEY_get_group_name(key, group, sizeof group, &len) == 1) {
+      char oid[64] = {0};
+      auto nid = OBJ_txt2nid(group);
+      if (nid != NID_undef && OBJ_obj2txt(oid, sizeof oid, OBJ_nid2obj(nid), 1) > 0) info.curve_oid = oid;
+    }
+  } else {
+    info.algorithms = {kRsaSha256, kRsaSha384, kRsaSha512, kRsaPss};
+  }
+  return info;
+}
+
+std::string csc_certificate_status(const store::CertificateRecord& c, TimePoint now) {
+  if (c.status == "revoked") return "revoked";
+  if (c.status == "suspended") return "suspended";
+  if (now >= c.not_after) return "expired";
+  return "valid";
+}
+
+Result<std::vector<store::CertificateRecord>> csc_credentials(TrustService& svc, const std::string& identity, bool only_valid,
+                                                              TimePoint now) {
+  QS_TRY(auto rec, svc.store().identity(identity));
+  QS_TRY(auto certs, svc.store().certificates(rec.id));
+  std::sort(certs.begin(), certs.end(), [](const auto& a, const auto& b) { return a.issued_at > b.issued_at; });
+  if (only_valid)
+    std::erase_if(certs, [&](const auto& c) { return c.status != "valid" || now < c.not_before || now >= c.not_after; });
+  return certs;
+}
+
+Result<store::CertificateRecord> csc_credential(TrustService& svc, const std::string& identity, const std::string& credential_id) {
+  auto c = svc.store().certificate(credential_id);
+  if (!c || c->identity_name != identity) return fail(ErrorCode::not_found, "no credential '" + credential_id.substr(0, 64) + "' for this caller");
+  return std::move(*c);
+}
+
+Result<CscAuthorization> csc_authorize(TrustService& svc, const std::string& identity, const CscAuthorizeInput& in,
+                                       TimePoint now) {
+  QS_TRY(auto cert, csc_credential(svc, identity, in.credential_id));
+  QS_TRY_VOID(check_credential(svc, identity, cert.serial_hex, now));
+  if (in.hashes.empty()) return fail(ErrorCode::invalid_input, "hashes are required: the SAD is bound to them (SCAL 2)");
+  if (in.hashes.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "at most 64 hashes per authorisation");
+  if (in.num_signatures != static_cast<int>(in.hashes.size()))
+    return fail(ErrorCode::invalid_input, "numSignatures must equal the number of hashes");
+  if (in.description.size() > 500) return fail(ErrorCode::invalid_input, "description is at most 500 characters");
+  QS_TRY(auto alg, digest_from_oid(in.hash_algorithm_oid));
+  QS_TRY(auto hints, client_hints(in.client_data));
+  std::vector<std::string> ids;
+  for (const auto& h : in.hashes) {
+    if (h.size() != core::digest_size(alg)) return fail(ErrorCode::invalid_input, "a hash has the wrong length for hashAlgorithmOID");
+    for (const auto& other : in.hashes)
+      if (&other != &h && other == h) return fail(ErrorCode::invalid_input, "the same hash is given twice");
+  }
+  for (const auto& h : in.hashes) {
+    SignRequestInput req;
+    req.identity = identity;
+    req.document_type = hints.document_type;
+    req.attributes = hints.attributes;
+    req.document = DocumentDigest{"", alg, h, -1};
+    req.format = hints.format;
+    req.level = hints.level;
+    req.detached = hints.detached;
+    req.requester = in.requester + " via csc";
+    QS_TRY(auto submitted, submit_sign_request(svc, req, now));
+    ids.push_back(submitted.request.id);
+    if (submitted.request.status == "denied") break;  // conclude() reports it
+  }
+  return conclude(svc, identity, ids, now);
+}
+
+Result<CscAuthorization> csc_authorize_check(TrustService& svc, const std::string& identity, const std::string& handle,
+                                             TimePoint now) {
+  QS_TRY(auto ids, parse_handle(handle));
+  return conclude(svc, identity, ids, now);
+}
+
+Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& identity, const std::string& credential_id,
+                                         const Secret& sad, const std::vector<Bytes>& hashes,
+                                         const std::string& hash_algorithm_oid, const std::string& sign_algo, TimePoint now) {
+  QS_TRY(auto cert, csc_credential(svc, identity, credential_id));
+  if (hashes.empty() || hashes.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "give 1 to 64 hashes");
+  QS_TRY(auto alg, digest_from_oid(hash_algorithm_oid.empty() ? kSha256Oid : hash_algorithm_oid));
+  QS_TRY(auto scheme, scheme_from_sign_algo(sign_algo, alg));
+  QS_TRY(auto info, csc_key_info(svc, cert));
+  bool ec_key = !info.curve_oid.empty() || info.algorithms.front() == kEcdsaSha256;
+  if (ec_key != (scheme == hsm::SignatureScheme::ecdsa))
+    return fail(ErrorCode::invalid_input, "signAlgo does not fit the credential's key (key.algo lists the ones that do)");
+  QS_TRY(auto parts, split_sad(sad));
+  // Everything is checked before the first SAD is consumed: a bad request burns nothing.
+  std::vector<const SadPart*> inner;
+  for (const auto& h : hashes) {
+    if (h.size() != core::digest_size(alg)) return fail(ErrorCode::invalid_input, "a hash has the wrong length for hashAlgorithmOID");
+    QS_TRY(auto p, inner_sad(parts, document_hash_ref(DocumentDigest{"", alg, h, -1})));
+    QS_TRY(auto req, owned_request(svc, *p, identity, cert.serial_hex));
+    if (req.format != kRaw)
+      return fail(ErrorCode::invalid_input, "this SAD authorises " + req.format + " signatures: use signatures/signDoc");
+    inner.push_back(p);
+  }
+  std::vector<Bytes> out;
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    SignInput input;
+    input.digest = hashes[i];
+    input.scheme = scheme;
+    input.identity = identity;
+    input.credential = cert.serial_hex;
+    QS_TRY(auto signed_, sign_with_sad(svc, inner[i]->sad, input, now));
+    out.push_back(std::move(signed_.signature.signature));
+  }
+  return out;
+}
+
+Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std::string& identity,
+                                                    const std::string& credential_id, const Secret& sad,
+                                                    const std::vector<CscDocument>& documents, TimePoint now) {
+  QS_TRY(auto cert, csc_credential(svc, identity, credential_id));
+  if (documents.empty() || documents.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "give 1 to 64 documents");
+  QS_TRY(auto parts, split_sad(sad));
+  std::vector<const SadPart*> inner;
+  std::vector<Bytes> digests;
+  for (const auto& d : documents) {
+    QS_TRY(auto hints, client_hints(nlohmann::json{{"qualsig", {{"signature_format", d.signature_format},
+                                                               {"conformance_level", d.conformance_level}}}}.dump()));
+    DocumentDigest dd{"", core::DigestAlgorithm::sha256, core::sha256(d.content), static_cast<std::int64_t>(d.content.size())};
+    QS_TRY(auto p, inner_sad(parts, document_hash_ref(dd)));
+    QS_TRY(auto req, owned_request(svc, *p, identity, cert.serial_hex));
+    if (req.format != hints.format || req.level != hints.level)
+      return fail(ErrorCode::invalid_input, "this SAD authorises a " + req.format + " signature at " + req.level +
+                                                ", not " + hints.format + " at " + hints.level);
+    inner.push_back(p);
+    digests.push_back(std::move(dd.value));
+  }
+  std::vector<CscSignedDocument> out;
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    SignInput input;
+    input.digest = digests[i];
+    input.content = ByteView(documents[i].content);
+    input.identity = identity;
+    input.credential = cert.serial_hex;
+    QS_TRY(auto signed_, sign_with_sad(svc, inner[i]->sad, input, now));
+    CscSignedDocument doc;
+    QS_TRY(auto req, find_sign_request(svc, signed_.signature.request_id));
+    if (signed_.appended_to_document) {
+      doc.bytes = documents[i].content;
+      doc.bytes.insert(doc.bytes.end(), signed_.signature.signature.begin(), signed_.signature.signature.end());
+      doc.attached = true;
+    } else {
+      doc.bytes = std::move(signed_.signature.signature);
+      doc.attached = !req.detached;
+    }
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+}  // namespace qualsig::service

@@ -1,0 +1,232 @@
+// service/api_auth: client secrets (argon2id), access tokens (expiry, revocation, state
+// re-checks), roles per principal kind, and client certificates (ours, revoked, foreign) —
+// the certificates are made and checked with the openssl CLI as an independent party.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/bytes.h"
+#include "core/fs.h"
+#include "service/api_auth.h"
+#include "service/cert_service.h"
+#include "service/csc_service.h"
+#include "service/identity_service.h"
+#include "service/init.h"
+#include "service/people_service.h"
+#include "service/sign_service.h"
+#include "service/status.h"
+#include "pki/crl.h"
+#include "support/run_command.h"
+#include "support/temp_dir.h"
+
+namespace qualsig::service {
+namespace {
+
+using namespace std::chrono_literals;
+using qualsig::testing::TempDir;
+
+const TimePoint kNow = *parse_rfc3339("2026-11-25T12:00:00Z");
+
+struct Fixture {
+  TempDir tmp;
+  std::unique_ptr<TrustService> svc;
+  store::CertificateRecord cert;
+
+  Fixture() {
+    InitOptions o;
+    o.data_dir = tmp.path() / "d";
+    o.now = kNow;
+    EXPECT_TRUE(initialize(o));
+    svc = std::move(*TrustService::open(o.data_dir));
+    EXPECT_TRUE(register_identity(*svc, {"bot", "service-account", "Finance Lead", "test", std::nullopt}, "test", kNow));
+    ProofRequest p;
+    p.identity = "bot";
+    p.by = "alice";
+    EXPECT_TRUE(proof_identity(*svc, p, "test", kNow));
+    EXPECT_TRUE(confirm_identity(*svc, "bot", "bob", kNow));
+    auto c = issue_certificate(*svc, IssueRequest{"bot", std::nullopt}, "test", kNow);
+    EXPECT_TRUE(c);
+    cert = *c;
+  }
+};
+
+TEST(ApiAuth, SecretsAreArgon2idAndCheckedExactly) {
+  Secret s("qss_correct horse battery staple");
+  auto h = hash_secret(s);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << *h;
+  EXPECT_TRUE(verify_secret(s, *h));
+  EXPECT_FALSE(verify_secret(Secret("qss_correct horse battery staplf"), *h));
+  EXPECT_FALSE(verify_secret(s, "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA"));  // not argon2id
+  EXPECT_FALSE(verify_secret(s, "garbage"));
+  EXPECT_FALSE(verify_secret(s, ""));
+  EXPECT_NE(*h, *hash_secret(s)) << "a fresh salt every time";
+}
+
+TEST(ApiAuth, RolesFitThePrincipalKind) {
+  Fixture f;
+  ASSERT_TRUE(add_person(*f.svc, "alice@acme.example", {"finance"}, "test", kNow));
+  EXPECT_TRUE(check_principal_roles(*f.svc, "identity:bot", {kRoleSigner}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "identity:bot", {kRoleSigner, kRoleAdmin}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "identity:bot", {kRoleApprover}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "identity:nobody", {kRoleSigner}));
+  EXPECT_TRUE(check_principal_roles(*f.svc, "person:alice@acme.example", {kRoleApprover, kRoleAuditor}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "person:alice@acme.example", {kRoleSigner}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "operator:ops", {kRoleApprover}));
+  EXPECT_TRUE(check_principal_roles(*f.svc, "operator:ops", {kRoleAdmin}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "operator:ops", {"root"}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "operator:ops", {}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "wizard:ops", {kRoleAdmin}));
+  EXPECT_FALSE(check_principal_roles(*f.svc, "operator:two words", {kRoleAdmin}));
+}
+
+TEST(ApiAuth, TokensExpireAndAreRevocable) {
+  Fixture f;
+  auto client = add_api_client(*f.svc, "identity:bot", {kRoleSigner}, "ci", "test", kNow);
+  ASSERT_TRUE(client) << client.error().message;
+  auto wrong = token_for_client(*f.svc, client->client.client_id, Secret("qss_wrong"), kNow);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().message, "invalid client credentials");
+  auto unknown = token_for_client(*f.svc, "qsc_unknown", client->secret, kNow);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message, "invalid client credentials") << "no hint whether the id or the secret was wrong";
+
+  auto t = token_for_client(*f.svc, client->client.client_id, client->secret, kNow);
+  ASSERT_TRUE(t) << t.error().message;
+  auto who = authenticate_bearer(*f.svc, t->access_token, kNow + 9min);
+  ASSERT_TRUE(who) << who.error().message;
+  EXPECT_EQ(who->name, "identity:bot");
+  EXPECT_EQ(who->identity(), "bot");
+  auto late = authenticate_bearer(*f.svc, t->access_token, kNow + kAccessTokenLifetime);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().message, "access token expired");
+  // The store keeps only the hash.
+  EXPECT_FALSE(f.svc->store().access_token(std::string(t->access_token.reveal())));
+
+  auto t2 = token_for_client(*f.svc, client->client.client_id, client->secret, kNow);
+  ASSERT_TRUE(t2);
+  ASSERT_TRUE(revoke_token(*f.svc, t2->access_token, kNow + 1s));
+  EXPECT_FALSE(authenticate_bearer(*f.svc, t2->access_token, kNow + 2s));
+  EXPECT_TRUE(revoke_token(*f.svc, Secret("qst_never_issued"), kNow)) << "RFC 7009: unknown tokens are not an error";
+
+  // A suspended identity loses access at once; a disabled client too.
+  auto t3 = token_for_client(*f.svc, client->client.client_id, client->secret, kNow);
+  ASSERT_TRUE(t3);
+  ASSERT_TRUE(suspend_identity(*f.svc, "bot", "test", kNow));
+  EXPECT_FALSE(authenticate_bearer(*f.svc, t3->access_token, kNow + 1s));
+  ASSERT_TRUE(resume_identity(*f.svc, "bot", "test", kNow));
+  EXPECT_TRUE(authenticate_bearer(*f.svc, t3->access_token, kNow + 1s));
+  ASSERT_TRUE(disable_api_client(*f.svc, client->client.client_id, "test", kNow + 2s));
+  EXPECT_FALSE(authenticate_bearer(*f.svc, t3->access_token, kNow + 3s));
+  EXPECT_FALSE(token_for_client(*f.svc, client->client.client_id, client->secret, kNow + 3s));
+  EXPECT_FALSE(authenticate_bearer(*f.svc, Secret(""), kNow));
+  EXPECT_FALSE(authenticate_bearer(*f.svc, Secret(std::string(10000, 'a')), kNow));
+}
+
+TEST(ApiAuth, ClientCertificates) {
+  Fixture f;
+  std::string der = to_string(f.cert.der);
+  auto who = principal_from_certificate(*f.svc, {der}, kNow + 1h);
+  ASSERT_TRUE(who) << who.error().message;
+  EXPECT_EQ(who->name, "identity:bot");
+  EXPECT_EQ(who->method, "mtls");
+
+  // openssl agrees the certificate chains to our root (independent check of the same path).
+  TempDir tmp;
+  auto pem = [&](const std::string& role) {
+    auto d = ca_certificate_der(*f.svc, role);
+    EXPECT_TRUE(d);
+    return *d;
+  };
+  ASSERT_TRUE(core::write_file_atomic(tmp.path() / "leaf.der", der));
+  ASSERT_TRUE(core::write_file_atomic(tmp.path() / "issuing.der", to_string(pem("issuing"))));
+  ASSERT_TRUE(core::write_file_atomic(tmp.path() / "root.der", to_string(pem("root"))));
+  auto d = tmp.path().string();
+  auto r = qualsig::testing::run("cd " + d + " && openssl x509 -inform DER -in root.der -out root.pem && "
+                                 "openssl x509 -inform DER -in issuing.der -out issuing.pem && "
+                                 "openssl x509 -inform DER -in leaf.der -out leaf.pem && "
+                                 "openssl verify -attime " + std::to_string(std::chrono::system_clock::to_time_t(kNow + 1h)) +
+                                 " -CAfile root.pem -untrusted issuing.pem leaf.pem");
+  EXPECT_EQ(r.status, 0) << r.output;
+
+  // A foreign self-signed certificate (no SPIFFE bundle configured).
+  auto self = qualsig::testing::run("cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                                    "-keyout k.pem -subj /CN=bot -days 2 -outform DER -out self.der 2>/dev/null");
+  ASSERT_EQ(self.status, 0);
+  auto self_der = core::read_file_bytes(tmp.path() / "self.der", 1 << 20);
+  ASSERT_TRUE(self_der);
+  EXPECT_FALSE(principal_from_certificate(*f.svc, {to_string(*self_der)}, kNow + 1h));
+  // Garbage, empty.
+  EXPECT_FALSE(principal_from_certificate(*f.svc, {"not a certificate"}, kNow));
+  EXPECT_FALSE(principal_from_certificate(*f.svc, {}, kNow));
+  // Expired: after the certificate's notAfter.
+  auto expired = principal_from_certificate(*f.svc, {der}, f.cert.not_after + 1h);
+  EXPECT_FALSE(expired);
+
+  // Revoked: refused at once, naming the status.
+  ASSERT_TRUE(revoke_certificate(*f.svc, f.cert.serial_hex, pki::RevocationReason::key_compromise, std::nullopt, "test", kNow + 2h));
+  auto revoked = principal_from_certificate(*f.svc, {der}, kNow + 3h);
+  ASSERT_FALSE(revoked);
+  EXPECT_NE(revoked.error().message.find("revoked"), std::string::npos) << revoked.error().message;
+}
+
+TEST(CscService, AlgorithmOids) {
+  EXPECT_EQ(*digest_from_oid("2.16.840.1.101.3.4.2.1"), core::DigestAlgorithm::sha256);
+  EXPECT_EQ(*digest_from_oid("2.16.840.1.101.3.4.2.3"), core::DigestAlgorithm::sha512);
+  EXPECT_FALSE(digest_from_oid("1.3.14.3.2.26"));  // SHA-1 is not offered
+  EXPECT_EQ(*scheme_from_sign_algo("1.2.840.10045.4.3.2", core::DigestAlgorithm::sha256), hsm::SignatureScheme::ecdsa);
+  EXPECT_FALSE(scheme_from_sign_algo("1.2.840.10045.4.3.2", core::DigestAlgorithm::sha384)) << "ecdsa-with-SHA256 over a SHA-384 hash";
+  EXPECT_EQ(*scheme_from_sign_algo("1.2.840.113549.1.1.10", core::DigestAlgorithm::sha384), hsm::SignatureScheme::rsa_pss);
+  EXPECT_EQ(*scheme_from_sign_algo("1.2.840.113549.1.1.11", core::DigestAlgorithm::sha256), hsm::SignatureScheme::rsa_pkcs1_v15);
+  EXPECT_FALSE(scheme_from_sign_algo("1.2.3.4", core::DigestAlgorithm::sha256));
+  EXPECT_FALSE(scheme_from_sign_algo("", core::DigestAlgorithm::sha256));
+}
+
+TEST(CscService, SadCoversOnlyItsHashesAndItsCaller) {
+  Fixture f;
+  constexpr const char* kPolicy = R"({"schema": "qualsig-policy/1", "name": "t", "version": 1, "document_types": ["csc-hash"]})";
+  ASSERT_TRUE(set_policy(*f.svc, {"bot"}, kPolicy, "test", kNow));
+  CscAuthorizeInput in;
+  in.credential_id = f.cert.serial_hex;
+  in.num_signatures = 2;
+  in.hashes = {core::sha256(as_bytes(std::string("a"))), core::sha256(as_bytes(std::string("b")))};
+  in.hash_algorithm_oid = "2.16.840.1.101.3.4.2.1";
+  in.requester = "identity:bot";
+  auto a = csc_authorize(*f.svc, "bot", in, kNow);
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_TRUE(a->sad);
+  EXPECT_EQ(a->request_ids.size(), 2u);
+  // Another caller: refused before anything is consumed.
+  EXPECT_FALSE(csc_sign_hash(*f.svc, "other", f.cert.serial_hex, *a->sad, {in.hashes[0]}, "2.16.840.1.101.3.4.2.1",
+                             "1.2.840.10045.4.3.2", kNow));
+  // A hash outside the SAD.
+  auto outside = csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, *a->sad, {core::sha256(as_bytes(std::string("c")))},
+                               "2.16.840.1.101.3.4.2.1", "1.2.840.10045.4.3.2", kNow);
+  ASSERT_FALSE(outside);
+  EXPECT_EQ(outside.error().code, ErrorCode::denied);
+  // Tampered SAD text.
+  std::string tampered(a->sad->reveal());
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, Secret(tampered), {in.hashes[0]}, "2.16.840.1.101.3.4.2.1",
+                             "1.2.840.10045.4.3.2", kNow));
+  // The rightful use: each hash once, the second use of one refused.
+  auto first = csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, *a->sad, {in.hashes[1]}, "2.16.840.1.101.3.4.2.1",
+                             "1.2.840.10045.4.3.2", kNow);
+  ASSERT_TRUE(first) << first.error().message;
+  auto both = csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, *a->sad, {in.hashes[0], in.hashes[1]}, "2.16.840.1.101.3.4.2.1",
+                            "1.2.840.10045.4.3.2", kNow);
+  EXPECT_FALSE(both);
+  // The numbers do not add up.
+  in.num_signatures = 3;
+  EXPECT_FALSE(csc_authorize(*f.svc, "bot", in, kNow));
+  in.num_signatures = 2;
+  in.hashes[1] = in.hashes[0];
+  EXPECT_FALSE(csc_authorize(*f.svc, "bot", in, kNow)) << "the same hash twice";
+  in.hashes = {Bytes(20, 1), Bytes(20, 2)};
+  EXPECT_FALSE(csc_authorize(*f.svc, "bot", in, kNow)) << "SHA-1-sized hashes";
+  in.client_data = R"({"qualsig":{"signature_format":"Z"}})";
+  EXPECT_FALSE(csc_authorize(*f.svc, "bot", in, kNow));
+}
+
+}  // namespace
+}  // namespace qualsig::service
