@@ -205,6 +205,41 @@ void add_delegation_routes(Router& router, TrustService& svc, Metrics* m) {
     for (const auto& d : all) items.push_back(delegation_json(d, now));
     return page(req, items);
   }));
+  // A person delegates only their own authority (they are the caller, as with the CLI's
+  // --token-file); an organisation's delegation, or an identity's narrowing re-delegation, is an
+  // admin's act.
+  router.add("POST", "/api/v1/delegations", guarded(svc, m, {kRoleAdmin, kRoleApprover}, [&svc](const Request& req, const Principal& p) -> Result<Response> {
+    QS_TRY(auto body, json_object_body(req));
+    DelegationGrant g;
+    QS_TRY(g.delegator, req_string(body, "delegator", 256));
+    QS_TRY(g.delegate, req_string(body, "delegate", 128));
+    if (g.delegator.rfind("person:", 0) == 0) {
+      if (p.name != g.delegator) return fail(ErrorCode::denied, "a person delegates only their own authority: authenticate as " + g.delegator);
+    } else if (!p.has_role(kRoleAdmin)) {
+      return fail(ErrorCode::denied, "this delegation needs the admin role");
+    }
+    auto scopes = body.find("scopes");
+    if (scopes == body.end() || !scopes->is_array() || scopes->empty())
+      return fail(ErrorCode::invalid_input, "'scopes' must be a non-empty array of document types");
+    for (const auto& sc : *scopes) {
+      if (!sc.is_string()) return fail(ErrorCode::invalid_input, "'scopes' must hold strings");
+      g.scopes.push_back(sc.get<std::string>());
+    }
+    QS_TRY(auto expires, req_string(body, "expires_at", 64));
+    auto until = parse_rfc3339(expires);
+    if (!until) return fail(ErrorCode::invalid_input, "'expires_at' must be an RFC 3339 time, e.g. 2027-01-01T00:00:00Z");
+    g.expires_at = *until;
+    QS_TRY(auto from, opt_string(body, "not_before", 64));
+    if (from) {
+      auto nb = parse_rfc3339(*from);
+      if (!nb) return fail(ErrorCode::invalid_input, "'not_before' must be an RFC 3339 time");
+      g.not_before = *nb;
+    }
+    QS_TRY(g.parent, opt_string(body, "parent", 128));
+    auto now = now_seconds();
+    QS_TRY(auto d, grant_delegation(svc, g, actor(p), now));
+    return json(201, delegation_json(d, now));
+  }));
   router.add("POST", "/api/v1/delegations/revoke", guarded(svc, m, {kRoleAdmin}, [&svc](const Request& req, const Principal& p) -> Result<Response> {
     QS_TRY(auto body, json_object_body(req));
     QS_TRY(auto id, req_string(body, "id", 128));

@@ -62,6 +62,32 @@ P
 "$QUALSIG" --data d identity register --name po-agent --kind ai-agent --sponsor "Procurement Lead" >/dev/null
 "$QUALSIG" --data d identity proof po-agent --method spiffe --svid svid.pem >/dev/null
 
+# OIDC workload tokens (made by npm jose): one proofs ci-agent and is then exchanged for an
+# access token (RFC 7523 jwt-bearer); expired and foreign-key tokens are refused.
+now=$(date +%s)
+cat > jwtreq.json <<J
+{"keys": [{"id": "k", "alg": "ES256"}, {"id": "k2", "alg": "ES256"}], "sets": {"main": [{"key": "k", "kid": "ci-key", "alg": true}]},
+ "tokens": [
+  {"name": "good", "key": "k", "kid": "ci-key", "mode": "sign", "claims": {"iss": "https://token.ci.example", "aud": "qualsig", "sub": "repo:acme/agent", "iat": $now, "exp": $((now + 600))}},
+  {"name": "expired", "key": "k", "kid": "ci-key", "mode": "sign", "claims": {"iss": "https://token.ci.example", "aud": "qualsig", "sub": "repo:acme/agent", "iat": $((now - 1200)), "exp": $((now - 600))}},
+  {"name": "forged", "key": "k2", "kid": "ci-key", "mode": "sign", "claims": {"iss": "https://token.ci.example", "aud": "qualsig", "sub": "repo:acme/agent", "iat": $now, "exp": $((now + 600))}},
+  {"name": "stranger", "key": "k", "kid": "ci-key", "mode": "sign", "claims": {"iss": "https://token.ci.example", "aud": "qualsig", "sub": "repo:acme/unknown", "iat": $now, "exp": $((now + 600))}}
+ ]}
+J
+node "$(dirname "$0")/../interop/make_jwt.mjs" < jwtreq.json > jwt.json
+python3 - <<'P'
+import json
+d = json.load(open("jwt.json"))
+json.dump(d["sets"]["main"], open("d/jwks.json", "w"))
+for name in ("good", "expired", "forged", "stranger"):
+    open(name + ".jwt", "w").write(d["tokens"][name])
+c = json.load(open("d/config.json"))
+c["proofing"].update({"oidc_issuer": "https://token.ci.example", "oidc_audience": "qualsig", "oidc_jwks_file": "jwks.json"})
+json.dump(c, open("d/config.json", "w"))
+P
+"$QUALSIG" --data d identity register --name ci-agent --kind workload --sponsor "Release Manager" >/dev/null
+"$QUALSIG" --data d identity proof ci-agent --method oidc --token good.jwt >/dev/null
+
 "$QUALSIG" --data d serve --listen 127.0.0.1:0 --http-listen off >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 trap 'kill -9 $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -224,6 +250,18 @@ mkdir -p nss && certutil -N -d sql:nss --empty-password && certutil -A -d sql:ns
 PDFSIG=$(pdfsig -nssdir sql:nss signed.pdf 2>&1 || true)
 contains "pdfsig: signature valid" "$PDFSIG" "Signature is Valid"
 
+# --- OIDC JWT exchanged for an access token (RFC 7523) ---
+jwt_grant() { "${CURL[@]}" -o - -w '\n%{http_code}' -X POST -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer --data-urlencode "assertion@$1" "$HTTPS/oauth2/token"; }
+BODY=$(jwt_grant good.jwt); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+expect_code 200 "the proofed workload's OIDC token is exchanged"
+CI=$(field '["access_token"]')
+post /csc/v2/credentials/list "$CI" '{}'
+expect_code 200 "the exchanged token authenticates ci-agent"
+for t in expired forged stranger; do
+  BODY=$(jwt_grant $t.jwt); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+  expect_code 401 "$t OIDC token refused"
+done
+
 # --- SPIFFE X.509-SVID mTLS (curl presents the workload's SVID) ---
 BODY=$("${CURL[@]}" -o - -w '\n%{http_code}' --cert svid.pem --key svid.key -X POST -H 'Content-Type: application/json' -d '{}' "$HTTPS/csc/v2/credentials/list")
 CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
@@ -245,6 +283,15 @@ expect_code 200 "admin lists identities, paginated"
 contains "next page offered" "$BODY" '"next_offset":1'
 get "/api/v1/identities?limit=abc" "$ADMIN"
 expect_code 400 "bad limit"
+UNTIL=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
+post /api/v1/delegations "$BOB" "{\"delegator\":\"person:alice@acme.example\",\"delegate\":\"invoice-bot\",\"scopes\":[\"invoice\"],\"expires_at\":\"$UNTIL\"}"
+expect_code 403 "bob cannot delegate alice's authority"
+post /api/v1/delegations "$ALICE" "{\"delegator\":\"person:alice@acme.example\",\"delegate\":\"invoice-bot\",\"scopes\":[\"invoice\"],\"expires_at\":\"$UNTIL\"}"
+expect_code 201 "alice delegates her own authority through the API"
+post /api/v1/delegations "$ALICE" "{\"delegator\":\"person:alice@acme.example\",\"delegate\":\"invoice-bot\",\"scopes\":[\"invoice\"],\"expires_at\":\"next week\"}"
+expect_code 400 "a delegation with a bad expiry"
+get "/api/v1/delegations?delegate=invoice-bot" "$AUDITOR"
+contains "the auditor sees the delegation" "$BODY" '"delegator":"person:alice@acme.example"'
 get /api/v1/governance "$AUDITOR"
 expect_code 200 "auditor reads the governance report"
 post /api/v1/certificates "$AUDITOR" '{"identity":"invoice-bot"}'
