@@ -167,6 +167,8 @@ class Store {
   virtual Result<void> put_sad(const SadRecord& sad) = 0;
   // The SADs issued for a request, oldest first.
   virtual Result<std::vector<SadRecord>> sads(const std::string& request_id) = 0;
+  // The SAD with this token hash, used or not (not_found when there is none). Reads only.
+  virtual Result<SadRecord> sad(const std::string& token_hash) = 0;
   // Consumes the SAD exactly once, atomically across threads and processes: returns the record
   // when it existed, was unused and unexpired at `now`; otherwise not_found / conflict
   // ("already used") / denied ("expired"), and nothing changes.

@@ -56,8 +56,15 @@ TEST_P(SigningStore, SadIsConsumedOnceThenNamesWhy) {
   auto id = add_identity(*store, "bot");
   ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "allowed")));
   ASSERT_TRUE(store->put_sad(sad("sha256:aa", "req-1")));
+  // Looked up without being used (signHash checks whose SAD it is before consuming it).
+  auto looked = store->sad("sha256:aa");
+  ASSERT_TRUE(looked) << looked.error().message;
+  EXPECT_EQ(looked->request_id, "req-1");
+  EXPECT_FALSE(looked->consumed_at);
+  EXPECT_EQ(store->sad("sha256:zz").error().code, ErrorCode::not_found);
   auto first = store->consume_sad("sha256:aa", kT0 + 1min);
   ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(store->sad("sha256:aa")->consumed_at);
   EXPECT_EQ(first->credential, "01AB");
   EXPECT_EQ(first->document_hashes, std::vector<std::string>{"sha256:00"});
   auto replay = store->consume_sad("sha256:aa", kT0 + 1min);
@@ -93,6 +100,38 @@ TEST_P(SigningStore, SadReplayedFrom16ThreadsOnTwoConnectionsSucceedsOnce) {
     EXPECT_EQ(successes.load(), 1) << "round " << round;
     EXPECT_EQ(conflicts.load(), 15) << "round " << round;
   }
+}
+
+// Concurrent writes share commits on SQLite (group commit): a write that fails in the middle
+// (the signature row inserted, then the request found in another state) is undone alone, the
+// others of its group stay, and every one of them is visible on another connection when its
+// call returns.
+TEST_P(SigningStore, ConcurrentWritesThatFailAreUndoneAloneAndTheOthersAreDurable) {
+  auto a = open_store();
+  auto b = open_store(false);
+  auto id = add_identity(*a, "bot");
+  constexpr int kThreads = 24, kRounds = 15;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) {
+        auto req = "req-" + std::to_string(t) + "-" + std::to_string(i);
+        if (!a->create_sign_request(request(id, req, "allowed"))) ++wrong;
+        const bool good = (t + i) % 2 == 0;
+        auto put = a->put_signature({"sig-" + req, req, id, "", "01", "cades", "B-B", "sha256:00", "sha256:ff",
+                                     Bytes{1, 2}, kT0}, good ? "allowed" : "approved");
+        if (good != static_cast<bool>(put)) ++wrong;
+        if (!good && put.error().code != ErrorCode::conflict) ++wrong;
+        // Visible to another connection once returned.
+        auto seen = b->sign_request(req);
+        if (!seen || seen->status != (good ? "signed" : "allowed")) ++wrong;
+        if (static_cast<bool>(b->signature("sig-" + req)) != good) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(*b->count_signatures(id, kT0, 10'000), kThreads * kRounds / 2);
 }
 
 TEST_P(SigningStore, CountersIncreaseAcrossConnections) {

@@ -308,6 +308,13 @@ Result<std::vector<SadRecord>> PostgresStore::sads(const std::string& request_id
   return collect<SadRecord>(r, read_sad);
 }
 
+Result<SadRecord> PostgresStore::sad(const std::string& token_hash) {
+  QS_TRY(auto c, m_pool->acquire());
+  QS_TRY(auto r, c->exec("SELECT " + kSadColumns + " FROM sads WHERE token_hash = $1", Params().add(token_hash)));
+  if (r.empty()) return fail(ErrorCode::not_found, "unknown signature activation data");
+  return read_sad(r, 0);
+}
+
 Result<SadRecord> PostgresStore::consume_sad(const std::string& token_hash, TimePoint now) {
   QS_TRY(auto c, m_pool->acquire());
   // One statement: concurrent consumers on any node queue on the row lock; after the winner

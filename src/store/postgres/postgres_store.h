@@ -88,6 +88,7 @@ class PostgresStore final : public Store {
   Result<std::vector<ApprovalRecord>> approvals(const std::string& request_id) override;
   Result<void> put_sad(const SadRecord& sad) override;
   Result<std::vector<SadRecord>> sads(const std::string& request_id) override;
+  Result<SadRecord> sad(const std::string& token_hash) override;
   Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
   Result<void> put_signature(const SignatureRecord& signature, const std::string& request_status) override;
   Result<SignatureRecord> signature(const std::string& id) override;

@@ -274,6 +274,10 @@ CREATE TABLE access_tokens (
 ) STRICT;
 CREATE INDEX access_tokens_principal ON access_tokens(principal, expires_at);
 )sql"},
+    {8, "index of SADs by sign request (signHash and signDoc look a request's SADs up per hash)",
+     R"sql(
+CREATE INDEX sads_request ON sads(request_id);
+)sql"},
 };
 
 }  // namespace

@@ -78,23 +78,24 @@ CertificateRecord read_cert(const Statement& st) {
 }  // namespace
 
 Result<std::int64_t> SqliteStore::create_identity(const IdentityRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO identities(name, kind, state, organization, organization_identifier, country, sponsor, purpose, "
-      "acts_for, spiffe_id, assurance_level, created_at, updated_at, last_used_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  st.bind(1, r.name).bind(2, r.kind).bind(3, r.state).bind(4, r.organization).bind(5, r.organization_identifier)
-      .bind(6, r.country).bind(7, r.sponsor).bind(8, r.purpose);
-  bind_opt(st, 9, r.acts_for);
-  bind_opt(st, 10, r.spiffe_id);
-  bind_opt(st, 11, r.assurance_level);
-  st.bind(12, unix_s(r.created_at)).bind(13, unix_s(r.updated_at));
-  bind_opt(st, 14, r.last_used_at);
-  auto ran = st.run();
-  if (!ran) {
-    if (ran.error().code == ErrorCode::already_exists)
-      return fail(ErrorCode::already_exists, "an identity named '" + r.name + "' already exists");
-    return fail(ran.error());
-  }
-  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_db));
+  return write([&]() -> Result<std::int64_t> {
+    QS_TRY(auto st, prepare("INSERT INTO identities(name, kind, state, organization, organization_identifier, country, sponsor, purpose, "
+        "acts_for, spiffe_id, assurance_level, created_at, updated_at, last_used_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, r.name).bind(2, r.kind).bind(3, r.state).bind(4, r.organization).bind(5, r.organization_identifier)
+        .bind(6, r.country).bind(7, r.sponsor).bind(8, r.purpose);
+    bind_opt(st, 9, r.acts_for);
+    bind_opt(st, 10, r.spiffe_id);
+    bind_opt(st, 11, r.assurance_level);
+    st.bind(12, unix_s(r.created_at)).bind(13, unix_s(r.updated_at));
+    bind_opt(st, 14, r.last_used_at);
+    auto ran = st.run();
+    if (!ran) {
+      if (ran.error().code == ErrorCode::already_exists)
+        return fail(ErrorCode::already_exists, "an identity named '" + r.name + "' already exists");
+      return fail(ran.error());
+    }
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_db));
+  });
 }
 
 Result<IdentityRecord> SqliteStore::identity(const std::string& name) {
@@ -113,41 +114,44 @@ Result<std::vector<IdentityRecord>> SqliteStore::identities() {
 }
 
 Result<void> SqliteStore::update_identity(const IdentityRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("UPDATE identities SET state = ?, spiffe_id = ?, assurance_level = ?, updated_at = ?, last_used_at = ? WHERE id = ?"));
-  st.bind(1, r.state);
-  bind_opt(st, 2, r.spiffe_id);
-  bind_opt(st, 3, r.assurance_level);
-  st.bind(4, unix_s(r.updated_at));
-  bind_opt(st, 5, r.last_used_at);
-  st.bind(6, r.id);
-  QS_TRY_VOID(st.run());
-  if (sqlite3_changes(m_db) != 1) return fail(ErrorCode::not_found, "no identity with id " + std::to_string(r.id));
-  return ok();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("UPDATE identities SET state = ?, spiffe_id = ?, assurance_level = ?, updated_at = ?, last_used_at = ? WHERE id = ?"));
+    st.bind(1, r.state);
+    bind_opt(st, 2, r.spiffe_id);
+    bind_opt(st, 3, r.assurance_level);
+    st.bind(4, unix_s(r.updated_at));
+    bind_opt(st, 5, r.last_used_at);
+    st.bind(6, r.id);
+    QS_TRY_VOID(st.run());
+    if (sqlite3_changes(m_db) != 1) return fail(ErrorCode::not_found, "no identity with id " + std::to_string(r.id));
+    return ok();
+  });
 }
 
 Result<std::int64_t> SqliteStore::add_proofing(const ProofingRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO proofing_evidence(identity_id, method, status, subject, evidence, evidence_hash, assurance_level, "
-      "attested_by, confirmed_by, created_at, confirmed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-  st.bind(1, r.identity_id).bind(2, r.method).bind(3, r.status).bind(4, r.subject).bind(5, r.evidence)
-      .bind(6, r.evidence_hash).bind(7, r.assurance_level);
-  bind_opt(st, 8, r.attested_by);
-  bind_opt(st, 9, r.confirmed_by);
-  st.bind(10, unix_s(r.created_at));
-  bind_opt(st, 11, r.confirmed_at);
-  QS_TRY_VOID(st.run());
-  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_db));
+  return write([&]() -> Result<std::int64_t> {
+    QS_TRY(auto st, prepare("INSERT INTO proofing_evidence(identity_id, method, status, subject, evidence, evidence_hash, assurance_level, "
+        "attested_by, confirmed_by, created_at, confirmed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, r.identity_id).bind(2, r.method).bind(3, r.status).bind(4, r.subject).bind(5, r.evidence)
+        .bind(6, r.evidence_hash).bind(7, r.assurance_level);
+    bind_opt(st, 8, r.attested_by);
+    bind_opt(st, 9, r.confirmed_by);
+    st.bind(10, unix_s(r.created_at));
+    bind_opt(st, 11, r.confirmed_at);
+    QS_TRY_VOID(st.run());
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_db));
+  });
 }
 
 Result<void> SqliteStore::update_proofing(const ProofingRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("UPDATE proofing_evidence SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?"));
-  st.bind(1, r.status);
-  bind_opt(st, 2, r.confirmed_by);
-  bind_opt(st, 3, r.confirmed_at);
-  st.bind(4, r.id);
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("UPDATE proofing_evidence SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?"));
+    st.bind(1, r.status);
+    bind_opt(st, 2, r.confirmed_by);
+    bind_opt(st, 3, r.confirmed_at);
+    st.bind(4, r.id);
+    return st.run();
+  });
 }
 
 Result<std::vector<ProofingRecord>> SqliteStore::proofings(std::int64_t identity_id) {
@@ -159,16 +163,17 @@ Result<std::vector<ProofingRecord>> SqliteStore::proofings(std::int64_t identity
 }
 
 Result<void> SqliteStore::put_certificate(const CertificateRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO certificates(serial_hex, identity_id, der, key_id, key_label, status, issued_at, not_before, not_after, "
-      "revoked_at, revocation_reason, invalidity_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
-  st.bind(1, r.serial_hex).bind(2, r.identity_id).bind(3, ByteView(r.der)).bind(4, ByteView(r.key_id))
-      .bind(5, r.key_label).bind(6, r.status).bind(7, unix_s(r.issued_at)).bind(8, unix_s(r.not_before))
-      .bind(9, unix_s(r.not_after));
-  bind_opt(st, 10, r.revoked_at);
-  bind_opt(st, 11, r.revocation_reason);
-  bind_opt(st, 12, r.invalidity_date);
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO certificates(serial_hex, identity_id, der, key_id, key_label, status, issued_at, not_before, not_after, "
+        "revoked_at, revocation_reason, invalidity_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, r.serial_hex).bind(2, r.identity_id).bind(3, ByteView(r.der)).bind(4, ByteView(r.key_id))
+        .bind(5, r.key_label).bind(6, r.status).bind(7, unix_s(r.issued_at)).bind(8, unix_s(r.not_before))
+        .bind(9, unix_s(r.not_after));
+    bind_opt(st, 10, r.revoked_at);
+    bind_opt(st, 11, r.revocation_reason);
+    bind_opt(st, 12, r.invalidity_date);
+    return st.run();
+  });
 }
 
 Result<CertificateRecord> SqliteStore::certificate(const std::string& serial_hex) {
@@ -192,9 +197,7 @@ Result<std::vector<CertificateRecord>> SqliteStore::certificates(std::optional<s
 }
 
 Result<void> SqliteStore::update_certificate_status(const CertificateRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
-  auto body = [&]() -> Result<void> {
+  return write([&]() -> Result<void> {
     QS_TRY(auto st, prepare("UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ?, invalidity_date = ? WHERE serial_hex = ?"));
     st.bind(1, r.status);
     bind_opt(st, 2, r.revoked_at);
@@ -204,12 +207,7 @@ Result<void> SqliteStore::update_certificate_status(const CertificateRecord& r) 
     QS_TRY_VOID(st.run());
     if (sqlite3_changes(m_db) != 1) return fail(ErrorCode::not_found, "no certificate with serial " + r.serial_hex);
     return exec("UPDATE revocation_state SET generation = generation + 1 WHERE id = 1");
-  }();
-  if (!body) {
-    (void)exec("ROLLBACK");
-    return body;
-  }
-  return exec("COMMIT");
+  });
 }
 
 Result<std::uint64_t> SqliteStore::revocation_generation() {
@@ -229,13 +227,14 @@ Result<std::vector<CertificateRecord>> SqliteStore::revoked_certificates() {
 }
 
 Result<void> SqliteStore::put_crl(const CrlRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO crls(issuer, crl_number, this_update, next_update, der) VALUES (?,?,?,?,?) "
-      "ON CONFLICT(issuer) DO UPDATE SET crl_number = excluded.crl_number, this_update = excluded.this_update, "
-      "next_update = excluded.next_update, der = excluded.der WHERE excluded.crl_number > crls.crl_number"));
-  st.bind(1, r.issuer).bind(2, static_cast<std::int64_t>(r.crl_number)).bind(3, unix_s(r.this_update))
-      .bind(4, unix_s(r.next_update)).bind(5, ByteView(r.der));
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO crls(issuer, crl_number, this_update, next_update, der) VALUES (?,?,?,?,?) "
+        "ON CONFLICT(issuer) DO UPDATE SET crl_number = excluded.crl_number, this_update = excluded.this_update, "
+        "next_update = excluded.next_update, der = excluded.der WHERE excluded.crl_number > crls.crl_number"));
+    st.bind(1, r.issuer).bind(2, static_cast<std::int64_t>(r.crl_number)).bind(3, unix_s(r.this_update))
+        .bind(4, unix_s(r.next_update)).bind(5, ByteView(r.der));
+    return st.run();
+  });
 }
 
 Result<std::optional<CrlRecord>> SqliteStore::crl(const std::string& issuer) {

@@ -77,22 +77,23 @@ SadRecord read_sad(const Statement& st) {
 // --- policies ---
 
 Result<std::int64_t> SqliteStore::put_policy(const PolicyRecord& p) {
-  std::lock_guard lock(m_mutex);
-  {
-    QS_TRY(auto st, prepare("SELECT id, hash FROM policies WHERE name = ? AND version = ?"));
-    st.bind(1, p.name).bind(2, p.version);
-    QS_TRY(bool row, st.step());
-    if (row) {
-      if (st.text(1) == p.hash) return st.int64(0);
-      return fail(ErrorCode::already_exists, "policy '" + p.name + "' version " + std::to_string(p.version) +
-                                                 " is already stored with other content: give the new content a new version");
+  return write([&]() -> Result<std::int64_t> {
+    {
+      QS_TRY(auto st, prepare("SELECT id, hash FROM policies WHERE name = ? AND version = ?"));
+      st.bind(1, p.name).bind(2, p.version);
+      QS_TRY(bool row, st.step());
+      if (row) {
+        if (st.text(1) == p.hash) return st.int64(0);
+        return fail(ErrorCode::already_exists, "policy '" + p.name + "' version " + std::to_string(p.version) +
+                                                   " is already stored with other content: give the new content a new version");
+      }
     }
-  }
-  QS_TRY(auto st, prepare("INSERT INTO policies(name, version, hash, document, created_at, created_by) VALUES (?,?,?,?,?,?)"));
-  st.bind(1, p.name).bind(2, p.version).bind(3, p.hash).bind(4, p.document).bind(5, unix_seconds(p.created_at))
-      .bind(6, p.created_by);
-  QS_TRY_VOID(st.run());
-  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_db));
+    QS_TRY(auto st, prepare("INSERT INTO policies(name, version, hash, document, created_at, created_by) VALUES (?,?,?,?,?,?)"));
+    st.bind(1, p.name).bind(2, p.version).bind(3, p.hash).bind(4, p.document).bind(5, unix_seconds(p.created_at))
+        .bind(6, p.created_by);
+    QS_TRY_VOID(st.run());
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(m_db));
+  });
 }
 
 Result<PolicyRecord> SqliteStore::policy(std::int64_t id) {
@@ -112,11 +113,12 @@ Result<std::vector<PolicyRecord>> SqliteStore::policies() {
 }
 
 Result<void> SqliteStore::attach_policy(std::int64_t identity_id, std::int64_t policy_id, TimePoint at) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO policy_attachments(identity_id, policy_id, attached_at) VALUES (?,?,?) "
-      "ON CONFLICT(identity_id) DO UPDATE SET policy_id = excluded.policy_id, attached_at = excluded.attached_at"));
-  st.bind(1, identity_id).bind(2, policy_id).bind(3, unix_seconds(at));
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO policy_attachments(identity_id, policy_id, attached_at) VALUES (?,?,?) "
+        "ON CONFLICT(identity_id) DO UPDATE SET policy_id = excluded.policy_id, attached_at = excluded.attached_at"));
+    st.bind(1, identity_id).bind(2, policy_id).bind(3, unix_seconds(at));
+    return st.run();
+  });
 }
 
 Result<std::optional<PolicyRecord>> SqliteStore::policy_of_identity(std::int64_t identity_id) {
@@ -132,9 +134,7 @@ Result<std::optional<PolicyRecord>> SqliteStore::policy_of_identity(std::int64_t
 // --- people ---
 
 Result<std::int64_t> SqliteStore::create_person(const PersonRecord& p) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
-  auto done = [&]() -> Result<std::int64_t> {
+  return write([&]() -> Result<std::int64_t> {
     QS_TRY(auto st, prepare("INSERT INTO people(name, token_hash, created_at, disabled_at) VALUES (?,?,?,?)"));
     st.bind(1, p.name).bind(2, p.token_hash).bind(3, unix_seconds(p.created_at));
     bind_opt(st, 4, p.disabled_at);
@@ -152,13 +152,7 @@ Result<std::int64_t> SqliteStore::create_person(const PersonRecord& p) {
       QS_TRY_VOID(g.run());
     }
     return id;
-  }();
-  if (!done) {
-    (void)exec("ROLLBACK");
-    return done;
-  }
-  QS_TRY_VOID(exec("COMMIT"));
-  return done;
+  });
 }
 
 namespace {
@@ -208,15 +202,16 @@ Result<std::vector<PersonRecord>> SqliteStore::people() {
 // --- delegations ---
 
 Result<void> SqliteStore::put_delegation(const DelegationRecord& d) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO delegations(id, delegator, delegate, scopes, not_before, expires_at, "
-                                           "revoked_at, parent_id, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?)"));
-  st.bind(1, d.id).bind(2, d.delegator).bind(3, d.delegate).bind(4, to_json_list(d.scopes))
-      .bind(5, unix_seconds(d.not_before)).bind(6, unix_seconds(d.expires_at));
-  bind_opt(st, 7, d.revoked_at);
-  bind_opt(st, 8, d.parent_id);
-  st.bind(9, unix_seconds(d.created_at)).bind(10, d.created_by);
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO delegations(id, delegator, delegate, scopes, not_before, expires_at, "
+                                             "revoked_at, parent_id, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, d.id).bind(2, d.delegator).bind(3, d.delegate).bind(4, to_json_list(d.scopes))
+        .bind(5, unix_seconds(d.not_before)).bind(6, unix_seconds(d.expires_at));
+    bind_opt(st, 7, d.revoked_at);
+    bind_opt(st, 8, d.parent_id);
+    st.bind(9, unix_seconds(d.created_at)).bind(10, d.created_by);
+    return st.run();
+  });
 }
 
 Result<DelegationRecord> SqliteStore::delegation(const std::string& id) {
@@ -238,40 +233,42 @@ Result<std::vector<DelegationRecord>> SqliteStore::delegations(const std::option
 }
 
 Result<void> SqliteStore::revoke_delegation(const std::string& id, TimePoint at) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("UPDATE delegations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"));
-  st.bind(1, unix_seconds(at)).bind(2, id);
-  QS_TRY_VOID(st.run());
-  if (sqlite3_changes(m_db) == 1) return ok();
-  QS_TRY(auto exists, prepare("SELECT 1 FROM delegations WHERE id = ?"));
-  exists.bind(1, id);
-  QS_TRY(bool row, exists.step());
-  if (!row) return fail(ErrorCode::not_found, "no delegation '" + id + "'");
-  return fail(ErrorCode::conflict, "delegation '" + id + "' is already revoked");
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("UPDATE delegations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"));
+    st.bind(1, unix_seconds(at)).bind(2, id);
+    QS_TRY_VOID(st.run());
+    if (sqlite3_changes(m_db) == 1) return ok();
+    QS_TRY(auto exists, prepare("SELECT 1 FROM delegations WHERE id = ?"));
+    exists.bind(1, id);
+    QS_TRY(bool row, exists.step());
+    if (!row) return fail(ErrorCode::not_found, "no delegation '" + id + "'");
+    return fail(ErrorCode::conflict, "delegation '" + id + "' is already revoked");
+  });
 }
 
 // --- sign requests and approvals ---
 
 Result<void> SqliteStore::create_sign_request(const SignRequestRecord& r) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO sign_requests(id, identity_id, requester, document_type, attributes, document_name, document_hash, "
-      "document_size, format, level, detached, policy_id, decision, status, approval_group, approvals_required, "
-      "delegation_id, created_at, expires_at, signature_id, completed_at, format_options) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  st.bind(1, r.id).bind(2, r.identity_id).bind(3, r.requester).bind(4, r.document_type).bind(5, r.attributes)
-      .bind(6, r.document_name).bind(7, r.document_hash).bind(8, r.document_size).bind(9, r.format).bind(10, r.level)
-      .bind(11, std::int64_t{r.detached ? 1 : 0});
-  if (r.policy_id) st.bind(12, *r.policy_id);
-  else st.bind_null(12);
-  st.bind(13, r.decision).bind(14, r.status);
-  bind_opt(st, 15, r.approval_group);
-  st.bind(16, r.approvals_required);
-  bind_opt(st, 17, r.delegation_id);
-  st.bind(18, unix_seconds(r.created_at)).bind(19, unix_seconds(r.expires_at));
-  bind_opt(st, 20, r.signature_id);
-  bind_opt(st, 21, r.completed_at);
-  st.bind(22, r.format_options);
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO sign_requests(id, identity_id, requester, document_type, attributes, document_name, document_hash, "
+        "document_size, format, level, detached, policy_id, decision, status, approval_group, approvals_required, "
+        "delegation_id, created_at, expires_at, signature_id, completed_at, format_options) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    st.bind(1, r.id).bind(2, r.identity_id).bind(3, r.requester).bind(4, r.document_type).bind(5, r.attributes)
+        .bind(6, r.document_name).bind(7, r.document_hash).bind(8, r.document_size).bind(9, r.format).bind(10, r.level)
+        .bind(11, std::int64_t{r.detached ? 1 : 0});
+    if (r.policy_id) st.bind(12, *r.policy_id);
+    else st.bind_null(12);
+    st.bind(13, r.decision).bind(14, r.status);
+    bind_opt(st, 15, r.approval_group);
+    st.bind(16, r.approvals_required);
+    bind_opt(st, 17, r.delegation_id);
+    st.bind(18, unix_seconds(r.created_at)).bind(19, unix_seconds(r.expires_at));
+    bind_opt(st, 20, r.signature_id);
+    bind_opt(st, 21, r.completed_at);
+    st.bind(22, r.format_options);
+    return st.run();
+  });
 }
 
 Result<SignRequestRecord> SqliteStore::sign_request(const std::string& id) {
@@ -298,27 +295,29 @@ Result<std::vector<SignRequestRecord>> SqliteStore::sign_requests(const std::opt
 Result<void> SqliteStore::transition_sign_request(const std::string& id, const std::string& from, const std::string& to,
                                                   const std::optional<std::string>& signature_id,
                                                   std::optional<TimePoint> completed_at) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("UPDATE sign_requests SET status = ?, signature_id = COALESCE(?, signature_id), "
-      "completed_at = COALESCE(?, completed_at) WHERE id = ? AND status = ?"));
-  st.bind(1, to);
-  bind_opt(st, 2, signature_id);
-  bind_opt(st, 3, completed_at);
-  st.bind(4, id).bind(5, from);
-  QS_TRY_VOID(st.run());
-  if (sqlite3_changes(m_db) != 1)
-    return fail(ErrorCode::conflict, "sign request '" + id + "' is no longer " + from);
-  return ok();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("UPDATE sign_requests SET status = ?, signature_id = COALESCE(?, signature_id), "
+        "completed_at = COALESCE(?, completed_at) WHERE id = ? AND status = ?"));
+    st.bind(1, to);
+    bind_opt(st, 2, signature_id);
+    bind_opt(st, 3, completed_at);
+    st.bind(4, id).bind(5, from);
+    QS_TRY_VOID(st.run());
+    if (sqlite3_changes(m_db) != 1)
+      return fail(ErrorCode::conflict, "sign request '" + id + "' is no longer " + from);
+    return ok();
+  });
 }
 
 Result<void> SqliteStore::add_approval(const ApprovalRecord& a) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO approvals(request_id, approver, decision, document_hash, time) VALUES (?,?,?,?,?)"));
-  st.bind(1, a.request_id).bind(2, a.approver).bind(3, a.decision).bind(4, a.document_hash).bind(5, unix_seconds(a.time));
-  auto ran = st.run();
-  if (!ran && ran.error().code == ErrorCode::already_exists)
-    return fail(ErrorCode::already_exists, a.approver + " has already decided on " + a.request_id);
-  return ran;
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO approvals(request_id, approver, decision, document_hash, time) VALUES (?,?,?,?,?)"));
+    st.bind(1, a.request_id).bind(2, a.approver).bind(3, a.decision).bind(4, a.document_hash).bind(5, unix_seconds(a.time));
+    auto ran = st.run();
+    if (!ran && ran.error().code == ErrorCode::already_exists)
+      return fail(ErrorCode::already_exists, a.approver + " has already decided on " + a.request_id);
+    return ran;
+  });
 }
 
 Result<std::vector<ApprovalRecord>> SqliteStore::approvals(const std::string& request_id) {
@@ -333,13 +332,14 @@ Result<std::vector<ApprovalRecord>> SqliteStore::approvals(const std::string& re
 // --- SAD ---
 
 Result<void> SqliteStore::put_sad(const SadRecord& s) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO sads(token_hash, request_id, credential, document_hashes, issued_at, "
-                                           "expires_at, consumed_at) VALUES (?,?,?,?,?,?,?)"));
-  st.bind(1, s.token_hash).bind(2, s.request_id).bind(3, s.credential).bind(4, to_json_list(s.document_hashes))
-      .bind(5, unix_seconds(s.issued_at)).bind(6, unix_seconds(s.expires_at));
-  bind_opt(st, 7, s.consumed_at);
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO sads(token_hash, request_id, credential, document_hashes, issued_at, "
+                                             "expires_at, consumed_at) VALUES (?,?,?,?,?,?,?)"));
+    st.bind(1, s.token_hash).bind(2, s.request_id).bind(3, s.credential).bind(4, to_json_list(s.document_hashes))
+        .bind(5, unix_seconds(s.issued_at)).bind(6, unix_seconds(s.expires_at));
+    bind_opt(st, 7, s.consumed_at);
+    return st.run();
+  });
 }
 
 Result<std::vector<SadRecord>> SqliteStore::sads(const std::string& request_id) {
@@ -349,38 +349,46 @@ Result<std::vector<SadRecord>> SqliteStore::sads(const std::string& request_id) 
   return collect<SadRecord>(st, read_sad);
 }
 
-Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePoint now) {
+Result<SadRecord> SqliteStore::sad(const std::string& token_hash) {
   std::lock_guard lock(m_mutex);
-  {
-    // One statement: SQLite runs it under the database write lock, so of any number of
-    // concurrent consumers (threads or processes) exactly one sees the row change.
-    QS_TRY(auto st, prepare((std::string("UPDATE sads SET consumed_at = ? WHERE token_hash = ? AND "
-                                                          "consumed_at IS NULL AND expires_at > ? RETURNING ") + kSadColumns).c_str()));
-    st.bind(1, unix_seconds(now)).bind(2, token_hash).bind(3, unix_seconds(now));
-    QS_TRY(bool row, st.step());
-    if (row) {
-      auto sad = read_sad(st);
-      QS_TRY(bool more, st.step());
-      (void)more;
-      return sad;
-    }
-  }
   QS_TRY(auto st, prepare((std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
   st.bind(1, token_hash);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "unknown signature activation data");
-  auto sad = read_sad(st);
-  if (sad.consumed_at) return fail(ErrorCode::conflict, "signature activation data was already used");
-  return fail(ErrorCode::denied, "signature activation data expired at " + to_rfc3339(sad.expires_at));
+  return read_sad(st);
+}
+
+Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePoint now) {
+  return write([&]() -> Result<SadRecord> {
+    {
+      // One statement: SQLite runs it under the database write lock, so of any number of
+      // concurrent consumers (threads or processes) exactly one sees the row change.
+      QS_TRY(auto st, prepare((std::string("UPDATE sads SET consumed_at = ? WHERE token_hash = ? AND "
+                                                            "consumed_at IS NULL AND expires_at > ? RETURNING ") + kSadColumns).c_str()));
+      st.bind(1, unix_seconds(now)).bind(2, token_hash).bind(3, unix_seconds(now));
+      QS_TRY(bool row, st.step());
+      if (row) {
+        auto sad = read_sad(st);
+        QS_TRY(bool more, st.step());
+        (void)more;
+        return sad;
+      }
+    }
+    QS_TRY(auto st, prepare((std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
+    st.bind(1, token_hash);
+    QS_TRY(bool row, st.step());
+    if (!row) return fail(ErrorCode::not_found, "unknown signature activation data");
+    auto sad = read_sad(st);
+    if (sad.consumed_at) return fail(ErrorCode::conflict, "signature activation data was already used");
+    return fail(ErrorCode::denied, "signature activation data expired at " + to_rfc3339(sad.expires_at));
+  });
 }
 
 // --- signatures ---
 
 Result<void> SqliteStore::put_signature(const SignatureRecord& s, const std::string& request_status) {
-  std::lock_guard lock(m_mutex);
   // One transaction (one fsync) for the three writes a signature makes.
-  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
-  auto body = [&]() -> Result<void> {
+  return write([&]() -> Result<void> {
     {
       QS_TRY(auto st, prepare("INSERT INTO signatures(id, request_id, identity_id, certificate_serial, format, level, "
                               "document_hash, signature_hash, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
@@ -400,12 +408,7 @@ Result<void> SqliteStore::put_signature(const SignatureRecord& s, const std::str
     QS_TRY(auto st, prepare("UPDATE identities SET last_used_at = ? WHERE id = ?"));
     st.bind(1, unix_seconds(s.created_at)).bind(2, s.identity_id);
     return st.run();
-  }();
-  if (!body) {
-    (void)exec("ROLLBACK");
-    return body;
-  }
-  return exec("COMMIT");
+  });
 }
 
 Result<SignatureRecord> SqliteStore::signature(const std::string& id) {
@@ -429,16 +432,17 @@ Result<std::int64_t> SqliteStore::count_signatures(std::int64_t identity_id, Tim
 }
 
 Result<std::uint64_t> SqliteStore::next_counter(const std::string& name) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO counters(name, value) VALUES (?, 1) "
-                                           "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"));
-  st.bind(1, name);
-  QS_TRY(bool row, st.step());
-  if (!row) return fail(ErrorCode::database, "database: counter '" + name + "' returned no value");
-  auto value = static_cast<std::uint64_t>(st.int64(0));
-  QS_TRY(bool more, st.step());
-  (void)more;
-  return value;
+  return write([&]() -> Result<std::uint64_t> {
+    QS_TRY(auto st, prepare("INSERT INTO counters(name, value) VALUES (?, 1) "
+                                             "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"));
+    st.bind(1, name);
+    QS_TRY(bool row, st.step());
+    if (!row) return fail(ErrorCode::database, "database: counter '" + name + "' returned no value");
+    auto value = static_cast<std::uint64_t>(st.int64(0));
+    QS_TRY(bool more, st.step());
+    (void)more;
+    return value;
+  });
 }
 
 }  // namespace qualsig::store

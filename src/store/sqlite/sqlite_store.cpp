@@ -76,6 +76,79 @@ Result<void> SqliteStore::exec(const char* sql) {
   return ok();
 }
 
+Result<void> SqliteStore::run_write(const std::function<Result<void>()>& body) {
+  WriteJob job;
+  job.body = &body;
+  std::unique_lock queue(m_write_mutex);
+  m_write_queue.push_back(&job);
+  while (!job.done) {
+    if (m_committing) {
+      m_write_cv.wait(queue);
+      continue;
+    }
+    // Our turn: commit what is queued (our job among it).
+    constexpr std::size_t kMaxBatch = 256;
+    std::vector<WriteJob*> batch;
+    while (!m_write_queue.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(m_write_queue.front());
+      m_write_queue.pop_front();
+    }
+    m_committing = true;
+    queue.unlock();
+    commit_batch(batch);
+    queue.lock();
+    for (auto* j : batch) j->done = true;
+    m_committing = false;
+    m_write_cv.notify_all();
+  }
+  return std::move(job.result);
+}
+
+void SqliteStore::commit_batch(const std::vector<WriteJob*>& batch) {
+  std::lock_guard lock(m_mutex);
+  auto fail_all = [&](const Error& e) {
+    for (auto* j : batch)
+      if (j->result) j->result = fail(e);
+  };
+  if (auto begun = exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
+  const bool savepoints = batch.size() > 1;
+  for (auto* j : batch) {
+    if (savepoints) {
+      if (auto sp = exec("SAVEPOINT job"); !sp) {
+        j->result = fail(sp.error());
+        continue;
+      }
+    }
+    // A job runs on this thread for another one that waits for it: an exception must become
+    // that job's error, not unwind through the commit and leave the others waiting forever.
+    try {
+      j->result = (*j->body)();
+    } catch (const std::exception& e) {
+      j->result = fail(ErrorCode::internal, std::string("database write failed: ") + e.what());
+    }
+    if (sqlite3_get_autocommit(m_db) != 0) {
+      // SQLite rolled the whole transaction back (disk full, I/O error): every job so far is
+      // undone, and the rest are not run.
+      Error e = j->result ? make_error(ErrorCode::database, "database: the transaction was rolled back")
+                          : j->result.error();
+      return fail_all(e);
+    }
+    if (savepoints) {
+      if (!j->result) (void)exec("ROLLBACK TO job");
+      (void)exec("RELEASE job");
+    }
+  }
+  if (!savepoints && !batch.front()->result) {
+    (void)exec("ROLLBACK");
+    return;
+  }
+  // COMMIT in WAL mode with synchronous=FULL fsyncs the WAL: the rows are durable on return.
+  if (auto committed = exec("COMMIT"); !committed) {
+    (void)exec("ROLLBACK");
+    fail_all(committed.error());
+  }
+}
+
 Result<void> SqliteStore::migrate() {
   std::lock_guard lock(m_mutex);
   QS_TRY_VOID(exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"));
@@ -121,9 +194,7 @@ std::string SqliteStore::describe() const {
 
 Result<void> SqliteStore::put_service_material(const std::vector<CaCertificate>& certs,
                                                const std::vector<ServiceKey>& keys) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
-  auto body = [&]() -> Result<void> {
+  return write([&]() -> Result<void> {
     for (const auto& c : certs) {
       QS_TRY(auto st, prepare("INSERT INTO ca_certificates(role, serial_hex, subject, der, key_id, key_label, not_before, not_after) VALUES (?,?,?,?,?,?,?,?)"));
       st.bind(1, c.role).bind(2, c.serial_hex).bind(3, c.subject).bind(4, ByteView(c.der)).bind(5, ByteView(c.key_id))
@@ -136,12 +207,7 @@ Result<void> SqliteStore::put_service_material(const std::vector<CaCertificate>&
       QS_TRY_VOID(st.run());
     }
     return ok();
-  }();
-  if (!body) {
-    (void)exec("ROLLBACK");
-    return body;
-  }
-  return exec("COMMIT");
+  });
 }
 
 Result<std::vector<CaCertificate>> SqliteStore::ca_certificates() {
@@ -187,9 +253,7 @@ Result<Counts> SqliteStore::counts() {
 }
 
 Result<void> SqliteStore::append_log_rows(const std::vector<LogRow>& rows) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
-  auto body = [&]() -> Result<void> {
+  return write([&]() -> Result<void> {
     QS_TRY(auto st, prepare("INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
     for (const auto& r : rows) {
       st.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.entry).bind(3, ByteView(r.leaf_hash));
@@ -197,22 +261,17 @@ Result<void> SqliteStore::append_log_rows(const std::vector<LogRow>& rows) {
       st.reset();
     }
     return ok();
-  }();
-  if (!body) {
-    (void)exec("ROLLBACK");
-    return body;
-  }
-  // COMMIT in WAL mode with synchronous=FULL fsyncs the WAL: the rows are durable on return.
-  return exec("COMMIT");
+  });
 }
 
 Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t known_size, const LogRowBuilder& build) {
-  std::lock_guard lock(m_mutex);
-  // BEGIN IMMEDIATE takes the database's write lock: no other connection or process can
-  // append between reading the others' rows and committing ours.
-  QS_TRY_VOID(exec("BEGIN IMMEDIATE"));
-  std::vector<LogRow> others;
-  auto body = [&]() -> Result<void> {
+  // write() runs this inside BEGIN IMMEDIATE, which takes the database's write lock: no other
+  // connection or process can append between reading the others' rows and committing ours.
+  // Other jobs of the same group commit that append (there is one log writer per process)
+  // ran before this one in the same transaction, and their rows are read here like a
+  // foreign writer's.
+  return write([&]() -> Result<std::vector<LogRow>> {
+    std::vector<LogRow> others;
     {
       QS_TRY(auto st, prepare("SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq"));
       st.bind(1, static_cast<std::int64_t>(known_size));
@@ -229,14 +288,8 @@ Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t kno
       QS_TRY_VOID(ins.run());
       ins.reset();
     }
-    return ok();
-  }();
-  if (!body) {
-    (void)exec("ROLLBACK");
-    return fail(body.error());
-  }
-  QS_TRY_VOID(exec("COMMIT"));  // fsync (WAL, synchronous=FULL)
-  return others;
+    return others;
+  });
 }
 
 Result<std::uint64_t> SqliteStore::log_size() {
@@ -279,10 +332,11 @@ Result<LogRow> SqliteStore::log_row(std::uint64_t seq) {
 }
 
 Result<void> SqliteStore::put_checkpoint(const StoredCheckpoint& c) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO audit_checkpoints(tree_size, root_hash, time, note) VALUES (?,?,?,?)"));
-  st.bind(1, static_cast<std::int64_t>(c.tree_size)).bind(2, ByteView(c.root_hash)).bind(3, to_unix(c.time)).bind(4, c.note);
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO audit_checkpoints(tree_size, root_hash, time, note) VALUES (?,?,?,?)"));
+    st.bind(1, static_cast<std::int64_t>(c.tree_size)).bind(2, ByteView(c.root_hash)).bind(3, to_unix(c.time)).bind(4, c.note);
+    return st.run();
+  });
 }
 
 Result<std::vector<StoredCheckpoint>> SqliteStore::checkpoints() {
@@ -307,10 +361,11 @@ Result<std::optional<StoredCheckpoint>> SqliteStore::latest_checkpoint() {
 }
 
 Result<void> SqliteStore::set_setting(const std::string& key, const std::string& value) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("INSERT INTO settings(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
-  st.bind(1, key).bind(2, value);
-  return st.run();
+  return write([&]() -> Result<void> {
+    QS_TRY(auto st, prepare("INSERT INTO settings(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    st.bind(1, key).bind(2, value);
+    return st.run();
+  });
 }
 
 Result<std::optional<std::string>> SqliteStore::setting(const std::string& key) {

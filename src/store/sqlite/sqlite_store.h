@@ -2,8 +2,14 @@
 // SQLite implementation of the store: WAL journal, foreign keys on, busy timeout, schema
 // migrations recorded in `schema_migrations`, every multi-row write in one transaction.
 
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <functional>
 #include <mutex>
+#include <optional>
+#include <type_traits>
+#include <vector>
 
 #include "store/sqlite/statement.h"
 #include "store/store.h"
@@ -73,6 +79,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ApprovalRecord>> approvals(const std::string& request_id) override;
   Result<void> put_sad(const SadRecord& sad) override;
   Result<std::vector<SadRecord>> sads(const std::string& request_id) override;
+  Result<SadRecord> sad(const std::string& token_hash) override;
   Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
   Result<void> put_signature(const SignatureRecord& signature, const std::string& request_status) override;
   Result<SignatureRecord> signature(const std::string& id) override;
@@ -100,10 +107,43 @@ class SqliteStore final : public Store {
   Result<Statement> prepare(const std::string& sql);
   Error db_error(const std::string& what) const;
 
+  // Group commit. Every write runs as a job inside a transaction that it may share with the
+  // writes other threads queued meanwhile: one thread (the one whose turn it is) runs BEGIN
+  // IMMEDIATE, each queued job in its own SAVEPOINT (a job that fails is rolled back alone),
+  // and one COMMIT — one fsync of the WAL for the whole group, as PostgreSQL's commit_delay
+  // and the audit log's writer do. A job's result is handed back only after the COMMIT
+  // returned, so "returned ok" still means "durable" (synchronous=FULL), and a job that
+  // succeeded is failed if the COMMIT fails. Writes of one thread keep their order.
+  struct WriteJob {
+    const std::function<Result<void>()>* body = nullptr;
+    Result<void> result;
+    bool done = false;
+  };
+  Result<void> run_write(const std::function<Result<void>()>& body);
+  void commit_batch(const std::vector<WriteJob*>& batch);
+  // Runs `body` (returning Result<T>) as one job of a group commit; its result, or the
+  // commit's error.
+  template <class F>
+  std::invoke_result_t<F&> write(F&& body) {
+    using R = std::invoke_result_t<F&>;
+    std::optional<R> out;
+    auto job = run_write([&]() -> Result<void> {
+      out.emplace(body());
+      if (!*out) return fail(out->error());
+      return ok();
+    });
+    if (!job && (!out || *out)) return fail(std::move(job).error());  // BEGIN or COMMIT failed
+    return std::move(*out);
+  }
+
   sqlite3* m_db;
   std::filesystem::path m_path;
   std::unique_ptr<StatementCache> m_statements;  // finalised before the connection closes
-  std::mutex m_mutex;  // one connection, serialised; a pool comes with the server's needs
+  std::mutex m_mutex;  // one connection, serialised: each read, and each group commit as a whole
+  std::mutex m_write_mutex;  // guards the queue below
+  std::condition_variable m_write_cv;
+  std::deque<WriteJob*> m_write_queue;
+  bool m_committing = false;  // a thread is running a group commit
 };
 
 }  // namespace qualsig::store
