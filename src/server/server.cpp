@@ -16,6 +16,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -87,6 +88,9 @@ struct Server::Impl {
   asio::io_context ioc;
   // Acceptors, signals and the grace timer all run on this strand.
   asio::strand<asio::io_context::executor_type> control;
+  // Declared after `ioc`, so destroyed (stopped and joined) before it: a handler still
+  // queued there holds a connection, whose socket belongs to `ioc`.
+  std::optional<asio::thread_pool> handler_pool;
   std::optional<tcp::acceptor> https_acceptor;
   std::optional<tcp::acceptor> http_acceptor;
   std::optional<asio::signal_set> signals;
@@ -195,6 +199,9 @@ struct Server::Impl {
     for (auto& t : threads) {
       if (t.joinable()) t.join();
     }
+    // A handler still running (shutdown grace expired) is waited for; its response goes to
+    // the stopped io_context and is dropped with it.
+    if (handler_pool) handler_pool->join();
     if (state) state->disarm();
   }
 };
@@ -276,6 +283,10 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Router rou
                                   options.idle_timeout};
   impl->state = std::make_shared<detail::ServerState>(std::move(router), limits, std::move(ssl),
                                                       impl->draining, options.metrics);
+  if (options.handler_threads != 0) {
+    impl->handler_pool.emplace(options.handler_threads);
+    impl->state->set_handler_pool(&*impl->handler_pool);
+  }
   impl->options = std::move(options);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -308,7 +319,8 @@ Result<void> Server::start() {
   spdlog::info(dump({{"event", "listening"},
                      {"https_port", impl.https_port},
                      {"http_port", impl.http_port},
-                     {"threads", impl.thread_count}}));
+                     {"threads", impl.thread_count},
+                     {"handler_threads", impl.options.handler_threads}}));
   return ok();
 }
 

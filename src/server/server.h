@@ -31,7 +31,11 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};     // writing one response
   std::chrono::seconds idle_timeout{60};      // keep-alive wait for the next request
   std::chrono::seconds shutdown_grace{30};    // how long shutdown() waits for requests in flight
-  unsigned threads = 0;                       // 0: std::thread::hardware_concurrency()
+  unsigned threads = 0;                       // I/O threads; 0: std::thread::hardware_concurrency()
+  // Threads that run the handlers, apart from the I/O threads, so that a handler blocked on
+  // the token or a database commit holds up only its own request. 0: handlers run on the I/O
+  // threads (while `threads` handlers block, nothing else is served).
+  unsigned handler_threads = 0;
   // Optional extra condition for GET /readyz (e.g. the database answers). Runs on a server
   // thread for every /readyz request; an Error gives 503 with the error's message.
   std::function<Result<void>()> readiness_check;
@@ -44,8 +48,8 @@ struct ServerOptions {
 // Fails with invalid_input naming `option`.
 Result<void> validate_listen_address(std::string_view address, std::string_view option);
 
-// An HTTP(S) server running its handlers on a pool of `threads` threads. Handlers may block;
-// while `threads` handlers block, no other request is served.
+// An HTTP(S) server: `threads` I/O threads, and handlers on a pool of `handler_threads`
+// threads (or on the I/O threads when that is 0). Handlers may block.
 class Server final {
  public:
   // Validates the options, builds the TLS context (from `tls`, needed iff https_listen is

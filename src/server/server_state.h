@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "server/metrics.h"
 #include "server/router.h"
@@ -48,6 +49,10 @@ class ServerState final {
   boost::asio::ssl::context* tls_context() const { return m_tls.get(); }
   bool draining() const { return m_draining->load(); }
   Metrics* metrics() const { return m_metrics.get(); }
+  // Where handlers run; null: on the connection's own (I/O) thread. Owned by the Server,
+  // which joins it before the io_context goes.
+  boost::asio::thread_pool* handler_pool() const { return m_handler_pool; }
+  void set_handler_pool(boost::asio::thread_pool* pool) { m_handler_pool = pool; }
 
   // Registers a live connection; returns its id (never 0) for remove_connection.
   std::uint64_t add_connection(std::weak_ptr<Connection> connection);
@@ -70,6 +75,7 @@ class ServerState final {
   std::unique_ptr<boost::asio::ssl::context> m_tls;
   std::shared_ptr<std::atomic<bool>> m_draining;
   std::shared_ptr<Metrics> m_metrics;
+  boost::asio::thread_pool* m_handler_pool = nullptr;
 
   mutable std::mutex m_mutex;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> m_connections;

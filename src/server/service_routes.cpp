@@ -213,6 +213,7 @@ Result<std::unique_ptr<Server>> make_server(service::TrustService& svc, const Se
   opts.https_listen = o.https_listen.empty() ? cfg.https_listen : o.https_listen;
   opts.http_listen = o.http_listen.empty() ? cfg.http_listen : (o.http_listen == "off" ? "" : o.http_listen);
   opts.body_limit = cfg.body_limit;
+  opts.handler_threads = cfg.handler_threads;
   opts.readiness_check = [&svc]() -> Result<void> { return service::check_ready(svc); };
 
   QS_TRY(auto signer, svc.signer("tls"));

@@ -209,9 +209,23 @@ class HttpConnection final : public Connection,
     request.tls = kTls;
     request.client_certificates = m_client_certificates;
 
-    // The handler runs here, on this connection's strand; it may block (HSM signing).
-    Response response = m_state->router().dispatch(request, &m_route);
-    send(std::move(response), msg.keep_alive() && !m_state->draining());
+    const bool keep_alive = msg.keep_alive();
+    boost::asio::thread_pool* pool = m_state->handler_pool();
+    if (!pool) {
+      // The handler runs here, on this connection's strand; it may block (HSM signing).
+      Response response = m_state->router().dispatch(request, &m_route);
+      return send(std::move(response), keep_alive && !m_state->draining());
+    }
+    // The handler runs on the pool; the response is written back on this connection's strand.
+    // Nothing else touches the connection meanwhile (the next request is read only after the
+    // response is written), and the tracked executor keeps the io_context running for it.
+    auto home = asio::prefer(m_stream.get_executor(), asio::execution::outstanding_work.tracked);
+    asio::post(*pool, [self = this->shared_from_this(), request = std::move(request), keep_alive, home]() mutable {
+      Response response = self->m_state->router().dispatch(request, &self->m_route);
+      asio::post(home, [self = std::move(self), response = std::move(response), keep_alive]() mutable {
+        self->send(std::move(response), keep_alive && !self->m_state->draining());
+      });
+    });
   }
 
   void send_problem(unsigned status, std::string detail) {

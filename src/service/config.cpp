@@ -117,7 +117,11 @@ Result<Config> parse_config(std::string_view text) {
   QS_TRY_VOID(section(top, "server", [&](ObjectReader& r) -> Result<void> {
     QS_TRY_VOID(r.get("https_listen", c.server.https_listen));
     QS_TRY_VOID(r.get("http_listen", c.server.http_listen));
-    return r.get("body_limit", c.server.body_limit);
+    QS_TRY_VOID(r.get("body_limit", c.server.body_limit));
+    QS_TRY_VOID(r.get("handler_threads", c.server.handler_threads));
+    if (c.server.handler_threads == 0 || c.server.handler_threads > 1024)
+      return fail(ErrorCode::invalid_input, "config: server.handler_threads must be 1..1024");
+    return ok();
   }));
   QS_TRY_VOID(section(top, "audit", [&](ObjectReader& r) -> Result<void> {
     QS_TRY_VOID(r.get("checkpoint_interval_seconds", c.audit.checkpoint_interval_seconds));
@@ -159,7 +163,7 @@ std::string config_to_json(const Config& c) {
                  {"pin_file", c.token.pin_file}, {"pool_size", c.token.pool_size}}},
       {"database", {{"url", c.database.url}}},
       {"server", {{"https_listen", c.server.https_listen}, {"http_listen", c.server.http_listen},
-                  {"body_limit", c.server.body_limit}}},
+                  {"body_limit", c.server.body_limit}, {"handler_threads", c.server.handler_threads}}},
       {"audit", {{"checkpoint_interval_seconds", c.audit.checkpoint_interval_seconds}}},
       {"proofing", {{"spiffe_trust_bundle", c.proofing.spiffe_trust_bundle},
                     {"spiffe_trust_domain", c.proofing.spiffe_trust_domain},

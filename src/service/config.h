@@ -37,6 +37,9 @@ struct ServerConfig {
   std::string https_listen = "127.0.0.1:8443";
   std::string http_listen = "127.0.0.1:8080";  // OCSP, CRL, TSA, CA certificates
   std::size_t body_limit = 8u << 20;
+  // Threads that run request handlers, which block on the token and the database; the I/O
+  // threads (one per core) only read and write. Concurrent handlers share database commits.
+  unsigned handler_threads = 32;
 };
 
 struct ProofingConfig {
