@@ -1,7 +1,9 @@
 // CSC API v2 semantics over the sign-request flow (service/csc_service.h).
 #include "service/csc_service.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/objects.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 
 #include "core/bytes.h"
 #include "identity/base64url.h"
+#include "service/people_service.h"
 #include "service/sign_service.h"
 #include "service/signature_formats.h"
 
@@ -85,41 +88,44 @@ Result<ClientHints> client_hints(const std::string& client_data) {
   return h;
 }
 
-// The SAD handed to the client: the one-time SADs of its requests with the hash each is bound
-// to, so that a hash the SAD does not cover is refused before any is consumed. Opaque to the
-// client; tampering gains nothing (each inner SAD is bound to its hash in the store).
+// The SAD handed to the client (its form is the server's choice, CSC API v2 §11.7): "qsad." and
+// 256 random bits, base64url. Each hash of the authorisation has its own one-time SAD in the
+// store, derived as HMAC-SHA256(SAD, hash reference): the SAD presented with a hash finds that
+// hash's SAD, and with a hash it does not cover finds none, before anything is consumed. Like
+// every SAD, only the derived ones' hashes are stored; the SAD itself is never stored. (Until
+// issue 9's load work the SAD carried the derived SADs themselves, ~13 KiB for 64 hashes, sent
+// and parsed with every signHash.)
 constexpr std::string_view kSadPrefix = "qsad.";
+constexpr std::size_t kSadRandomChars = 43;  // base64url of 32 bytes, unpadded
 constexpr std::string_view kHandlePrefix = "qsh.";
 
 struct SadPart {
-  std::string hash;  // "sha256:<hex>", the document hash the inner SAD is bound to
-  Secret sad;
+  std::string hash;  // "sha256:<hex>", the document hash the derived SAD is bound to
+  Secret sad;        // the derived one-time SAD
   std::string request_id;
 };
 
-Secret compose_sad(const std::vector<SadPart>& parts) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& p : parts) j.push_back({p.hash, std::string(p.sad.reveal()), p.request_id});
-  auto text = j.dump();
-  Secret out(std::string(kSadPrefix) + base64url_encode(as_bytes(text)));
-  std::fill(text.begin(), text.end(), '\0');
-  return out;
+bool base64url_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-Result<std::vector<SadPart>> split_sad(const Secret& sad) {
-  auto bad = [] { return make_error(ErrorCode::denied, "invalid SAD"); };
+Result<void> check_sad_form(const Secret& sad) {
   auto v = sad.reveal();
-  if (v.size() > 64 * 1024 || v.substr(0, kSadPrefix.size()) != kSadPrefix) return fail(bad());
-  auto raw = identity::base64url_decode(v.substr(kSadPrefix.size()));
-  if (!raw) return fail(bad());
-  auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
-  std::fill(raw->begin(), raw->end(), std::uint8_t{0});
-  if (!j.is_array() || j.empty() || j.size() > kMaxHashes) return fail(bad());
-  std::vector<SadPart> out;
-  for (const auto& e : j) {
-    if (!e.is_array() || e.size() != 3 || !e[0].is_string() || !e[1].is_string() || !e[2].is_string()) return fail(bad());
-    out.push_back(SadPart{e[0].get<std::string>(), Secret(e[1].get<std::string>()), e[2].get<std::string>()});
-  }
+  if (v.size() != kSadPrefix.size() + kSadRandomChars || v.substr(0, kSadPrefix.size()) != kSadPrefix ||
+      !std::all_of(v.begin() + static_cast<std::ptrdiff_t>(kSadPrefix.size()), v.end(), base64url_char))
+    return fail(ErrorCode::denied, "invalid SAD");
+  return ok();
+}
+
+Secret derived_sad(const Secret& sad, const std::string& hash_ref) {
+  const std::string message = "qualsig csc sad/1 " + hash_ref;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  auto key = sad.reveal();
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), mac, &len);
+  Secret out("qsa_" + base64url_encode(ByteView(mac, len)));
+  OPENSSL_cleanse(mac, sizeof mac);
   return out;
 }
 
@@ -172,35 +178,42 @@ Result<CscAuthorization> conclude(TrustService& svc, const std::string& identity
     out.handle = make_handle(ids);
     return out;
   }
-  std::vector<SadPart> parts;
+  Secret sad = new_token(kSadPrefix);
   TimePoint expires = TimePoint::max();
   for (const auto& req : requests) {
-    QS_TRY(auto activation, authorize_signature(svc, req.id, std::nullopt, now));
+    auto derived = derived_sad(sad, req.document_hash);
+    QS_TRY(auto activation, authorize_signature(svc, req.id, std::nullopt, now, &derived));
     expires = std::min(expires, activation.record.expires_at);
-    parts.push_back(SadPart{req.document_hash, std::move(activation.sad), req.id});
   }
-  out.sad = compose_sad(parts);
+  out.sad = std::move(sad);
   out.expires_in = std::chrono::duration_cast<std::chrono::seconds>(expires - now);
   return out;
 }
 
-// The part of the SAD bound to `hash_ref`.
-Result<const SadPart*> inner_sad(const std::vector<SadPart>& parts, const std::string& hash_ref) {
-  for (const auto& p : parts)
-    if (p.hash == hash_ref) return &p;
-  return fail(ErrorCode::denied, "hash " + hash_ref + " is not covered by the SAD");
-}
-
-// The request behind a part of the SAD, checked — before anything is consumed — to be the
-// caller's and for this credential: a SAD presented by someone else burns nothing.
-Result<store::SignRequestRecord> owned_request(TrustService& svc, const SadPart& part, const std::string& identity,
-                                               const std::string& credential) {
-  auto req = find_sign_request(svc, part.request_id);
+// The SAD derived for `hash_ref` and its request, checked — before anything is consumed — to be
+// the caller's and for this credential: a SAD presented by someone else burns nothing.
+struct Covered {
+  SadPart part;
+  store::SignRequestRecord request;
+};
+Result<Covered> covered(TrustService& svc, const Secret& sad, const std::string& hash_ref, const std::string& identity,
+                        const std::string& credential, TimePoint now) {
+  Covered c{SadPart{hash_ref, derived_sad(sad, hash_ref), ""}, {}};
+  auto record = svc.store().sad(token_hash(c.part.sad));
+  if (!record) {
+    if (record.error().code == ErrorCode::not_found) return fail(ErrorCode::denied, "hash " + hash_ref + " is not covered by the SAD");
+    return fail(record.error());
+  }
+  auto req = find_sign_request(svc, record->request_id);
   if (!req || req->identity_name != identity) return fail(ErrorCode::denied, "the SAD was not issued to this caller");
-  QS_TRY(auto sads, svc.store().sads(req->id));
-  bool for_credential = std::any_of(sads.begin(), sads.end(), [&](const store::SadRecord& s) { return s.credential == credential; });
-  if (!for_credential) return fail(ErrorCode::denied, "the SAD was not issued for this credential");
-  return std::move(*req);
+  if (record->credential != credential) return fail(ErrorCode::denied, "the SAD was not issued for this credential");
+  // Checked again, atomically, when consumed; here so that a request naming a used hash among
+  // unused ones fails before any of them is signed.
+  if (record->consumed_at) return fail(ErrorCode::conflict, "the SAD for hash " + hash_ref + " was already used");
+  if (now >= record->expires_at) return fail(ErrorCode::denied, "the SAD expired at " + to_rfc3339(record->expires_at));
+  c.part.request_id = record->request_id;
+  c.request = std::move(*req);
+  return c;
 }
 
 }  // namespace
@@ -325,16 +338,15 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
   bool ec_key = !info.curve_oid.empty() || info.algorithms.front() == kEcdsaSha256;
   if (ec_key != (scheme == hsm::SignatureScheme::ecdsa))
     return fail(ErrorCode::invalid_input, "signAlgo does not fit the credential's key (key.algo lists the ones that do)");
-  QS_TRY(auto parts, split_sad(sad));
+  QS_TRY_VOID(check_sad_form(sad));
   // Everything is checked before the first SAD is consumed: a bad request burns nothing.
-  std::vector<const SadPart*> inner;
+  std::vector<SadPart> inner;
   for (const auto& h : hashes) {
     if (h.size() != core::digest_size(alg)) return fail(ErrorCode::invalid_input, "a hash has the wrong length for hashAlgorithmOID");
-    QS_TRY(auto p, inner_sad(parts, document_hash_ref(DocumentDigest{"", alg, h, -1})));
-    QS_TRY(auto req, owned_request(svc, *p, identity, cert.serial_hex));
-    if (req.format != kRaw)
-      return fail(ErrorCode::invalid_input, "this SAD authorises " + req.format + " signatures: use signatures/signDoc");
-    inner.push_back(p);
+    QS_TRY(auto c, covered(svc, sad, document_hash_ref(DocumentDigest{"", alg, h, -1}), identity, cert.serial_hex, now));
+    if (c.request.format != kRaw)
+      return fail(ErrorCode::invalid_input, "this SAD authorises " + c.request.format + " signatures: use signatures/signDoc");
+    inner.push_back(std::move(c.part));
   }
   std::vector<Bytes> out;
   for (std::size_t i = 0; i < hashes.size(); ++i) {
@@ -343,7 +355,7 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
     input.scheme = scheme;
     input.identity = identity;
     input.credential = cert.serial_hex;
-    QS_TRY(auto signed_, sign_with_sad(svc, inner[i]->sad, input, now));
+    QS_TRY(auto signed_, sign_with_sad(svc, inner[i].sad, input, now));
     out.push_back(std::move(signed_.signature.signature));
   }
   return out;
@@ -354,19 +366,18 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
                                                     const std::vector<CscDocument>& documents, TimePoint now) {
   QS_TRY(auto cert, csc_credential(svc, identity, credential_id));
   if (documents.empty() || documents.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "give 1 to 64 documents");
-  QS_TRY(auto parts, split_sad(sad));
-  std::vector<const SadPart*> inner;
+  QS_TRY_VOID(check_sad_form(sad));
+  std::vector<SadPart> inner;
   std::vector<Bytes> digests;
   for (const auto& d : documents) {
     QS_TRY(auto hints, client_hints(nlohmann::json{{"qualsig", {{"signature_format", d.signature_format},
                                                                {"conformance_level", d.conformance_level}}}}.dump()));
     DocumentDigest dd{"", core::DigestAlgorithm::sha256, core::sha256(d.content), static_cast<std::int64_t>(d.content.size())};
-    QS_TRY(auto p, inner_sad(parts, document_hash_ref(dd)));
-    QS_TRY(auto req, owned_request(svc, *p, identity, cert.serial_hex));
-    if (req.format != hints.format || req.level != hints.level)
-      return fail(ErrorCode::invalid_input, "this SAD authorises a " + req.format + " signature at " + req.level +
+    QS_TRY(auto c, covered(svc, sad, document_hash_ref(dd), identity, cert.serial_hex, now));
+    if (c.request.format != hints.format || c.request.level != hints.level)
+      return fail(ErrorCode::invalid_input, "this SAD authorises a " + c.request.format + " signature at " + c.request.level +
                                                 ", not " + hints.format + " at " + hints.level);
-    inner.push_back(p);
+    inner.push_back(std::move(c.part));
     digests.push_back(std::move(dd.value));
   }
   std::vector<CscSignedDocument> out;
@@ -376,7 +387,7 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
     input.content = ByteView(documents[i].content);
     input.identity = identity;
     input.credential = cert.serial_hex;
-    QS_TRY(auto signed_, sign_with_sad(svc, inner[i]->sad, input, now));
+    QS_TRY(auto signed_, sign_with_sad(svc, inner[i].sad, input, now));
     CscSignedDocument doc;
     QS_TRY(auto req, find_sign_request(svc, signed_.signature.request_id));
     if (signed_.appended_to_document) {

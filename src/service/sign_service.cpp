@@ -268,7 +268,8 @@ Result<Decided> decide_request(TrustService& svc, const std::string& request_id,
 }
 
 Result<Activation> authorize_signature(TrustService& svc, const std::string& request_id,
-                                       const std::optional<store::PersonRecord>& activator, TimePoint now) {
+                                       const std::optional<store::PersonRecord>& activator, TimePoint now,
+                                       const Secret* preset) {
   QS_TRY(auto req, svc.store().sign_request(request_id));
   QS_TRY(auto decision, stored_decision(req));
   if (req.status == "approved") {
@@ -299,7 +300,7 @@ Result<Activation> authorize_signature(TrustService& svc, const std::string& req
   }
   QS_TRY_VOID(recheck_delegation(svc, req.identity_name, decision, now));
   QS_TRY(auto credential, usable_credential(svc, req.identity_name, now));
-  Activation a{new_token("qsa_"), {}};
+  Activation a{preset ? *preset : new_token("qsa_"), {}};
   a.record = store::SadRecord{token_hash(a.sad), req.id, credential.certificate.serial_hex, {req.document_hash},
                               now, now + sad_lifetime, std::nullopt};
   std::string actor = activator ? "person:" + activator->name : req.requester;

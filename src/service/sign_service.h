@@ -81,12 +81,15 @@ Result<Decided> decide_request(TrustService& svc, const std::string& request_id,
 // Issues the one-time signature activation data for an allowed or approved request (approvals
 // are re-tallied now: an expired approval no longer counts). When the policy names a person who
 // must activate each use (activation.by), `activator` must be that authenticated person.
+// The SAD is a fresh random "qsa_..." secret unless `preset` gives it (the CSC API derives the
+// SADs of one authorisation from one secret; it must hold at least 256 bits of entropy).
 struct Activation {
-  Secret sad;  // "qsa_..." bearer secret; only its hash is stored
+  Secret sad;  // bearer secret; only its hash is stored
   store::SadRecord record;
 };
 Result<Activation> authorize_signature(TrustService& svc, const std::string& request_id,
-                                       const std::optional<store::PersonRecord>& activator, TimePoint now);
+                                       const std::optional<store::PersonRecord>& activator, TimePoint now,
+                                       const Secret* preset = nullptr);
 
 // What is signed: the digest again (it must equal the one the SAD is bound to) and, when the
 // format needs it (needs_content), the content itself (its digest must match too).

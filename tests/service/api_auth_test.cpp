@@ -215,7 +215,21 @@ TEST(CscService, SadCoversOnlyItsHashesAndItsCaller) {
   ASSERT_TRUE(first) << first.error().message;
   auto both = csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, *a->sad, {in.hashes[0], in.hashes[1]}, "2.16.840.1.101.3.4.2.1",
                             "1.2.840.10045.4.3.2", kNow);
-  EXPECT_FALSE(both);
+  ASSERT_FALSE(both);
+  EXPECT_EQ(both.error().code, ErrorCode::conflict);
+  // ... and refused before hashes[0] was signed: it is still usable, once.
+  auto second = csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, *a->sad, {in.hashes[0]}, "2.16.840.1.101.3.4.2.1",
+                              "1.2.840.10045.4.3.2", kNow);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, *a->sad, {in.hashes[0]}, "2.16.840.1.101.3.4.2.1",
+                          "1.2.840.10045.4.3.2", kNow).error().code, ErrorCode::conflict);
+  // The SAD is one short secret whatever the number of hashes (CSC clients send it with each
+  // call); a well-formed but unknown one covers nothing.
+  EXPECT_LT(a->sad->size(), 64u);
+  auto unknown = csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, new_token("qsad."), {in.hashes[0]}, "2.16.840.1.101.3.4.2.1",
+                               "1.2.840.10045.4.3.2", kNow);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::denied);
   // The numbers do not add up.
   in.num_signatures = 3;
   EXPECT_FALSE(csc_authorize(*f.svc, "bot", in, kNow));
