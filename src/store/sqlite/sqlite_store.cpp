@@ -81,25 +81,33 @@ Result<void> SqliteStore::run_write(const std::function<Result<void>()>& body) {
   job.body = &body;
   std::unique_lock queue(m_write_mutex);
   m_write_queue.push_back(&job);
-  while (!job.done) {
-    if (m_committing) {
-      m_write_cv.wait(queue);
-      continue;
-    }
-    // Our turn: commit what is queued (our job among it).
+  if (!m_committing) {
+    m_committing = true;  // nobody commits: the queue was empty, ours is its first job
+    job.lead = true;
+  }
+  job.wake.wait(queue, [&] { return job.done || job.lead; });
+  if (!job.done) {
+    // Our turn: commit what is queued, our job first among it.
     constexpr std::size_t kMaxBatch = 256;
     std::vector<WriteJob*> batch;
     while (!m_write_queue.empty() && batch.size() < kMaxBatch) {
       batch.push_back(m_write_queue.front());
       m_write_queue.pop_front();
     }
-    m_committing = true;
     queue.unlock();
     commit_batch(batch);
     queue.lock();
-    for (auto* j : batch) j->done = true;
-    m_committing = false;
-    m_write_cv.notify_all();
+    for (auto* j : batch) {
+      j->done = true;
+      if (j != &job) j->wake.notify_one();
+    }
+    // What queued meanwhile is the next group: its first job's thread commits it.
+    if (m_write_queue.empty()) {
+      m_committing = false;
+    } else {
+      m_write_queue.front()->lead = true;
+      m_write_queue.front()->wake.notify_one();
+    }
   }
   return std::move(job.result);
 }

@@ -117,7 +117,9 @@ class SqliteStore final : public Store {
   struct WriteJob {
     const std::function<Result<void>()>* body = nullptr;
     Result<void> result;
-    bool done = false;
+    bool done = false;  // committed (or failed): `result` is final
+    bool lead = false;  // this job's thread is to run the next group commit
+    std::condition_variable wake;  // only this job's thread waits on it (no thundering herd)
   };
   Result<void> run_write(const std::function<Result<void>()>& body);
   void commit_batch(const std::vector<WriteJob*>& batch);
@@ -140,10 +142,9 @@ class SqliteStore final : public Store {
   std::filesystem::path m_path;
   std::unique_ptr<StatementCache> m_statements;  // finalised before the connection closes
   std::mutex m_mutex;  // one connection, serialised: each read, and each group commit as a whole
-  std::mutex m_write_mutex;  // guards the queue below
-  std::condition_variable m_write_cv;
+  std::mutex m_write_mutex;  // guards the queue and the jobs' flags
   std::deque<WriteJob*> m_write_queue;
-  bool m_committing = false;  // a thread is running a group commit
+  bool m_committing = false;  // a thread runs a group commit or has been chosen to
 };
 
 }  // namespace qualsig::store
