@@ -67,7 +67,7 @@ login() {  # PORT -> $TOKEN $CRED
 }
 preauthorize() {  # PORT COUNT OUT
   python3 "$ROOT/bench/csc/preauthorize.py" "https://localhost:$1" ca/root.pem "$TOKEN" "$CRED" "$2" "$3" \
-    --parallel 4 --client-data "$CLIENT_DATA" >/dev/null
+    --parallel 16 --client-data "$CLIENT_DATA" >/dev/null
 }
 # wrk_run PORT BODIES CONNECTIONS SECONDS [RATE] -> wrk output in $OUT; signHash only (no draining:
 # responses in flight at the end are not counted, which a benchmark can afford)
