@@ -193,9 +193,9 @@ Result<KeyPair> Token::find_key(ByteView id) const {
   CK_KEY_TYPE kt = 0;
   CK_ATTRIBUTE a = attr(CKA_KEY_TYPE, &kt, sizeof(kt));
   QS_TRY_VOID(check_rv("C_GetAttributeValue", fn()->C_GetAttributeValue(lease.get(), kp.public_key, &a, 1)));
-  if (auto label = read_attribute(kp.private_key, CKA_LABEL)) kp.label = to_string(*label);
+  if (auto label = read_attribute(lease.get(), kp.private_key, CKA_LABEL)) kp.label = to_string(*label);
   if (kt == CKK_EC) {
-    QS_TRY(auto params, read_attribute(kp.public_key, CKA_EC_PARAMS));
+    QS_TRY(auto params, read_attribute(lease.get(), kp.public_key, CKA_EC_PARAMS));
     QS_TRY(auto p256, ec_params_der(NID_X9_62_prime256v1));
     QS_TRY(auto p384, ec_params_der(NID_secp384r1));
     if (params == p256) kp.type = KeyType::ec_p256;
@@ -203,7 +203,7 @@ Result<KeyPair> Token::find_key(ByteView id) const {
     else return fail(ErrorCode::token, "key " + hex_encode(id) + " uses an unsupported curve");
   } else if (kt == CKK_RSA) {
     CK_ULONG bits = 0;
-    QS_TRY(auto modulus, read_attribute(kp.public_key, CKA_MODULUS));
+    QS_TRY(auto modulus, read_attribute(lease.get(), kp.public_key, CKA_MODULUS));
     bits = modulus.size() * 8;
     if (bits == 3072) kp.type = KeyType::rsa_3072;
     else if (bits == 4096) kp.type = KeyType::rsa_4096;
@@ -230,20 +230,24 @@ Result<KeyPair> Token::find_key_by_label(const std::string& label) const {
     if (count == 0) return fail(ErrorCode::not_found, "no key labelled '" + label + "' in the token");
     if (count > 1) return fail(ErrorCode::conflict, "several keys labelled '" + label + "' in the token; use the key id");
     handle = found[0];
+    QS_TRY(id, read_attribute(lease.get(), handle, CKA_ID));
   }
-  QS_TRY(id, read_attribute(handle, CKA_ID));
   return find_key(id);
 }
 
 Result<Bytes> Token::read_attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const {
   Lease lease(*this);
+  return read_attribute(lease.get(), object, type);
+}
+
+Result<Bytes> Token::read_attribute(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const {
   CK_ATTRIBUTE a{type, nullptr, 0};
-  QS_TRY_VOID(check_rv("C_GetAttributeValue", fn()->C_GetAttributeValue(lease.get(), object, &a, 1)));
+  QS_TRY_VOID(check_rv("C_GetAttributeValue", fn()->C_GetAttributeValue(session, object, &a, 1)));
   if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION)
     return fail(ErrorCode::token, "C_GetAttributeValue: attribute unavailable");
   Bytes out(a.ulValueLen);
   a.pValue = out.data();
-  QS_TRY_VOID(check_rv("C_GetAttributeValue", fn()->C_GetAttributeValue(lease.get(), object, &a, 1)));
+  QS_TRY_VOID(check_rv("C_GetAttributeValue", fn()->C_GetAttributeValue(session, object, &a, 1)));
   out.resize(a.ulValueLen);
   return out;
 }

@@ -92,6 +92,9 @@ class Token final : public std::enable_shared_from_this<Token> {
   Token(std::shared_ptr<Module> module, SlotInfo slot);
   const CK_FUNCTION_LIST* fn() const { return m_module->functions(); }
   Result<CK_OBJECT_HANDLE> find_object(CK_SESSION_HANDLE session, CK_OBJECT_CLASS cls, ByteView id) const;
+  // read_attribute on a session the caller already leases: a thread never waits for a second
+  // session while holding one (with every session held that way, the pool would deadlock).
+  Result<Bytes> read_attribute(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const;
 
   std::shared_ptr<Module> m_module;
   SlotInfo m_slot;

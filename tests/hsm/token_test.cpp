@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <thread>
 
 #include "core/digest.h"
@@ -123,6 +124,23 @@ TEST(Token, PoolServesConcurrentSigners) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(good.load(), 300);
+}
+
+// Looking a key up reads its attributes on the session it already holds: with a pool of one
+// session a nested lease would wait for itself. (Under `qualsig serve`, four threads each
+// holding one of four sessions in find_key and waiting for a second deadlocked the server.)
+TEST(Token, KeyLookupNeedsOneSessionOnly) {
+  SoftHsm hsm("one-session", 1);
+  auto kp = hsm.token()->generate_key(KeyType::ec_p256, "only", Bytes{7});
+  ASSERT_TRUE(kp) << kp.error().message;
+  auto by_id = std::async(std::launch::async, [&] { return hsm.token()->find_key(Bytes{7}); });
+  ASSERT_EQ(by_id.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "find_key waits for a second session";
+  auto found = by_id.get();
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->label, "only");
+  auto by_label = std::async(std::launch::async, [&] { return hsm.token()->find_key_by_label("only"); });
+  ASSERT_EQ(by_label.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "find_key_by_label waits for a second session";
+  EXPECT_TRUE(by_label.get());
 }
 
 TEST(Token, WrongPinAndUnknownLabelAreClearErrors) {
