@@ -157,6 +157,14 @@ Result<audit::AuditLog*> TrustService::audit_log() {
     std::lock_guard lock(m_mutex);
     if (m_audit_log) return m_audit_log.get();
   }
+  // Opened once: opening reads every entry into the Merkle tree, and the first requests of a
+  // busy server arrive together (each building its own tree made a node on a 100k-entry log
+  // reach 1.6 GB).
+  std::lock_guard opening(m_audit_open_mutex);
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_audit_log) return m_audit_log.get();
+  }
   QS_TRY(auto signer, this->signer("audit-log"));
   QS_TRY(auto origin, m_store->setting("audit.origin"));
   if (!origin) return fail(ErrorCode::database, "the database records no audit log origin");

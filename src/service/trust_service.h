@@ -70,6 +70,7 @@ class TrustService {
   std::map<std::string, std::shared_ptr<hsm::Signer>> m_key_signers;  // by hex key id
   std::map<std::string, std::shared_ptr<const X509>> m_certificates;   // by hex SHA-256 of the DER
   std::mutex m_ca_mutex;
+  std::mutex m_audit_open_mutex;  // one thread opens the log (it reads every entry); the others wait
   std::unique_ptr<CaContext> m_ca;
   std::unique_ptr<audit::AuditLog> m_audit_log;  // declared last: closed first
 };
