@@ -97,26 +97,18 @@ Result<ClientHints> client_hints(const std::string& client_data) {
 // issue 9's load work the SAD carried the derived SADs themselves, ~13 KiB for 64 hashes, sent
 // and parsed with every signHash.)
 constexpr std::string_view kSadPrefix = "qsad.";
-constexpr std::size_t kSadRandomChars = 43;  // base64url of 32 bytes, unpadded
+constexpr std::size_t kSadRandomBytes = 32;
 constexpr std::string_view kHandlePrefix = "qsh.";
 // The hashes of one call processed at once (parallel.h).
 constexpr std::size_t kParallel = 16;
 
-struct SadPart {
-  std::string hash;  // "sha256:<hex>", the document hash the derived SAD is bound to
-  Secret sad;        // the derived one-time SAD
-  std::string request_id;
-};
-
-bool base64url_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 Result<void> check_sad_form(const Secret& sad) {
   auto v = sad.reveal();
-  if (v.size() != kSadPrefix.size() + kSadRandomChars || v.substr(0, kSadPrefix.size()) != kSadPrefix ||
-      !std::all_of(v.begin() + static_cast<std::ptrdiff_t>(kSadPrefix.size()), v.end(), base64url_char))
-    return fail(ErrorCode::denied, "invalid SAD");
+  if (v.size() > 128 || v.substr(0, kSadPrefix.size()) != kSadPrefix) return fail(ErrorCode::denied, "invalid SAD");
+  auto random = identity::base64url_decode(v.substr(kSadPrefix.size()));
+  const bool good = random && random->size() == kSadRandomBytes;
+  if (random) std::fill(random->begin(), random->end(), std::uint8_t{0});
+  if (!good) return fail(ErrorCode::denied, "invalid SAD");
   return ok();
 }
 
@@ -199,13 +191,13 @@ Result<CscAuthorization> conclude(TrustService& svc, const std::string& identity
 // The SAD derived for `hash_ref` and its request, checked — before anything is consumed — to be
 // the caller's and for this credential: a SAD presented by someone else burns nothing.
 struct Covered {
-  SadPart part;
+  Secret sad;  // the derived one-time SAD
   store::SignRequestRecord request;
 };
 Result<Covered> covered(TrustService& svc, const Secret& sad, const std::string& hash_ref, const std::string& identity,
                         const std::string& credential, TimePoint now) {
-  Covered c{SadPart{hash_ref, derived_sad(sad, hash_ref), ""}, {}};
-  auto record = svc.store().sad(token_hash(c.part.sad));
+  Covered c{derived_sad(sad, hash_ref), {}};
+  auto record = svc.store().sad(token_hash(c.sad));
   if (!record) {
     if (record.error().code == ErrorCode::not_found) return fail(ErrorCode::denied, "hash " + hash_ref + " is not covered by the SAD");
     return fail(record.error());
@@ -217,7 +209,6 @@ Result<Covered> covered(TrustService& svc, const Secret& sad, const std::string&
   // unused ones fails before any of them is signed.
   if (record->consumed_at) return fail(ErrorCode::conflict, "the SAD for hash " + hash_ref + " was already used");
   if (now >= record->expires_at) return fail(ErrorCode::denied, "the SAD expired at " + to_rfc3339(record->expires_at));
-  c.part.request_id = record->request_id;
   c.request = std::move(*req);
   return c;
 }
@@ -350,13 +341,13 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
     return fail(ErrorCode::invalid_input, "signAlgo does not fit the credential's key (key.algo lists the ones that do)");
   QS_TRY_VOID(check_sad_form(sad));
   // Everything is checked before the first SAD is consumed: a bad request burns nothing.
-  std::vector<SadPart> inner;
+  std::vector<Secret> inner;
   for (const auto& h : hashes) {
     if (h.size() != core::digest_size(alg)) return fail(ErrorCode::invalid_input, "a hash has the wrong length for hashAlgorithmOID");
     QS_TRY(auto c, covered(svc, sad, document_hash_ref(DocumentDigest{"", alg, h, -1}), identity, cert.serial_hex, now));
     if (c.request.format != kRaw)
       return fail(ErrorCode::invalid_input, "this SAD authorises " + c.request.format + " signatures: use signatures/signDoc");
-    inner.push_back(std::move(c.part));
+    inner.push_back(std::move(c.sad));
   }
   auto results = parallel_map(hashes.size(), kParallel, [&](std::size_t i) {
     SignInput input;
@@ -364,7 +355,7 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
     input.scheme = scheme;
     input.identity = identity;
     input.credential = cert.serial_hex;
-    return sign_with_sad(svc, inner[i].sad, input, now);
+    return sign_with_sad(svc, inner[i], input, now);
   });
   std::vector<Bytes> out;
   for (auto& r : results) {
@@ -380,7 +371,7 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
   QS_TRY(auto cert, csc_credential(svc, identity, credential_id));
   if (documents.empty() || documents.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "give 1 to 64 documents");
   QS_TRY_VOID(check_sad_form(sad));
-  std::vector<SadPart> inner;
+  std::vector<Secret> inner;
   std::vector<Bytes> digests;
   for (const auto& d : documents) {
     QS_TRY(auto hints, client_hints(nlohmann::json{{"qualsig", {{"signature_format", d.signature_format},
@@ -390,7 +381,7 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
     if (c.request.format != hints.format || c.request.level != hints.level)
       return fail(ErrorCode::invalid_input, "this SAD authorises a " + c.request.format + " signature at " + c.request.level +
                                                 ", not " + hints.format + " at " + hints.level);
-    inner.push_back(std::move(c.part));
+    inner.push_back(std::move(c.sad));
     digests.push_back(std::move(dd.value));
   }
   auto results = parallel_map(documents.size(), kParallel, [&](std::size_t i) {
@@ -399,7 +390,7 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
     input.content = ByteView(documents[i].content);
     input.identity = identity;
     input.credential = cert.serial_hex;
-    return sign_with_sad(svc, inner[i].sad, input, now);
+    return sign_with_sad(svc, inner[i], input, now);
   });
   std::vector<CscSignedDocument> out;
   for (std::size_t i = 0; i < documents.size(); ++i) {
