@@ -1,9 +1,10 @@
 #include "store/postgres/pg_connection.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 
 #include <cstring>
+
+#include "store/postgres/libpq.h"
 
 namespace qualsig::store::pg {
 namespace {
@@ -51,24 +52,24 @@ Params& Params::add_null_text() { return push({}, kTextOid, 0, true); }
 // --- Rows ---
 
 Rows::Rows(PGresult* res) : m_res(res) {}
-Rows::~Rows() { PQclear(m_res); }
-int Rows::size() const { return PQntuples(m_res); }
+Rows::~Rows() { pq().PQclear(m_res); }
+int Rows::size() const { return pq().PQntuples(m_res); }
 std::int64_t Rows::affected() const {
-  const char* n = PQcmdTuples(m_res);
+  const char* n = pq().PQcmdTuples(m_res);
   return (n && *n) ? std::stoll(n) : 0;
 }
-bool Rows::is_null(int row, int col) const { return PQgetisnull(m_res, row, col) != 0; }
+bool Rows::is_null(int row, int col) const { return pq().PQgetisnull(m_res, row, col) != 0; }
 std::string Rows::text(int row, int col) const {
-  return std::string(PQgetvalue(m_res, row, col), static_cast<std::size_t>(PQgetlength(m_res, row, col)));
+  return std::string(pq().PQgetvalue(m_res, row, col), static_cast<std::size_t>(pq().PQgetlength(m_res, row, col)));
 }
 Bytes Rows::bytes(int row, int col) const {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(PQgetvalue(m_res, row, col));
-  return Bytes(p, p + PQgetlength(m_res, row, col));
+  const auto* p = reinterpret_cast<const std::uint8_t*>(pq().PQgetvalue(m_res, row, col));
+  return Bytes(p, p + pq().PQgetlength(m_res, row, col));
 }
 std::int64_t Rows::int64(int row, int col) const {
   // Binary format: big-endian two's complement of the column's width (int2/int4/int8, bool).
-  const auto* p = reinterpret_cast<const std::uint8_t*>(PQgetvalue(m_res, row, col));
-  int len = PQgetlength(m_res, row, col);
+  const auto* p = reinterpret_cast<const std::uint8_t*>(pq().PQgetvalue(m_res, row, col));
+  int len = pq().PQgetlength(m_res, row, col);
   if (len == 0) return 0;
   std::uint64_t v = (p[0] & 0x80) ? ~std::uint64_t{0} : 0;
   if (len == 1) return p[0];  // bool
@@ -110,11 +111,12 @@ Result<std::unique_ptr<Connection>> Connection::connect(const std::string& url, 
   // Keywords before "dbname" are defaults the URL may override (expand_dbname = 1).
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* values[] = {"10", "qualsig", url.c_str(), nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, 1);
+  QS_TRY_VOID(load_libpq());
+  PGconn* conn = pq().PQconnectdbParams(keys, values, 1);
   if (conn == nullptr) return fail(ErrorCode::unavailable, "PostgreSQL: out of memory while connecting");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = scrub(trim(PQerrorMessage(conn)), password);
-    PQfinish(conn);
+  if (pq().PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = scrub(trim(pq().PQerrorMessage(conn)), password);
+    pq().PQfinish(conn);
     // A server that answered and refused (authentication, unknown database) is a configuration
     // problem; one that cannot be reached or is starting/stopping may come back.
     bool answered = msg.find("FATAL:") != std::string::npos && msg.find(kNotServing) == std::string::npos;
@@ -122,18 +124,18 @@ Result<std::unique_ptr<Connection>> Connection::connect(const std::string& url, 
   }
   // Server notices (and the FATAL of a terminated session) are not printed to stderr: errors
   // reach the caller as Results.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  pq().PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn, password));
 }
 
-Connection::~Connection() { PQfinish(m_conn); }
+Connection::~Connection() { pq().PQfinish(m_conn); }
 
 Error Connection::error_of(PGresult* res, const std::string& what) const {
-  std::string msg = scrub(trim(res ? PQresultErrorMessage(res) : PQerrorMessage(m_conn)), m_password);
-  if (msg.empty()) msg = scrub(trim(PQerrorMessage(m_conn)), m_password);
-  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  std::string msg = scrub(trim(res ? pq().PQresultErrorMessage(res) : pq().PQerrorMessage(m_conn)), m_password);
+  if (msg.empty()) msg = scrub(trim(pq().PQerrorMessage(m_conn)), m_password);
+  const char* state = res ? pq().PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   ErrorCode code = ErrorCode::database;
-  if (PQstatus(m_conn) == CONNECTION_BAD || starts_with(state, "08") || starts_with(state, "57P"))
+  if (pq().PQstatus(m_conn) == CONNECTION_BAD || starts_with(state, "08") || starts_with(state, "57P"))
     // connection exception, admin shutdown, cannot connect now: the server may come back
     return make_error(ErrorCode::unavailable, "PostgreSQL at " + where() + " is unavailable: " + msg,
                       state ? std::string("SQLSTATE ") + state : "");
@@ -152,9 +154,9 @@ Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
   auto it = m_prepared.find(sql);
   if (it == m_prepared.end()) {
     std::string name = "qs" + std::to_string(m_prepared.size());
-    Rows prepared(PQprepare(m_conn, name.c_str(), sql.c_str(), static_cast<int>(params.size()),
+    Rows prepared(pq().PQprepare(m_conn, name.c_str(), sql.c_str(), static_cast<int>(params.size()),
                             params.types().data()));
-    if (PQresultStatus(prepared.m_res) != PGRES_COMMAND_OK) return fail(error_of(prepared.m_res, "prepare"));
+    if (pq().PQresultStatus(prepared.m_res) != PGRES_COMMAND_OK) return fail(error_of(prepared.m_res, "prepare"));
     it = m_prepared.emplace(sql, std::move(name)).first;
   }
   std::vector<const char*> values;
@@ -163,16 +165,16 @@ Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
     values.push_back(v.null ? nullptr : v.data.c_str());
     lengths.push_back(static_cast<int>(v.data.size()));
   }
-  Rows rows(PQexecPrepared(m_conn, it->second.c_str(), static_cast<int>(params.size()), values.data(), lengths.data(),
+  Rows rows(pq().PQexecPrepared(m_conn, it->second.c_str(), static_cast<int>(params.size()), values.data(), lengths.data(),
                            params.m_formats.data(), 1));
-  auto status = PQresultStatus(rows.m_res);
+  auto status = pq().PQresultStatus(rows.m_res);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(error_of(rows.m_res, "query"));
   return rows;
 }
 
 Result<void> Connection::exec_script(const std::string& sql) {
-  Rows rows(PQexec(m_conn, sql.c_str()));
-  auto status = PQresultStatus(rows.m_res);
+  Rows rows(pq().PQexec(m_conn, sql.c_str()));
+  auto status = pq().PQresultStatus(rows.m_res);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(error_of(rows.m_res, "statement"));
   return ok();
 }
@@ -182,34 +184,34 @@ Result<void> Connection::ensure_alive() {
   // backend has sent its notice / closed the socket, which turns the status to CONNECTION_BAD.
   // An idle connection has nothing to read unless the server sent something (a FATAL notice
   // then end-of-file when it terminated the session): read until both are seen.
-  for (int i = 0; i < 4 && PQstatus(m_conn) == CONNECTION_OK; ++i) {
-    pollfd p{PQsocket(m_conn), POLLIN, 0};
+  for (int i = 0; i < 4 && pq().PQstatus(m_conn) == CONNECTION_OK; ++i) {
+    pollfd p{pq().PQsocket(m_conn), POLLIN, 0};
     if (::poll(&p, 1, 0) <= 0) break;
-    if (!PQconsumeInput(m_conn)) break;
+    if (!pq().PQconsumeInput(m_conn)) break;
   }
-  if (PQstatus(m_conn) == CONNECTION_OK && PQtransactionStatus(m_conn) != PQTRANS_UNKNOWN) return ok();
+  if (pq().PQstatus(m_conn) == CONNECTION_OK && pq().PQtransactionStatus(m_conn) != PQTRANS_UNKNOWN) return ok();
   m_prepared.clear();  // prepared statements die with the server session
-  PQreset(m_conn);
-  if (PQstatus(m_conn) != CONNECTION_OK)
+  pq().PQreset(m_conn);
+  if (pq().PQstatus(m_conn) != CONNECTION_OK)
     return fail(ErrorCode::unavailable, "PostgreSQL at " + where() + " is unavailable (connection lost, reconnecting failed): " +
-                                            scrub(trim(PQerrorMessage(m_conn)), m_password));
+                                            scrub(trim(pq().PQerrorMessage(m_conn)), m_password));
   return ok();
 }
 
 bool Connection::in_transaction() const {
-  auto s = PQtransactionStatus(m_conn);
+  auto s = pq().PQtransactionStatus(m_conn);
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
 }
 
 std::string Connection::server_version() const {
-  const char* v = PQparameterStatus(m_conn, "server_version");
+  const char* v = pq().PQparameterStatus(m_conn, "server_version");
   std::string s = v ? v : "?";
   return s.substr(0, s.find(' '));
 }
 
 std::string Connection::where() const {
-  std::string host = PQhost(m_conn) ? PQhost(m_conn) : "";
-  return host + ":" + (PQport(m_conn) ? PQport(m_conn) : "") + "/" + (PQdb(m_conn) ? PQdb(m_conn) : "");
+  std::string host = pq().PQhost(m_conn) ? pq().PQhost(m_conn) : "";
+  return host + ":" + (pq().PQport(m_conn) ? pq().PQport(m_conn) : "") + "/" + (pq().PQdb(m_conn) ? pq().PQdb(m_conn) : "");
 }
 
 // --- Pool ---

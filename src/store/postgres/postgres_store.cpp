@@ -1,9 +1,9 @@
 // PostgresStore: opening and migrations, service material, the audit log, settings.
 #include "store/postgres/postgres_store.h"
 
-#include <libpq-fe.h>
 
 #include "core/time.h"
+#include "store/postgres/libpq.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_migrations.h"
 
@@ -32,12 +32,12 @@ StoredCheckpoint read_checkpoint(const Rows& r, int i) {
 // Password of a libpq URI, to scrub it from messages ("" when there is none or the URI is bad).
 std::string password_of(const std::string& url) {
   char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
-  PQfreemem(err);
+  PQconninfoOption* opts = pg::pq().PQconninfoParse(url.c_str(), &err);
+  pg::pq().PQfreemem(err);
   std::string password;
   for (auto* o = opts; o && o->keyword; ++o)
     if (std::string(o->keyword) == "password" && o->val) password = o->val;
-  PQconninfoFree(opts);
+  pg::pq().PQconninfoFree(opts);
   return password;
 }
 }  // namespace
@@ -51,6 +51,7 @@ PostgresStore::~PostgresStore() = default;
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url, Mode mode) {
   if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0)
     return fail(ErrorCode::usage, "a PostgreSQL database URL starts with postgresql:// or postgres://");
+  QS_TRY_VOID(pg::load_libpq());
   std::string password = password_of(url);
   auto pool = std::make_unique<pg::Pool>(url, password, kPoolSize);
   std::string description;
