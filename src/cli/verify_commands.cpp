@@ -46,6 +46,8 @@ Result<std::pair<Bytes, std::string>> read_list(const std::string& path) {
 struct VerifyArgs {
   std::string file, detached, at, lotl, report, report_out;  // --report etsi --report-out F
   std::vector<std::string> anchors, certs, crls, ocsps, tls, tl_signers, lotl_signers, member_lists;
+  bool online = false;
+  int online_timeout = 10;  // seconds per request
 };
 
 void print_text(const service::VerifyOutcome& o) {
@@ -53,6 +55,7 @@ void print_text(const service::VerifyOutcome& o) {
             << to_rfc3339(o.report.validation_time) << "\n";
   for (const auto& l : o.lists) std::cout << "trusted list: " << l << "\n";
   for (const auto& w : o.warnings) std::cout << "warning: " << w << "\n";
+  for (const auto& f : o.report.fetched) std::cout << "fetched: " << f << "\n";
   for (const auto& v : o.signatures) {
     const auto& s = v.report;
     std::cout << "\n" << s.id << "  " << s.level << "\n  " << validation::indication_name(s.indication);
@@ -110,6 +113,7 @@ int run_verify(Globals& g, const VerifyArgs& a) {
   auto at = parse_time_opt(a.at);
   if (!at) return g.out.error(at.error());
   r.at = *at;
+  if (a.online) r.online = std::chrono::seconds(a.online_timeout);
   if (!a.tls.empty() && a.tl_signers.empty())
     return g.out.usage_error("--tl needs --tl-signer CERT: a private list is trusted only through its configured signer");
   for (const auto& p : a.tls) {
@@ -174,6 +178,10 @@ void add_verify_commands(CLI::App& app, Globals& g, Action& action) {
   v->add_option("--certs", a->certs, "untrusted intermediate certificates (PEM/DER); repeatable");
   v->add_option("--crl", a->crls, "a CRL (DER, e.g. `qualsig crl export`) as revocation data; repeatable");
   v->add_option("--ocsp", a->ocsps, "an OCSP response (DER) as revocation data; repeatable");
+  v->add_flag("--online", a->online,
+              "fetch revocation data the signature lacks: OCSP from the certificate's responder (AIA), else its CRL (CDP); http:// only");
+  v->add_option("--online-timeout", a->online_timeout, "seconds each --online request may take (1-120, default 10)")
+      ->check(CLI::Range(1, 120));
   v->add_option("--tl", a->tls, "a private trusted list (TS 119 612 XML, e.g. `qualsig trust export-tl`); repeatable");
   v->add_option("--tl-signer", a->tl_signers, "the certificate that signs the private lists; repeatable");
   v->add_option("--lotl", a->lotl, "the EU list of trusted lists (XML file)");

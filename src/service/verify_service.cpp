@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/http_fetch.h"
 #include "core/openssl.h"
 #include "validation/qc_facts.h"
 
@@ -77,6 +78,12 @@ Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& r) {
   options.extra_ocsp_responses = r.ocsp_responses;
   options.detached_content = r.detached_content;
   options.validation_time = r.at;
+  if (r.online)
+    options.fetch = [timeout = *r.online](const core::HttpRequest& request) {
+      core::HttpRequest bounded = request;
+      bounded.timeout = timeout;
+      return core::http_fetch(bounded);
+    };
   QS_TRY(out.report, validation::validate(file, options));
   out.all_passed = !out.report.signatures.empty();
   const bool have_lists = !store.lists().empty();

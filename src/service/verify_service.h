@@ -29,6 +29,9 @@ struct VerifyRequest {
   std::vector<Bytes> ocsp_responses;       // DER OCSPResponse
   std::optional<Bytes> detached_content;
   std::optional<TimePoint> at;             // validation time; default now
+  // Online validation: revocation data a path lacks is fetched over HTTP (OCSP, then CRL), each
+  // request bounded by this timeout; nullopt: nothing is fetched.
+  std::optional<std::chrono::seconds> online;
   // Trusted lists: private lists with their configured signer certificates, a LOTL with its
   // signers, and member-state lists the LOTL announces.
   std::vector<std::pair<Bytes, std::string>> private_lists;  // (XML, source name)

@@ -151,9 +151,16 @@ void add_ocsp_response(Material& material, ByteView der) {
   material.ocsp.push_back(std::move(basic));
 }
 
-Result<Material> material_from_options(const ValidationOptions& options, std::shared_ptr<SignatureCache> signatures) {
+Result<Material> material_from_options(const ValidationOptions& options, std::shared_ptr<SignatureCache> signatures,
+                                       std::shared_ptr<Online> online) {
   Material m;
   if (signatures) m.signatures = std::move(signatures);
+  if (online) {
+    m.online = std::move(online);
+  } else if (options.fetch) {
+    m.online = std::make_shared<Online>();
+    m.online->fetch = options.fetch;
+  }
   for (const Bytes& der : options.trust_anchors) {
     auto cert = core::x509_from_der(der);
     if (!cert) return fail(ErrorCode::invalid_input, "trust_anchors: not a DER certificate", cert.error().detail);
@@ -183,10 +190,15 @@ std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, cons
   // evaluation time did not exist then. The candidates are tried latest first, so only the
   // signatures of objects that could be the answer are checked.
   std::vector<Candidate> candidates;
-  for (const auto& crl : material.crls)
-    if (auto s = crl_answer(crl.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), crl.get(), nullptr});
-  for (const auto& bs : material.ocsp)
-    if (auto s = ocsp_answer(bs.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), nullptr, bs.get()});
+  auto consider = [&](const std::vector<core::UniquePtr<X509_CRL>>& crls,
+                      const std::vector<core::UniquePtr<OCSP_BASICRESP>>& responses) {
+    for (const auto& crl : crls)
+      if (auto s = crl_answer(crl.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), crl.get(), nullptr});
+    for (const auto& bs : responses)
+      if (auto s = ocsp_answer(bs.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), nullptr, bs.get()});
+  };
+  consider(material.crls, material.ocsp);
+  if (material.online) consider(material.online->crls, material.online->ocsp);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.status.produced_at > b.status.produced_at; });
   for (auto& c : candidates) {
@@ -250,6 +262,10 @@ ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
     // RFC 6960 §4.2.2.2.1 id-pkix-ocsp-nocheck: no revocation checking for this responder.
     link.revocation_needed = X509_get_ext_by_NID(cert, NID_id_pkix_OCSP_noCheck, -1) < 0;
     link.revocation = revocation_status(cert, issuer, material, at);
+    if (!link.revocation && link.revocation_needed && material.online) {
+      fetch_revocation(cert, issuer, material);
+      link.revocation = revocation_status(cert, issuer, material, at);
+    }
     out.links.push_back(link);
   }
   return out;

@@ -1,8 +1,8 @@
 #pragma once
 // Internal to validation/: the validation context (EN 319 102-1 §5.2.4), X.509 certificate
 // validation with OpenSSL's X509_verify_cert (§5.2.6 XCV) and revocation status from CRLs and OCSP
-// responses that were supplied or embedded (acceptance as notes/validation.md §4 describes; no
-// freshness requirement, as DSS's default policy). Nothing is fetched.
+// responses that were supplied, embedded or, in online validation, fetched (acceptance as
+// notes/validation.md §4 describes; no freshness requirement, as DSS's default policy).
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,17 @@
 
 namespace qualsig::validation::detail {
 
+// Online validation (ValidationOptions::fetch): the revocation data fetched in one validation run,
+// shared by the materials of the run like the signature cache.
+struct Online {
+  std::function<Result<Bytes>(const core::HttpRequest&)> fetch;
+  std::vector<core::UniquePtr<OCSP_BASICRESP>> ocsp;
+  std::vector<core::UniquePtr<X509_CRL>> crls;
+  std::set<std::string> tried;   // requests made in this run (URL and body): each is made once
+  std::set<std::string> down;    // URLs that could not be fetched: not asked again in this run
+  std::vector<std::string> log;  // ValidationReport::fetched
+};
+
 // Everything a chain or revocation check may use. Owns its objects.
 struct Material {
   // Every signature of a certificate, CRL or OCSP response is verified once per validation run
@@ -33,13 +45,16 @@ struct Material {
   core::UniquePtr<STACK_OF(X509)> pool = core::wrap(sk_X509_new_null());     // untrusted certificates
   std::vector<core::UniquePtr<OCSP_BASICRESP>> ocsp;
   std::vector<core::UniquePtr<X509_CRL>> crls;
+  std::shared_ptr<Online> online;  // null: offline
 };
 
 // The options' anchors, certificates, OCSP responses and CRLs, with `signatures` as the run's
-// signature cache (a new one if null). Fails with invalid_input naming the option whose element
-// does not decode strictly.
+// signature cache (a new one if null) and `online` as its fetched data (a new one if null and the
+// options have a fetcher). Fails with invalid_input naming the option whose element does not
+// decode strictly.
 Result<Material> material_from_options(const ValidationOptions& options,
-                                       std::shared_ptr<SignatureCache> signatures = nullptr);
+                                       std::shared_ptr<SignatureCache> signatures = nullptr,
+                                       std::shared_ptr<Online> online = nullptr);
 // Adds a certificate (up-referenced) to the pool unless an equal one is there.
 void add_certificate(Material& material, X509* cert);
 // Adds a DER OCSPResponse; ignored unless it decodes and is "successful" with a basic response.
@@ -65,6 +80,11 @@ struct RevocationStatus {
 // OCSP answers are not acceptable (notes §4 UnknownStatus). nullopt if there is none.
 std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, const Material& material, TimePoint at);
 
+// Online validation (online.cpp): fetches revocation data for `cert` into material.online — an OCSP
+// response from each http:// responder of its AIA until one answers for it, else the CRL of each
+// http:// distribution point — each request once per run, every attempt logged. No-op offline.
+void fetch_revocation(X509* cert, X509* issuer, const Material& material);
+
 // Result of X.509 validation of a signer or TSA certificate at a time, with every problem found
 // kept apart so the long-term processes can re-judge them at the best signature time.
 struct ChainResult {
@@ -82,7 +102,8 @@ struct ChainResult {
 };
 
 // Builds and checks the path of `leaf` with X509_verify_cert (validity times are not checked there:
-// they are judged by judge_chain), then looks up revocation for every certificate but the anchor.
+// they are judged by judge_chain), then looks up revocation for every certificate but the anchor,
+// fetching it (material.online) for a certificate that needs it and has none.
 ChainResult build_chain(X509* leaf, const Material& material, TimePoint at);
 
 // A building-block verdict.
@@ -171,6 +192,8 @@ struct CmsContext {
   bool container_padding = false;
   // The run's signature cache (the PDF's), or null for a new one.
   std::shared_ptr<SignatureCache> signatures;
+  // The run's fetched revocation data (the PDF's), or null for a new one (online validation).
+  std::shared_ptr<Online> online;
 };
 
 // The CAdES / CMS process (validate_cades.cpp): every SignerInfo of a DER/BER ContentInfo with

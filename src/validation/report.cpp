@@ -42,9 +42,11 @@ nlohmann::json signature_json(const SignatureReport& s) {
 nlohmann::json to_json(const ValidationReport& report) {
   nlohmann::json signatures = nlohmann::json::array();
   for (const SignatureReport& s : report.signatures) signatures.push_back(signature_json(s));
-  return {{"documentFormat", report.document_format},
-          {"validationTime", to_rfc3339(report.validation_time)},
-          {"signatures", signatures}};
+  nlohmann::json j = {{"documentFormat", report.document_format},
+                      {"validationTime", to_rfc3339(report.validation_time)},
+                      {"signatures", signatures}};
+  if (!report.fetched.empty()) j["fetched"] = report.fetched;
+  return j;
 }
 
 }  // namespace qualsig::validation

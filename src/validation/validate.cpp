@@ -36,8 +36,6 @@ Detected detect(ByteView file) {
 }  // namespace
 
 Result<ValidationReport> validate(ByteView file, const ValidationOptions& options) {
-  if (options.online)
-    return fail(ErrorCode::usage, "online validation (fetching certificates and revocation data) is not implemented");
   TimePoint at = options.validation_time ? *options.validation_time : now_seconds();
   switch (detect(file)) {
     case Detected::pdf: return detail::validate_pdf(file, options, at);

@@ -7,17 +7,20 @@
 // What is covered: CAdES and plain CMS SignedData (every SignerInfo), PAdES (every signature
 // dictionary, document time-stamps as POEs), JAdES (compact and JSON JWS, every signature) and
 // XAdES (the first XAdES ds:Signature of an XML document, validate_xades.cpp).
-// Nothing is fetched: all validation material comes from the signature (for PAdES also the
-// certificates, OCSP responses and CRLs of the PDF's /DSS) and the options.
+// Validation material comes from the signature (for PAdES also the certificates, OCSP responses
+// and CRLs of the PDF's /DSS) and the options; revocation data is fetched only when the options
+// give a fetcher (online validation, `verify --online`).
 // Thread-safe; no state is kept between calls.
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/bytes.h"
+#include "core/http_fetch.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "validation/indication.h"
@@ -32,7 +35,13 @@ struct ValidationOptions {
   std::vector<Bytes> extra_crls;            // CertificateList (RFC 5280 §5.1)
   std::optional<TimePoint> validation_time;  // the "current time" of the process; default: the system clock
   std::optional<Bytes> detached_content;     // the signed document of a detached signature
-  bool online = false;                       // fetching is not implemented: true makes validate() fail with usage
+  // Online validation: when a certificate of a path (signer, CA, TSA) has no acceptable revocation
+  // data among the above and the signature's own, it is fetched — an OCSP response from the
+  // responder its AIA names (RFC 5280 §4.2.2.1, request as RFC 6960 Appendix A.1), else the CRL of
+  // its CRL distribution point (RFC 5280 §4.2.1.13) — and accepted as embedded data would be.
+  // Null (the default): nothing is fetched. Normally core::http_fetch; a failed fetch is reported
+  // in ValidationReport::fetched and leaves the data missing (TRY_LATER), never an error.
+  std::function<Result<Bytes>(const core::HttpRequest&)> fetch;
 };
 
 // One time-stamp token of a signature, validated as EN 319 102-1 §5.4 describes (imprint,
@@ -78,6 +87,9 @@ struct ValidationReport {
   // covers no signature gets an entry of its own.
   std::vector<SignatureReport> signatures;
   TimePoint validation_time{};
+  // Online validation: one line per fetch, in order ("OCSP http://... for CN=...: response
+  // received", "CRL http://...: cannot fetch ...: connect failed").
+  std::vector<std::string> fetched;
 };
 
 // Detects the format and validates every signature. A CMS that parses but is broken inside gives a
@@ -85,14 +97,15 @@ struct ValidationReport {
 // requests: invalid_input "not a signature format qualsig knows" for bytes that are no CMS
 // SignedData (truncated, trailing data, random) and for PDFs formats::pades::inspect cannot read,
 // for JWS texts formats::jades::parse_jws refuses and for XML without a XAdES signature
-// formats::xades::inspect can read; usage for options.online; invalid_input for an option that does not decode (a trust anchor, CRL, ...).
+// formats::xades::inspect can read; invalid_input for an option that does not decode (a trust anchor, CRL, ...).
 // `file` is read during the call only.
 Result<ValidationReport> validate(ByteView file, const ValidationOptions& options);
 
 // The report as JSON: {"documentFormat", "validationTime", "signatures": [{"id", "format",
 // "level", "indication", "subIndication", "checks": [{"block","result"}], "reasons",
 // "signerCertificate" (base64), "chain" (base64 list), "claimedSigningTime", "bestSignatureTime",
-// "timestamps": [...]}]}. Times are RFC 3339; absent optionals are omitted.
+// "timestamps": [...]}], "fetched": [...] (online validation only)}. Times are RFC 3339; absent
+// optionals are omitted.
 nlohmann::json to_json(const ValidationReport& report);
 
 }  // namespace qualsig::validation

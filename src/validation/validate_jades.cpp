@@ -204,6 +204,7 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
     conclude(b, false, sig);
     report.signatures.push_back(std::move(sig));
   }
+  if (material.online) report.fetched = material.online->log;
   return report;
 }
 

@@ -188,6 +188,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
     if (sig.signing_time) ctx.claimed_signing_time = parse_pdf_date(*sig.signing_time);
     ctx.container_padding = true;
     ctx.signatures = material.signatures;
+    ctx.online = material.online;
     Bytes contents = padded_contents(pdf, sig);
     auto cms = validate_cms(contents, o, at, ctx);
     SignatureReport s;
@@ -220,6 +221,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
     }
     report.signatures.push_back(std::move(s));
   }
+  if (material.online) report.fetched = material.online->log;
   return report;
 }
 

@@ -368,6 +368,7 @@ Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& op
         material, at));
   conclude(b, false, sig);
   report.signatures.push_back(std::move(sig));
+  if (material.online) report.fetched = material.online->log;
   return report;
 }
 

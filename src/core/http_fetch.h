@@ -1,0 +1,35 @@
+#pragma once
+// A plain-HTTP client for validation data: OCSP requests (RFC 6960 Appendix A.1, POST) and CRLs
+// and certificates (RFC 5280 §4.2.1.13 / §4.2.2.1, GET). OpenSSL's own HTTP client
+// (OSSL_HTTP_transfer, OpenSSL 3.0) does the work: no other library, and its response limit and
+// timeout apply while reading, so a hostile server cannot make us buffer more than `max_response`
+// or wait longer than `timeout`. Not supported: proxies, redirects, chunked transfer is
+// OpenSSL's to handle.
+// Only http:// is fetched: RFC 5280 §4.2.1.13 and RFC 6960 name HTTP; TLS would need the very
+// revocation data being fetched to validate the server (RFC 5280 §8, circularity).
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "core/bytes.h"
+#include "core/result.h"
+
+namespace qualsig::core {
+
+struct HttpRequest {
+  std::string url;            // http://host[:port]/path[?query]
+  Bytes body;                 // empty: GET; else POST of `body` as `content_type`
+  std::string content_type;   // for POST, e.g. "application/ocsp-request"
+  std::string expected_type;  // response Content-Type required when non-empty
+  std::chrono::seconds timeout{10};    // the whole exchange, connection included
+  std::size_t max_response = 16u << 20;  // bytes; CRLs of large CAs run to megabytes
+};
+
+// The response body, which must be one DER object (every object fetched here is ASN.1).
+// Errors: usage for a URL that is not http:// (named); unavailable when the host does not
+// resolve, refuses or does not answer in time, for an HTTP status other than 200 and for a body
+// that is not DER or exceeds max_response (with OpenSSL's reason).
+Result<Bytes> http_fetch(const HttpRequest& request);
+
+}  // namespace qualsig::core

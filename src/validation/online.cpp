@@ -1,0 +1,169 @@
+// Online validation: fetching the revocation data a path lacks (see path.h, fetch_revocation).
+
+#include <openssl/err.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
+
+#include "validation/path.h"
+
+namespace qualsig::validation::detail {
+namespace {
+
+// Only http:// is fetched (core/http_fetch.h); other schemes (ldap://, https://) are skipped.
+bool fetchable(const std::string& url) { return url.rfind("http://", 0) == 0; }
+
+// A URL as it may appear in a report line: printable ASCII, bounded.
+std::string shown(const std::string& url) {
+  std::string out;
+  for (char c : url.substr(0, 200)) out += (c > 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+// The responder URLs of the AIA extension (RFC 5280 §4.2.2.1, id-ad-ocsp).
+std::vector<std::string> ocsp_urls(X509* cert) {
+  std::vector<std::string> out;
+  STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert);
+  for (int i = 0; i < sk_OPENSSL_STRING_num(urls); ++i) out.emplace_back(sk_OPENSSL_STRING_value(urls, i));
+  X509_email_free(urls);  // the documented free for X509_get1_ocsp's stack
+  return out;
+}
+
+// The fullName URIs of the CRL distribution points (RFC 5280 §4.2.1.13).
+std::vector<std::string> crl_urls(X509* cert) {
+  std::vector<std::string> out;
+  auto points = core::wrap(static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
+  ERR_clear_error();
+  for (int i = 0; points && i < sk_DIST_POINT_num(points.get()); ++i) {
+    DIST_POINT* dp = sk_DIST_POINT_value(points.get(), i);
+    if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;  // 0: fullName
+    GENERAL_NAMES* names = dp->distpoint->name.fullname;
+    for (int k = 0; k < sk_GENERAL_NAME_num(names); ++k) {
+      GENERAL_NAME* name = sk_GENERAL_NAME_value(names, k);
+      if (name->type != GEN_URI) continue;
+      const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+      out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
+    }
+  }
+  return out;
+}
+
+// RFC 6960 §4.1.1 OCSPRequest for one CertID. SHA-1 CertID: RFC 5019 §2.1.1 requires it of
+// lightweight responders, and every responder understands it.
+Bytes ocsp_request(X509* cert, X509* issuer) {
+  auto req = core::wrap(OCSP_REQUEST_new());
+  OCSP_CERTID* id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
+  if (!req || id == nullptr || OCSP_request_add0_id(req.get(), id) == nullptr) {
+    OCSP_CERTID_free(id);
+    ERR_clear_error();
+    return {};
+  }
+  int len = i2d_OCSP_REQUEST(req.get(), nullptr);
+  if (len <= 0) return {};
+  Bytes der(static_cast<std::size_t>(len));
+  unsigned char* p = der.data();
+  i2d_OCSP_REQUEST(req.get(), &p);
+  return der;
+}
+
+// Makes the request once per run, and none to a URL that failed before in the run (a responder
+// that is down costs one timeout, not one per certificate); nullopt when not made. The outcome
+// is logged by the caller.
+std::optional<Result<Bytes>> fetch_once(Online& online, const core::HttpRequest& request) {
+  std::string key = request.url + '\n' + std::string(request.body.begin(), request.body.end());
+  if (online.down.count(request.url) != 0 || !online.tried.insert(key).second) return std::nullopt;
+  auto result = online.fetch(request);
+  if (!result) online.down.insert(request.url);
+  return result;
+}
+
+// Fetches from the certificate's OCSP responders; true once a response answers for `cert`.
+bool fetch_ocsp(X509* cert, X509* issuer, const Material& material, const std::string& who) {
+  Online& online = *material.online;
+  for (const std::string& url : ocsp_urls(cert)) {
+    if (!fetchable(url)) {
+      online.log.push_back("OCSP " + shown(url) + " for " + who + ": not fetched (only http:// is)");
+      continue;
+    }
+    core::HttpRequest request;
+    request.url = url;
+    request.body = ocsp_request(cert, issuer);
+    request.content_type = "application/ocsp-request";    // RFC 6960 Appendix C.1
+    request.expected_type = "application/ocsp-response";  // RFC 6960 Appendix C.2
+    request.max_response = 1u << 20;
+    if (request.body.empty()) return false;
+    auto fetched = fetch_once(online, request);
+    if (!fetched) continue;
+    const std::string line = "OCSP " + shown(url) + " for " + who + ": ";
+    if (!*fetched) {
+      online.log.push_back(line + fetched->error().message);
+      continue;
+    }
+    const Bytes& der = fetched->value();
+    const unsigned char* p = der.data();
+    auto resp = core::wrap(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+    if (!resp || p != der.data() + der.size()) {
+      ERR_clear_error();
+      online.log.push_back(line + "not a DER OCSPResponse (RFC 6960 §4.2.1)");
+      continue;
+    }
+    int status = OCSP_response_status(resp.get());
+    auto basic = core::wrap(status == OCSP_RESPONSE_STATUS_SUCCESSFUL ? OCSP_response_get1_basic(resp.get()) : nullptr);
+    ERR_clear_error();
+    if (!basic) {
+      online.log.push_back(line + "responder answered " + OCSP_response_status_str(status));
+      continue;
+    }
+    // The responder's certificates may be needed to accept the response (path.cpp).
+    const STACK_OF(X509)* certs = OCSP_resp_get0_certs(basic.get());
+    STACK_OF(X509)* pool = material.pool.get();
+    for (int i = 0; i < sk_X509_num(certs); ++i) {
+      X509* c = sk_X509_value(certs, i);
+      bool known = false;
+      for (int k = 0; k < sk_X509_num(pool) && !known; ++k) known = X509_cmp(sk_X509_value(pool, k), c) == 0;
+      if (!known && X509_up_ref(c) == 1) sk_X509_push(pool, c);
+    }
+    online.ocsp.push_back(std::move(basic));
+    online.log.push_back(line + "response received");
+    return true;
+  }
+  return false;
+}
+
+void fetch_crls(X509* cert, const Material& material, const std::string& who) {
+  Online& online = *material.online;
+  for (const std::string& url : crl_urls(cert)) {
+    if (!fetchable(url)) {
+      online.log.push_back("CRL " + shown(url) + " for " + who + ": not fetched (only http:// is)");
+      continue;
+    }
+    core::HttpRequest request;
+    request.url = url;
+    auto fetched = fetch_once(online, request);
+    if (!fetched) continue;  // fetched earlier in this run, for another certificate
+    const std::string line = "CRL " + shown(url) + " for " + who + ": ";
+    if (!*fetched) {
+      online.log.push_back(line + fetched->error().message);
+      continue;
+    }
+    const Bytes& der = fetched->value();
+    const unsigned char* p = der.data();
+    auto crl = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+    if (!crl || p != der.data() + der.size()) {
+      ERR_clear_error();
+      online.log.push_back(line + "not a DER CRL (RFC 5280 §5.1)");
+      continue;
+    }
+    online.crls.push_back(std::move(crl));
+    online.log.push_back(line + "CRL received");
+  }
+}
+
+}  // namespace
+
+void fetch_revocation(X509* cert, X509* issuer, const Material& material) {
+  if (!material.online || !material.online->fetch) return;
+  const std::string who = subject_of(cert);
+  if (!fetch_ocsp(cert, issuer, material, who)) fetch_crls(cert, material, who);
+}
+
+}  // namespace qualsig::validation::detail
