@@ -23,6 +23,7 @@ printf '{"schema": "qualsig-policy/1", "name": "po", "version": 1, "document_typ
 printf 'PURCHASE ORDER 8: 12,500.00 EUR\n' >po.txt
 "$QUALSIG" --data d sign --identity po-agent --in po.txt --out po-b.p7s --detached --level B-B --type purchase-order >/dev/null
 "$QUALSIG" --data d sign --identity po-agent --in po.txt --out po-t.p7s --detached --level B-T --type purchase-order >/dev/null
+"$QUALSIG" --data d sign --identity po-agent --in po.txt --out po-lt.p7s --detached --level B-LT --type purchase-order >/dev/null
 printf '{"order": 8, "amount": "12500.00"}' >po.json
 "$QUALSIG" --data d sign --identity po-agent --format jades --in po.json --out po.jws --type purchase-order >/dev/null
 V=(--trust-anchor ca/root.pem)
@@ -32,6 +33,10 @@ sub_of() { python3 -c 'import json,sys; s=json.loads(sys.argv[1])["signatures"][
 expect_exit 1 "B-B offline: not TOTAL-PASSED" -- "$QUALSIG" --json verify po-b.p7s --detached po.txt "${V[@]}"
 contains "B-B offline: TRY_LATER" "$(sub_of "$OUT")" "INDETERMINATE TRY_LATER"
 contains "offline: nothing fetched" "$(python3 -c 'import json,sys; print("fetched" in json.loads(sys.argv[1]))' "$OUT")" "False"
+
+# B-LT carries its revocation data: --online fetches nothing (the responder is not even up).
+expect_exit 0 "B-LT online: TOTAL-PASSED without fetching" -- "$QUALSIG" --json verify po-lt.p7s --detached po.txt "${V[@]}" --online
+contains "B-LT: nothing fetched" "$(python3 -c 'import json,sys; print("fetched" in json.loads(sys.argv[1]))' "$OUT")" "False"
 
 # Online, the responder is down: a refused connection is reported at once, not after a timeout.
 expect_exit 1 "B-B online, responder down" -- "$QUALSIG" verify po-b.p7s --detached po.txt "${V[@]}" --online
