@@ -71,13 +71,19 @@ class ValidateCades : public ::testing::Test {
 
   // The signer's key under another certificate from the issuing CA (validity and extensions chosen
   // by the test).
-  core::UniquePtr<X509> signer_variant(TimePoint not_after, bool unknown_critical_extension = false) {
+  // With `online_urls`, the AIA names an OCSP responder and the CDPs a CRL over http:// and ldap://.
+  core::UniquePtr<X509> signer_variant(TimePoint not_after, bool unknown_critical_extension = false,
+                                       bool online_urls = false) {
     pki::CertificateRequest req;
     req.subject = {"Test Signer Variant", "Qualsig Test", "", "", "NL"};
     req.public_key = pki().signer->public_key();
     req.not_before = date(2020, 1, 1);
     req.not_after = not_after;
     req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
+    if (online_urls) {
+      req.extensions.ocsp_urls = {kOcspUrl};
+      req.extensions.crl_distribution_points = {"ldap://directory.test/cn=Test%20Issuing%20CA", kCrlUrl};
+    }
     auto cert = must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
     if (unknown_critical_extension) {
       // A private OID no verifier knows, marked critical (RFC 5280 §4.2: "A certificate-using
@@ -118,6 +124,8 @@ class ValidateCades : public ::testing::Test {
     return must(pki::crl_to_der(crl.get()));
   }
 
+  static constexpr const char* kOcspUrl = "http://responder.test/ocsp";
+  static constexpr const char* kCrlUrl = "http://responder.test/issuing.crl";
   static CadesPki* s_pki;
 };
 CadesPki* ValidateCades::s_pki = nullptr;
@@ -380,16 +388,95 @@ TEST_F(ValidateCades, Rsa1024AfterSunsetIsCryptoConstraintsFailure) {
   EXPECT_EQ(pki().openssl_verify(der, &kDocument).status, 0);
 }
 
-TEST(ValidateInput, UnreadableInputAndOnlineAreRefused) {
+// Online validation with a fetcher standing in for the network: what is asked, how often, and
+// what a failure or a good answer does to the indication.
+TEST_F(ValidateCades, OnlineFetchesOnlyWhatThePathLacksAndEachUrlOnce) {
+  auto cert = signer_variant(date(2027, 6, 1), false, true);
+  Bytes cms = must(formats::cades::sign_detached(core::sha256(kDocument), cert.get(), *pki().signer, pki().options(Level::b_b)));
+  // The issuing CA's CRL (from the root) is supplied; only the signer's status is missing.
+  ValidationOptions o = options(kSigningTime + 1h, false);
+  o.extra_crls = pki().validation_data().crls;
+  o.extra_certificates = {der(pki().ocsp_cert.get())};
+
+  SignatureReport offline = only(cms, o);
+  EXPECT_EQ(offline.sub_indication, SubIndication::try_later);
+
+  std::vector<core::HttpRequest> asked;
+  o.fetch = [&](const core::HttpRequest& r) -> Result<Bytes> {
+    asked.push_back(r);
+    return fail(ErrorCode::unavailable, "cannot connect to responder.test:80: Connection refused");
+  };
+  auto down = validate(cms, o);
+  ASSERT_TRUE(down) << down.error().message;
+  EXPECT_EQ(down->signatures[0].sub_indication, SubIndication::try_later);
+  ASSERT_EQ(asked.size(), 2u);  // the OCSP responder, then the http:// CRL; never the ldap:// one
+  EXPECT_EQ(asked[0].url, kOcspUrl);
+  EXPECT_EQ(asked[0].content_type, "application/ocsp-request");
+  EXPECT_EQ(asked[1].url, kCrlUrl);
+  EXPECT_TRUE(asked[1].body.empty());  // GET
+  ASSERT_EQ(down->fetched.size(), 3u);
+  EXPECT_NE(down->fetched[0].find("Connection refused"), std::string::npos) << down->fetched[0];
+  EXPECT_NE(down->fetched[1].find("not fetched (only http:// is)"), std::string::npos) << down->fetched[1];
+
+  // The OCSP request is for this certificate; the responder's good answer makes it pass.
+  asked.clear();
+  o.fetch = [&](const core::HttpRequest& r) -> Result<Bytes> {
+    asked.push_back(r);
+    const unsigned char* p = r.body.data();
+    auto req = core::wrap(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(r.body.size())));
+    if (!req || OCSP_request_onereq_count(req.get()) != 1) return fail(ErrorCode::invalid_input, "bad request");
+    ASN1_INTEGER* serial = nullptr;
+    OCSP_id_get0_info(nullptr, nullptr, nullptr, &serial, OCSP_onereq_get0_id(OCSP_request_onereq_get0(req.get(), 0)));
+    if (ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(cert.get())) != 0) return fail(ErrorCode::not_found, "other serial");
+    return ocsp_good(cert.get(), kSigningTime + 30min);
+  };
+  auto good = validate(cms, o);
+  ASSERT_TRUE(good) << good.error().message;
+  EXPECT_EQ(good->signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(asked.size(), 1u);  // OCSP answered: no CRL
+  ASSERT_EQ(good->fetched.size(), 1u);
+  EXPECT_NE(good->fetched[0].find("response received"), std::string::npos) << good->fetched[0];
+
+  // Answers that are not what was asked for are reported and change nothing.
+  o.fetch = [&](const core::HttpRequest& r) -> Result<Bytes> {
+    if (r.url == kOcspUrl) return to_bytes("garbage, not DER");
+    return ocsp_good(cert.get(), kSigningTime);  // an OCSP response where a CRL belongs
+  };
+  auto wrong = validate(cms, o);
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->signatures[0].sub_indication, SubIndication::try_later);
+  ASSERT_EQ(wrong->fetched.size(), 3u);
+  EXPECT_NE(wrong->fetched[0].find("not a DER OCSPResponse"), std::string::npos) << wrong->fetched[0];
+  EXPECT_NE(wrong->fetched[2].find("not a DER CRL"), std::string::npos) << wrong->fetched[2];
+
+  // A fetched CRL that revokes the signer: REVOKED_NO_POE for a B-B signature.
+  o.fetch = [&](const core::HttpRequest& r) -> Result<Bytes> {
+    if (r.url == kOcspUrl) return fail(ErrorCode::unavailable, "down");
+    pki::RevokedCertificate entry;
+    entry.serial_hex = core::serial_to_hex(X509_get0_serialNumber(cert.get()));
+    entry.revoked_at = kSigningTime - 1h;
+    entry.reason = pki::RevocationReason::key_compromise;
+    auto crl = must(pki::build_crl(pki().issuing.get(), pki().issuing_key.get(), 8, kSigningTime, kSigningTime + 24h, {entry}));
+    return pki::crl_to_der(crl.get());
+  };
+  auto revoked = validate(cms, o);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->signatures[0].sub_indication, SubIndication::revoked_no_poe);
+}
+
+TEST(ValidateInput, UnreadableInputIsRefused) {
   EXPECT_EQ(validate(to_bytes("this is not a signature"), {}).error().code, ErrorCode::invalid_input);
   EXPECT_EQ(validate(to_bytes("%PDF-1.7\n..."), {}).error().code, ErrorCode::invalid_input);  // not a readable PDF
   EXPECT_EQ(validate(to_bytes("<?xml version=\"1.0\"?><a/>"), {}).error().code, ErrorCode::invalid_input);  // no XAdES signature in it
   // A compact JWS whose header lacks x5c etc. is still parsed; a broken one is invalid_input.
   EXPECT_EQ(validate(to_bytes("eyJhbGciOi.e30.c2ln"), {}).error().code, ErrorCode::invalid_input);
   EXPECT_EQ(validate(to_bytes("{\"payload\": 1}"), {}).error().code, ErrorCode::invalid_input);
+  // Online or not: input that is no signature is refused before anything is fetched.
   ValidationOptions online;
-  online.online = true;
-  EXPECT_EQ(validate(Bytes{0x30, 0x00}, online).error().code, ErrorCode::usage);
+  int calls = 0;
+  online.fetch = [&](const core::HttpRequest&) -> Result<Bytes> { return ++calls, fail(ErrorCode::unavailable, "x"); };
+  EXPECT_EQ(validate(Bytes{0x30, 0x00}, online).error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(calls, 0);
 }
 
 }  // namespace
