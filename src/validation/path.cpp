@@ -151,6 +151,18 @@ void add_ocsp_response(Material& material, ByteView der) {
   material.ocsp.push_back(std::move(basic));
 }
 
+Material share(const Material& base) {
+  Material m;
+  m.signatures = base.signatures;
+  m.online = base.online;
+  m.anchors = core::wrap(X509_chain_up_ref(base.anchors.get()));
+  m.pool = core::wrap(X509_chain_up_ref(base.pool.get()));
+  for (const auto& crl : base.crls)
+    if (X509_CRL_up_ref(crl.get()) == 1) m.crls.push_back(core::wrap(crl.get()));
+  m.ocsp = base.ocsp;
+  return m;
+}
+
 Result<Material> material_from_options(const ValidationOptions& options, std::shared_ptr<SignatureCache> signatures,
                                        std::shared_ptr<Online> online) {
   Material m;
@@ -191,7 +203,7 @@ std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, cons
   // signatures of objects that could be the answer are checked.
   std::vector<Candidate> candidates;
   auto consider = [&](const std::vector<core::UniquePtr<X509_CRL>>& crls,
-                      const std::vector<core::UniquePtr<OCSP_BASICRESP>>& responses) {
+                      const std::vector<std::shared_ptr<OCSP_BASICRESP>>& responses) {
     for (const auto& crl : crls)
       if (auto s = crl_answer(crl.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), crl.get(), nullptr});
     for (const auto& bs : responses)

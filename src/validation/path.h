@@ -29,7 +29,7 @@ namespace qualsig::validation::detail {
 // shared by the materials of the run like the signature cache.
 struct Online {
   std::function<Result<Bytes>(const core::HttpRequest&)> fetch;
-  std::vector<core::UniquePtr<OCSP_BASICRESP>> ocsp;
+  std::vector<std::shared_ptr<OCSP_BASICRESP>> ocsp;
   std::vector<core::UniquePtr<X509_CRL>> crls;
   std::set<std::string> tried;   // requests made in this run (URL and body): each is made once
   std::set<std::string> down;    // URLs that could not be fetched: not asked again in this run
@@ -43,10 +43,14 @@ struct Material {
   std::shared_ptr<SignatureCache> signatures = std::make_shared<SignatureCache>();
   core::UniquePtr<STACK_OF(X509)> anchors = core::wrap(sk_X509_new_null());  // trust anchors
   core::UniquePtr<STACK_OF(X509)> pool = core::wrap(sk_X509_new_null());     // untrusted certificates
-  std::vector<core::UniquePtr<OCSP_BASICRESP>> ocsp;
+  std::vector<std::shared_ptr<OCSP_BASICRESP>> ocsp;  // shared: OCSP_BASICRESP has no reference count
   std::vector<core::UniquePtr<X509_CRL>> crls;
   std::shared_ptr<Online> online;  // null: offline
 };
+
+// A material holding the same objects as `base` (reference-counted, nothing parsed again), with
+// its signature cache and fetched data shared: additions to the copy do not reach `base`.
+Material share(const Material& base);
 
 // The options' anchors, certificates, OCSP responses and CRLs, with `signatures` as the run's
 // signature cache (a new one if null) and `online` as its fetched data (a new one if null and the
@@ -194,6 +198,9 @@ struct CmsContext {
   std::shared_ptr<SignatureCache> signatures;
   // The run's fetched revocation data (the PDF's), or null for a new one (online validation).
   std::shared_ptr<Online> online;
+  // The run's material (the PDF's: the options' and its /DSS's objects), shared instead of parsing
+  // the options again; null: from the options (and `signatures`, `online` above).
+  const Material* base = nullptr;
 };
 
 // The CAdES / CMS process (validate_cades.cpp): every SignerInfo of a DER/BER ContentInfo with

@@ -74,6 +74,7 @@ struct SignatureReport {
   Bytes signer_certificate;          // DER, empty if not identified
   std::vector<Bytes> chain;          // signer first, to the trust anchor (when built)
   std::optional<TimePoint> claimed_signing_time;
+  bool signing_time_attribute = false;  // CMS: the signed attributes hold signing-time (RFC 5652 §11.3)
   TimePoint best_signature_time{};   // earliest POE of the signature (validation time without one)
   std::vector<TimestampReport> timestamps;
 };

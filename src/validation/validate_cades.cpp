@@ -150,7 +150,12 @@ Result<ValidationReport> validate_cms(ByteView file, const ValidationOptions& op
     return fail(ErrorCode::invalid_input, "not a signature format qualsig knows (no DER/BER CMS SignedData)");
   }
   file = file.first(static_cast<std::size_t>(p - file.data()));  // without the padding
-  QS_TRY(Material material, material_from_options(options, context.signatures, context.online));
+  Material material;
+  if (context.base != nullptr) {
+    material = share(*context.base);
+  } else {
+    QS_TRY(material, material_from_options(options, context.signatures, context.online));
+  }
   // Certificates and CRLs in SignedData (RFC 5652 §5.1), then OCSP responses (RFC 5940).
   auto certs = core::wrap(CMS_get1_certs(cms.get()));
   for (int i = 0; i < sk_X509_num(certs.get()); ++i) add_certificate(material, sk_X509_value(certs.get(), i));

@@ -229,6 +229,7 @@ SignerBlocks run_basic_blocks(CMS_ContentInfo* cms, CMS_SignerInfo* si, const Va
     b.signing_time = to_time_point(st->value.utctime);
   if (!b.signing_time && st == nullptr) b.signing_time = claimed_signing_time;
   out.claimed_signing_time = b.signing_time;
+  out.signing_time_attribute = st != nullptr;
   out.level = level_of(si, b.signed_attributes, embedded_revocation);
 
   b.fc = format_checking(si, b.signed_attributes);

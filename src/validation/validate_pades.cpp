@@ -80,25 +80,13 @@ bool is_document_timestamp(const formats::pades::PdfSignatureInfo& sig) {
   return sig.document_timestamp || sig.sub_filter == "ETSI.RFC3161";
 }
 
-// Whether the CMS at the start of `contents` has a signing-time signed attribute.
-bool has_signing_time_attribute(const Bytes& contents) {
-  const unsigned char* p = contents.data();
-  auto cms = core::wrap(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(contents.size())));
-  ERR_clear_error();
-  if (!cms) return false;
-  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
-  return sk_CMS_SignerInfo_num(infos) == 1 && CMS_signed_get_attr_by_NID(sk_CMS_SignerInfo_value(infos, 0), NID_pkcs9_signingTime, -1) >= 0;
-}
-
 // EN 319 142-1 §6 level, structurally: formats::pades::level_of, raised to B-T when our CMS
 // reading found a signature-time-stamp (level_of reads the /Contents without its zero padding,
 // which breaks BER indefinite-length CMS). A CMS without a signing-certificate attribute is not
 // baseline: "PAdES-BES" as DSS names it.
-std::string pades_level(const formats::pades::PdfInfo& info, std::size_t index, const SignatureReport& cms,
-                        bool signing_time_attribute) {
+std::string pades_level(const formats::pades::PdfInfo& info, formats::cades::Level level, const SignatureReport& cms) {
   // EN 319 142-1 §6.3 (PAdES baseline): "the signing-time attribute shall not be present".
-  if (cms.level == "not a baseline profile" || signing_time_attribute) return "PAdES-BES";
-  formats::cades::Level level = formats::pades::level_of(info, index);
+  if (cms.level == "not a baseline profile" || cms.signing_time_attribute) return "PAdES-BES";
   bool signature_tst = false;
   for (const TimestampReport& t : cms.timestamps) signature_tst = signature_tst || t.type == "signature-time-stamp";
   if (level == formats::cades::Level::b_b && signature_tst)
@@ -125,27 +113,19 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
   auto info = formats::pades::inspect(pdf);
   if (!info) return fail(ErrorCode::invalid_input, "not a PDF qualsig can read: " + info.error().message, info.error().detail);
   // The DSS's certificates, OCSP responses and CRLs are validation material like the options'
-  // (EN 319 142-1 §5.4.2.2). Elements that do not decode are left out here: material_from_options
-  // refuses undecodable options, and a PDF must not be able to make validation fail as an error.
-  ValidationOptions with_dss = options;
-  auto keep_parsable = [](const std::vector<Bytes>& in, std::vector<Bytes>& out, auto parses) {
-    for (const auto& der : in)
-      if (parses(der)) out.push_back(der);
-  };
-  keep_parsable(info->dss_certificate_values, with_dss.extra_certificates, [](const Bytes& d) { return core::x509_from_der(d).has_value(); });
-  keep_parsable(info->dss_crl_values, with_dss.extra_crls, [](const Bytes& d) {
-    const unsigned char* p = d.data();
-    auto crl = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(d.size())));
-    return crl != nullptr;
-  });
-  keep_parsable(info->dss_ocsp_values, with_dss.extra_ocsp_responses, [](const Bytes& d) {
-    const unsigned char* p = d.data();
-    auto resp = core::wrap(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(d.size())));
-    return resp != nullptr;
-  });
+  // (EN 319 142-1 §5.4.2.2). Elements that do not decode are left out: material_from_options
+  // refuses undecodable options, but a PDF must not be able to make validation fail as an error.
+  // Each object is parsed once; every signature's process shares them (CmsContext::base).
+  QS_TRY(Material material, material_from_options(options));
+  for (const Bytes& der : info->dss_certificate_values)
+    if (auto cert = core::x509_from_der(der)) add_certificate(material, cert->get());
+  for (const Bytes& der : info->dss_crl_values) {
+    const unsigned char* p = der.data();
+    if (auto crl = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())))) material.crls.push_back(std::move(crl));
+  }
+  for (const Bytes& der : info->dss_ocsp_values) add_ocsp_response(material, der);
   ERR_clear_error();
-  const ValidationOptions& opts = with_dss;
-  QS_TRY(Material material, material_from_options(opts));
+  const ValidationOptions& opts = options;
   ValidationReport report;
   report.document_format = "PAdES";
   report.validation_time = at;
@@ -184,11 +164,11 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
     CmsContext ctx;
     for (std::size_t j = i + 1; j < sigs.size(); ++j)
       if (doc_tst[j]) ctx.document_timestamps.push_back(*doc_tst[j]);
-    ctx.document_timestamps_archive = formats::pades::level_of(*info, i) == formats::cades::Level::b_lta;
+    const formats::cades::Level structural_level = formats::pades::level_of(*info, i);
+    ctx.document_timestamps_archive = structural_level == formats::cades::Level::b_lta;
     if (sig.signing_time) ctx.claimed_signing_time = parse_pdf_date(*sig.signing_time);
     ctx.container_padding = true;
-    ctx.signatures = material.signatures;
-    ctx.online = material.online;
+    ctx.base = &material;
     Bytes contents = padded_contents(pdf, sig);
     auto cms = validate_cms(contents, o, at, ctx);
     SignatureReport s;
@@ -198,7 +178,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
       s.best_signature_time = at;
     s.id = sig.field_name;
     s.format = "PAdES";
-    s.level = pades_level(*info, i, s, has_signing_time_attribute(contents));
+    s.level = pades_level(*info, structural_level, s);
     // FC for PAdES (notes §6): one SignerInfo (SignerInformationStore), a CAdES or PKCS#7 detached
     // SubFilter, a /ByteRange covering the whole revision except /Contents.
     std::string fc;
