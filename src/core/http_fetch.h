@@ -5,8 +5,11 @@
 // timeout apply while reading, so a hostile server cannot make us buffer more than `max_response`
 // or wait longer than `timeout`. Not supported: proxies, redirects, chunked transfer is
 // OpenSSL's to handle.
-// Only http:// is fetched: RFC 5280 §4.2.1.13 and RFC 6960 name HTTP; TLS would need the very
-// revocation data being fetched to validate the server (RFC 5280 §8, circularity).
+// Validation data is fetched over http:// only: RFC 5280 §4.2.1.13 and RFC 6960 name HTTP; TLS
+// would need the very revocation data being fetched to validate the server (RFC 5280 §8,
+// circularity). Documents whose authenticity rests on the transport (an OIDC issuer's JWKS) set
+// `https`: TLS 1.2 or later, the server certificate verified against `ca_file` or the system's
+// trust store, and its name (or IP address) checked against the URL's host (RFC 6125).
 
 #include <chrono>
 #include <cstddef>
@@ -24,10 +27,13 @@ struct HttpRequest {
   std::string expected_type;  // response Content-Type required when non-empty
   std::chrono::seconds timeout{10};    // the whole exchange, connection included
   std::size_t max_response = 16u << 20;  // bytes; CRLs of large CAs run to megabytes
+  bool https = false;         // https:// URLs allowed (and then required to verify)
+  std::string ca_file;        // PEM trust anchors for https; empty: the system's (OpenSSL default paths)
+  bool der = true;            // the body must be one DER object (false: any bytes, e.g. JSON)
 };
 
-// The response body, which must be one DER object (every object fetched here is ASN.1).
-// Errors: usage for a URL that is not http:// (named); unavailable when the host does not
+// The response body: one DER object, or any bytes when `der` is false.
+// Errors: usage for a URL that is not http:// (or https:// when allowed), named; unavailable when the host does not
 // resolve, refuses or does not answer in time, for an HTTP status other than 200 and for a body
 // that is not DER or exceeds max_response (with OpenSSL's reason).
 Result<Bytes> http_fetch(const HttpRequest& request);

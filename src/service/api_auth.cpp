@@ -12,6 +12,7 @@
 #include "core/fs.h"
 #include "core/openssl.h"
 #include "identity/jwks.h"
+#include "service/oidc_keys.h"
 #include "identity/oidc.h"
 #include "identity/spiffe.h"
 #include "service/cert_service.h"
@@ -194,14 +195,14 @@ Result<IssuedToken> token_for_client(TrustService& svc, const std::string& clien
 
 Result<IssuedToken> token_for_jwt(TrustService& svc, std::string_view jwt, TimePoint now) {
   const auto& cfg = svc.config().proofing;
-  if (cfg.oidc_jwks_file.empty() || cfg.oidc_issuer.empty() || cfg.oidc_audience.empty())
-    return fail(ErrorCode::denied, "OIDC workload tokens are not configured (proofing.oidc_issuer, oidc_audience, oidc_jwks_file)");
-  QS_TRY(auto jwks_text, core::read_file(resolve(svc.data_dir(), cfg.oidc_jwks_file), 1u << 20));
-  QS_TRY(auto jwks, identity::parse_jwks(jwks_text));
+  if ((cfg.oidc_jwks_file.empty() && cfg.oidc_jwks_url.empty()) || cfg.oidc_issuer.empty() || cfg.oidc_audience.empty())
+    return fail(ErrorCode::denied, "OIDC workload tokens are not configured (proofing.oidc_issuer, oidc_audience, oidc_jwks_file or oidc_jwks_url)");
   identity::OidcExpectations ex;
   ex.issuer = cfg.oidc_issuer;
   ex.audience = cfg.oidc_audience;
-  auto claims = identity::verify_oidc_token(jwt, jwks, ex, now);
+  auto claims = verify_workload_token(svc, jwt, ex, now);
+  // The issuer's keys being unobtainable is our problem (503), not the caller's token (401).
+  if (!claims && claims.error().code == ErrorCode::unavailable) return fail(claims.error());
   if (!claims) return fail(denied("workload token refused: " + claims.error().message));
   const std::string subject = claims->issuer + "#" + claims->subject;
   QS_TRY(auto all, svc.store().identities());

@@ -134,7 +134,19 @@ Result<Config> parse_config(std::string_view text) {
     QS_TRY_VOID(r.get("spiffe_trust_domain", c.proofing.spiffe_trust_domain));
     QS_TRY_VOID(r.get("oidc_issuer", c.proofing.oidc_issuer));
     QS_TRY_VOID(r.get("oidc_audience", c.proofing.oidc_audience));
-    return r.get("oidc_jwks_file", c.proofing.oidc_jwks_file);
+    QS_TRY_VOID(r.get("oidc_jwks_file", c.proofing.oidc_jwks_file));
+    QS_TRY_VOID(r.get("oidc_jwks_url", c.proofing.oidc_jwks_url));
+    QS_TRY_VOID(r.get("oidc_jwks_ca_file", c.proofing.oidc_jwks_ca_file));
+    QS_TRY_VOID(r.get("oidc_jwks_min_refetch_seconds", c.proofing.oidc_jwks_min_refetch_seconds));
+    if (c.proofing.oidc_jwks_min_refetch_seconds == 0 || c.proofing.oidc_jwks_min_refetch_seconds > 3600)
+      return fail(ErrorCode::invalid_input, "config: proofing.oidc_jwks_min_refetch_seconds must be 1..3600");
+    if (!c.proofing.oidc_jwks_file.empty() && !c.proofing.oidc_jwks_url.empty())
+      return fail(ErrorCode::invalid_input, "config: proofing.oidc_jwks_file and oidc_jwks_url exclude each other");
+    // The keys' authenticity rests on the transport: plain http:// would let anyone on the path
+    // choose the keys tokens are verified with.
+    if (!c.proofing.oidc_jwks_url.empty() && c.proofing.oidc_jwks_url.rfind("https://", 0) != 0)
+      return fail(ErrorCode::invalid_input, "config: proofing.oidc_jwks_url must be an https:// URL");
+    return ok();
   }));
   QS_TRY_VOID(section(top, "certificates", [&](ObjectReader& r) -> Result<void> {
     QS_TRY_VOID(r.get("default_validity_days", c.certificates.default_validity_days));
@@ -169,7 +181,10 @@ std::string config_to_json(const Config& c) {
                     {"spiffe_trust_domain", c.proofing.spiffe_trust_domain},
                     {"oidc_issuer", c.proofing.oidc_issuer},
                     {"oidc_audience", c.proofing.oidc_audience},
-                    {"oidc_jwks_file", c.proofing.oidc_jwks_file}}},
+                    {"oidc_jwks_file", c.proofing.oidc_jwks_file},
+                    {"oidc_jwks_url", c.proofing.oidc_jwks_url},
+                    {"oidc_jwks_ca_file", c.proofing.oidc_jwks_ca_file},
+                    {"oidc_jwks_min_refetch_seconds", c.proofing.oidc_jwks_min_refetch_seconds}}},
       {"certificates", {{"default_validity_days", c.certificates.default_validity_days},
                         {"max_validity_days", c.certificates.max_validity_days},
                         {"pds_url", c.certificates.pds_url},

@@ -47,10 +47,15 @@ struct ProofingConfig {
   // domain (empty: any in the bundle).
   std::string spiffe_trust_bundle;
   std::string spiffe_trust_domain;
-  // OIDC workload tokens: expected issuer and audience, and the JWKS file of the issuer.
+  // OIDC workload tokens: expected issuer and audience, and the issuer's keys: a JWKS file, or
+  // its jwks_uri (https://, fetched and kept: service/oidc_keys.h) with an optional PEM file of
+  // trust anchors for that server (empty: the system's). One of the two, not both.
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_jwks_file;
+  std::string oidc_jwks_url;
+  std::string oidc_jwks_ca_file;
+  unsigned oidc_jwks_min_refetch_seconds = 30;  // a refused token refetches the keys at most this often
 };
 
 struct CertificatesConfig {

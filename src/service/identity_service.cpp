@@ -1,5 +1,7 @@
 #include "service/identity_service.h"
 
+#include "service/oidc_keys.h"
+
 #include <algorithm>
 
 #include "audit/log_entry.h"
@@ -9,6 +11,7 @@
 #include "identity/oidc.h"
 #include "identity/spiffe.h"
 #include "service/cert_service.h"
+#include "service/oidc_keys.h"
 
 namespace qualsig::service {
 namespace {
@@ -137,15 +140,14 @@ Result<ProofResult> proof_identity(TrustService& svc, const ProofRequest& r, con
       break;
     }
     case ProofingMethod::oidc: {
-      if (cfg.oidc_jwks_file.empty() || cfg.oidc_issuer.empty() || cfg.oidc_audience.empty())
-        return fail(ErrorCode::environment, "OIDC proofing is not configured (proofing.oidc_issuer, oidc_audience, oidc_jwks_file)");
-      QS_TRY(auto jwks_text, core::read_file(resolve(svc.data_dir(), cfg.oidc_jwks_file), 1u << 20));
-      QS_TRY(auto jwks, identity::parse_jwks(jwks_text));
+      if ((cfg.oidc_jwks_file.empty() && cfg.oidc_jwks_url.empty()) || cfg.oidc_issuer.empty() || cfg.oidc_audience.empty())
+        return fail(ErrorCode::environment,
+                    "OIDC proofing is not configured (proofing.oidc_issuer, oidc_audience, oidc_jwks_file or oidc_jwks_url)");
       identity::OidcExpectations ex;
       ex.issuer = cfg.oidc_issuer;
       ex.audience = cfg.oidc_audience;
       ex.subject = r.expected_subject;
-      QS_TRY(auto claims, identity::verify_oidc_token(r.evidence, jwks, ex, now));
+      QS_TRY(auto claims, verify_workload_token(svc, r.evidence, ex, now));
       p.method = "oidc";
       p.status = "verified";
       p.subject = claims.issuer + "#" + claims.subject;

@@ -30,6 +30,8 @@ Result<std::unique_ptr<store::Store>> open_store(const std::filesystem::path& da
 
 struct CaContext;  // service/cert_service.cpp
 
+struct OidcKeyCache;  // oidc_keys.cpp
+
 class TrustService {
  public:
   ~TrustService();
@@ -59,6 +61,9 @@ class TrustService {
   // the HSM signature on the signing path). Read-only: X509 objects may be shared by threads.
   Result<std::shared_ptr<const X509>> parsed_certificate(ByteView der);
 
+  // The OIDC issuer keys kept from proofing.oidc_jwks_url (oidc_keys.h); made on first use.
+  OidcKeyCache& oidc_key_cache();
+
  private:
   TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store);
   std::filesystem::path m_data_dir;
@@ -70,6 +75,7 @@ class TrustService {
   std::map<std::string, std::shared_ptr<hsm::Signer>> m_key_signers;  // by hex key id
   std::map<std::string, std::shared_ptr<const X509>> m_certificates;   // by hex SHA-256 of the DER
   std::mutex m_ca_mutex;
+  std::shared_ptr<OidcKeyCache> m_oidc_keys;
   std::mutex m_audit_open_mutex;  // one thread opens the log (it reads every entry); the others wait
   std::unique_ptr<CaContext> m_ca;
   std::unique_ptr<audit::AuditLog> m_audit_log;  // declared last: closed first
