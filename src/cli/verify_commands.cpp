@@ -179,7 +179,7 @@ void add_verify_commands(CLI::App& app, Globals& g, Action& action) {
   v->add_option("--crl", a->crls, "a CRL (DER, e.g. `qualsig crl export`) as revocation data; repeatable");
   v->add_option("--ocsp", a->ocsps, "an OCSP response (DER) as revocation data; repeatable");
   v->add_flag("--online", a->online,
-              "fetch revocation data the signature lacks: OCSP from the certificate's responder (AIA), else its CRL (CDP); http:// only");
+              "fetch what the signature lacks: revocation data (OCSP from the AIA responder, else the CDP's CRL) and missing CA certificates (AIA caIssuers); http:// only");
   v->add_option("--online-timeout", a->online_timeout, "seconds each --online request may take (1-120, default 10)")
       ->check(CLI::Range(1, 120));
   v->add_option("--tl", a->tls, "a private trusted list (TS 119 612 XML, e.g. `qualsig trust export-tl`); repeatable");

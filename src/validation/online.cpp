@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509v3.h>
 
 #include "validation/path.h"
@@ -158,7 +159,79 @@ void fetch_crls(X509* cert, const Material& material, const std::string& who) {
   }
 }
 
+// The caIssuers URIs of the AIA extension (RFC 5280 §4.2.2.1).
+std::vector<std::string> ca_issuers_urls(X509* cert) {
+  std::vector<std::string> out;
+  auto aia = core::wrap(static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr)));
+  ERR_clear_error();
+  for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+    ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
+    if (OBJ_obj2nid(ad->method) != NID_ad_ca_issuers || ad->location->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = ad->location->d.uniformResourceIdentifier;
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
+  }
+  return out;
+}
+
+// The certificates of a caIssuers answer: one DER certificate, or the certificates of a
+// certs-only CMS SignedData ("application/pkcs7-mime", RFC 5280 §4.2.2.1).
+std::vector<core::UniquePtr<X509>> certificates_of(const Bytes& der) {
+  std::vector<core::UniquePtr<X509>> out;
+  const unsigned char* p = der.data();
+  if (auto cert = core::wrap(d2i_X509(nullptr, &p, static_cast<long>(der.size()))); cert && p == der.data() + der.size()) {
+    out.push_back(std::move(cert));
+    return out;
+  }
+  p = der.data();
+  auto p7 = core::wrap(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+  ERR_clear_error();
+  if (!p7 || p != der.data() + der.size() || !PKCS7_type_is_signed(p7.get()) || p7->d.sign == nullptr) return out;
+  STACK_OF(X509)* certs = p7->d.sign->cert;
+  for (int i = 0; i < sk_X509_num(certs); ++i) {
+    X509* c = sk_X509_value(certs, i);
+    if (X509_up_ref(c) == 1) out.push_back(core::wrap(c));
+  }
+  return out;
+}
+
 }  // namespace
+
+bool fetch_issuer(X509* cert, const Material& material) {
+  if (!material.online || !material.online->fetch) return false;
+  Online& online = *material.online;
+  const std::string who = subject_of(cert);
+  for (const std::string& url : ca_issuers_urls(cert)) {
+    const std::string line = "CA certificate " + shown(url) + " for " + who + ": ";
+    if (!fetchable(url)) {
+      online.log.push_back(line + "not fetched (only http:// is)");
+      continue;
+    }
+    core::HttpRequest request;
+    request.url = url;
+    request.max_response = 1u << 20;
+    auto fetched = fetch_once(online, request);
+    if (!fetched) continue;
+    if (!*fetched) {
+      online.log.push_back(line + fetched->error().message);
+      continue;
+    }
+    bool found = false;
+    for (auto& candidate : certificates_of(fetched->value())) {
+      if (X509_check_issued(candidate.get(), cert) != X509_V_OK) continue;
+      STACK_OF(X509)* pool = material.pool.get();
+      bool known = false;
+      for (int k = 0; k < sk_X509_num(pool) && !known; ++k) known = X509_cmp(sk_X509_value(pool, k), candidate.get()) == 0;
+      if (!known) {
+        sk_X509_push(pool, candidate.release());
+        found = true;
+      }
+    }
+    ERR_clear_error();
+    online.log.push_back(line + (found ? "issuer certificate received" : "no new certificate that issued it"));
+    if (found) return true;
+  }
+  return false;
+}
 
 void fetch_revocation(X509* cert, X509* issuer, const Material& material) {
   if (!material.online || !material.online->fetch) return;

@@ -242,6 +242,19 @@ ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
   }
   int ok = X509_verify_cert(ctx.get());
   int err = X509_STORE_CTX_get_error(ctx.get());
+  for (int round = 0; ok != 1 && material.online && round < 4 &&
+                      (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT);
+       ++round) {
+    X509* orphan = X509_STORE_CTX_get_current_cert(ctx.get());
+    if (orphan == nullptr) break;
+    X509_up_ref(orphan);  // the context's reference ends with cleanup
+    auto held = core::wrap(orphan);
+    if (!fetch_issuer(held.get(), material)) break;
+    X509_STORE_CTX_cleanup(ctx.get());
+    if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, material.pool.get()) != 1) break;
+    ok = X509_verify_cert(ctx.get());
+    err = X509_STORE_CTX_get_error(ctx.get());
+  }
   ERR_clear_error();
   if (ok != 1) {
     out.structural = is_missing_chain(err) ? SubIndication::no_certificate_chain_found

@@ -88,6 +88,11 @@ std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, cons
 // response from each http:// responder of its AIA until one answers for it, else the CRL of each
 // http:// distribution point — each request once per run, every attempt logged. No-op offline.
 void fetch_revocation(X509* cert, X509* issuer, const Material& material);
+// Online validation (online.cpp): fetches the issuer of `cert` from its AIA caIssuers http://
+// URLs (a DER certificate or a certs-only CMS, RFC 5280 §4.2.2.1) into material.pool; true when a
+// certificate that names itself the issuer of `cert` was added (its signature is checked by the
+// path validation that follows). No-op (false) offline.
+bool fetch_issuer(X509* cert, const Material& material);
 
 // Result of X.509 validation of a signer or TSA certificate at a time, with every problem found
 // kept apart so the long-term processes can re-judge them at the best signature time.
@@ -107,7 +112,8 @@ struct ChainResult {
 
 // Builds and checks the path of `leaf` with X509_verify_cert (validity times are not checked there:
 // they are judged by judge_chain), then looks up revocation for every certificate but the anchor,
-// fetching it (material.online) for a certificate that needs it and has none.
+// fetching it (material.online) for a certificate that needs it and has none. Online, a missing
+// issuer is fetched too (fetch_issuer) and the path built again, for up to 4 missing links.
 ChainResult build_chain(X509* leaf, const Material& material, TimePoint at);
 
 // A building-block verdict.

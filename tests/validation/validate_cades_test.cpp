@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -82,6 +83,7 @@ class ValidateCades : public ::testing::Test {
     req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
     if (online_urls) {
       req.extensions.ocsp_urls = {kOcspUrl};
+      req.extensions.ca_issuers_urls = {kCaIssuersUrl};
       req.extensions.crl_distribution_points = {"ldap://directory.test/cn=Test%20Issuing%20CA", kCrlUrl};
     }
     auto cert = must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
@@ -126,6 +128,7 @@ class ValidateCades : public ::testing::Test {
 
   static constexpr const char* kOcspUrl = "http://responder.test/ocsp";
   static constexpr const char* kCrlUrl = "http://responder.test/issuing.crl";
+  static constexpr const char* kCaIssuersUrl = "http://responder.test/issuing.crt";
   static CadesPki* s_pki;
 };
 CadesPki* ValidateCades::s_pki = nullptr;
@@ -462,6 +465,60 @@ TEST_F(ValidateCades, OnlineFetchesOnlyWhatThePathLacksAndEachUrlOnce) {
   auto revoked = validate(cms, o);
   ASSERT_TRUE(revoked);
   EXPECT_EQ(revoked->signatures[0].sub_indication, SubIndication::revoked_no_poe);
+}
+
+// A signature that carries only the signer's certificate: online, the issuing CA comes from the
+// AIA caIssuers URL (as a DER certificate or a certs-only CMS); an answer that is not the issuer
+// leaves NO_CERTIFICATE_CHAIN_FOUND.
+TEST_F(ValidateCades, OnlineFetchesAMissingIssuerFromCaIssuers) {
+  auto cert = signer_variant(date(2027, 6, 1), false, true);
+  auto opts = pki().options(Level::b_b);
+  opts.chain = {};
+  Bytes cms = must(formats::cades::sign_detached(core::sha256(kDocument), cert.get(), *pki().signer, opts));
+  ValidationOptions o = options(kSigningTime + 1h, false);
+  o.extra_crls = pki().validation_data().crls;
+  o.extra_certificates = {der(pki().ocsp_cert.get())};
+  EXPECT_EQ(only(cms, o).sub_indication, SubIndication::no_certificate_chain_found);
+
+  auto serve = [&](Bytes issuer_answer) {
+    return [&, issuer_answer](const core::HttpRequest& r) -> Result<Bytes> {
+      if (r.url == kCaIssuersUrl) return issuer_answer;
+      if (r.url == kOcspUrl) return ocsp_good(cert.get(), kSigningTime + 30min);
+      return fail(ErrorCode::not_found, "no such URL");
+    };
+  };
+  o.fetch = serve(der(pki().issuing.get()));
+  auto r = validate(cms, o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed);
+  ASSERT_FALSE(r->fetched.empty());
+  EXPECT_NE(r->fetched[0].find("issuer certificate received"), std::string::npos) << r->fetched[0];
+
+  // The same certificate inside a certs-only SignedData.
+  auto p7 = core::wrap(PKCS7_new());
+  ASSERT_EQ(PKCS7_set_type(p7.get(), NID_pkcs7_signed), 1);
+  ASSERT_EQ(PKCS7_content_new(p7.get(), NID_pkcs7_data), 1);
+  ASSERT_EQ(PKCS7_add_certificate(p7.get(), pki().root.get()), 1);
+  ASSERT_EQ(PKCS7_add_certificate(p7.get(), pki().issuing.get()), 1);
+  unsigned char* buf = nullptr;
+  int len = i2d_PKCS7(p7.get(), &buf);
+  ASSERT_GT(len, 0);
+  Bytes certs_only(buf, buf + len);
+  OPENSSL_free(buf);
+  o.fetch = serve(certs_only);
+  r = validate(cms, o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed);
+
+  // Not the issuer, or not a certificate at all.
+  for (const Bytes& wrong : {der(pki().tsa_cert.get()), to_bytes("garbage")}) {
+    o.fetch = serve(wrong);
+    r = validate(cms, o);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::no_certificate_chain_found);
+    ASSERT_FALSE(r->fetched.empty());
+    EXPECT_NE(r->fetched[0].find("no new certificate that issued it"), std::string::npos) << r->fetched[0];
+  }
 }
 
 TEST(ValidateInput, UnreadableInputIsRefused) {
