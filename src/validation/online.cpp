@@ -77,14 +77,34 @@ std::optional<Result<Bytes>> fetch_once(Online& online, const core::HttpRequest&
   return result;
 }
 
+// "OCSP http://... for CN=...: ", the start of every log line about one request.
+std::string line_for(const std::string& what, const std::string& url, const std::string& who) {
+  return what + " " + shown(url) + " for " + who + ": ";
+}
+
+// Makes `request` for `what` of `who`: the body, or nullopt — with the reason logged when the
+// URL is not fetchable or the fetch failed, silently when the request was made before (or its
+// URL failed before) in this run.
+std::optional<Bytes> fetch_logged(Online& online, const std::string& what, const std::string& who,
+                                  const core::HttpRequest& request) {
+  const std::string line = line_for(what, request.url, who);
+  if (!fetchable(request.url)) {
+    online.log.push_back(line + "not fetched (only http:// is)");
+    return std::nullopt;
+  }
+  auto fetched = fetch_once(online, request);
+  if (!fetched) return std::nullopt;
+  if (!*fetched) {
+    online.log.push_back(line + fetched->error().message);
+    return std::nullopt;
+  }
+  return std::move(fetched->value());
+}
+
 // Fetches from the certificate's OCSP responders; true once a response answers for `cert`.
 bool fetch_ocsp(X509* cert, X509* issuer, const Material& material, const std::string& who) {
   Online& online = *material.online;
   for (const std::string& url : ocsp_urls(cert)) {
-    if (!fetchable(url)) {
-      online.log.push_back("OCSP " + shown(url) + " for " + who + ": not fetched (only http:// is)");
-      continue;
-    }
     core::HttpRequest request;
     request.url = url;
     request.body = ocsp_request(cert, issuer);
@@ -92,17 +112,12 @@ bool fetch_ocsp(X509* cert, X509* issuer, const Material& material, const std::s
     request.expected_type = "application/ocsp-response";  // RFC 6960 Appendix C.2
     request.max_response = 1u << 20;
     if (request.body.empty()) return false;
-    auto fetched = fetch_once(online, request);
-    if (!fetched) continue;
-    const std::string line = "OCSP " + shown(url) + " for " + who + ": ";
-    if (!*fetched) {
-      online.log.push_back(line + fetched->error().message);
-      continue;
-    }
-    const Bytes& der = fetched->value();
-    const unsigned char* p = der.data();
-    auto resp = core::wrap(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-    if (!resp || p != der.data() + der.size()) {
+    auto der = fetch_logged(online, "OCSP", who, request);
+    if (!der) continue;
+    const std::string line = line_for("OCSP", url, who);
+    const unsigned char* p = der->data();
+    auto resp = core::wrap(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der->size())));
+    if (!resp || p != der->data() + der->size()) {
       ERR_clear_error();
       online.log.push_back(line + "not a DER OCSPResponse (RFC 6960 §4.2.1)");
       continue;
@@ -116,13 +131,7 @@ bool fetch_ocsp(X509* cert, X509* issuer, const Material& material, const std::s
     }
     // The responder's certificates may be needed to accept the response (path.cpp).
     const STACK_OF(X509)* certs = OCSP_resp_get0_certs(basic.get());
-    STACK_OF(X509)* pool = material.pool.get();
-    for (int i = 0; i < sk_X509_num(certs); ++i) {
-      X509* c = sk_X509_value(certs, i);
-      bool known = false;
-      for (int k = 0; k < sk_X509_num(pool) && !known; ++k) known = X509_cmp(sk_X509_value(pool, k), c) == 0;
-      if (!known && X509_up_ref(c) == 1) sk_X509_push(pool, c);
-    }
+    for (int i = 0; i < sk_X509_num(certs); ++i) add_certificate(material.pool.get(), sk_X509_value(certs, i));
     online.ocsp.push_back(std::move(basic));
     online.log.push_back(line + "response received");
     return true;
@@ -133,23 +142,14 @@ bool fetch_ocsp(X509* cert, X509* issuer, const Material& material, const std::s
 void fetch_crls(X509* cert, const Material& material, const std::string& who) {
   Online& online = *material.online;
   for (const std::string& url : crl_urls(cert)) {
-    if (!fetchable(url)) {
-      online.log.push_back("CRL " + shown(url) + " for " + who + ": not fetched (only http:// is)");
-      continue;
-    }
     core::HttpRequest request;
     request.url = url;
-    auto fetched = fetch_once(online, request);
-    if (!fetched) continue;  // fetched earlier in this run, for another certificate
-    const std::string line = "CRL " + shown(url) + " for " + who + ": ";
-    if (!*fetched) {
-      online.log.push_back(line + fetched->error().message);
-      continue;
-    }
-    const Bytes& der = fetched->value();
-    const unsigned char* p = der.data();
-    auto crl = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
-    if (!crl || p != der.data() + der.size()) {
+    auto der = fetch_logged(online, "CRL", who, request);  // none when fetched for another certificate
+    if (!der) continue;
+    const std::string line = line_for("CRL", url, who);
+    const unsigned char* p = der->data();
+    auto crl = core::wrap(d2i_X509_CRL(nullptr, &p, static_cast<long>(der->size())));
+    if (!crl || p != der->data() + der->size()) {
       ERR_clear_error();
       online.log.push_back(line + "not a DER CRL (RFC 5280 §5.1)");
       continue;
@@ -201,32 +201,21 @@ bool fetch_issuer(X509* cert, const Material& material) {
   Online& online = *material.online;
   const std::string who = subject_of(cert);
   for (const std::string& url : ca_issuers_urls(cert)) {
-    const std::string line = "CA certificate " + shown(url) + " for " + who + ": ";
-    if (!fetchable(url)) {
-      online.log.push_back(line + "not fetched (only http:// is)");
-      continue;
-    }
     core::HttpRequest request;
     request.url = url;
     request.max_response = 1u << 20;
-    auto fetched = fetch_once(online, request);
-    if (!fetched) continue;
-    if (!*fetched) {
-      online.log.push_back(line + fetched->error().message);
-      continue;
-    }
+    auto der = fetch_logged(online, "CA certificate", who, request);
+    if (!der) continue;
     bool found = false;
-    for (auto& candidate : certificates_of(fetched->value())) {
+    STACK_OF(X509)* pool = material.pool.get();
+    for (auto& candidate : certificates_of(*der)) {
       if (X509_check_issued(candidate.get(), cert) != X509_V_OK) continue;
-      STACK_OF(X509)* pool = material.pool.get();
-      bool known = false;
-      for (int k = 0; k < sk_X509_num(pool) && !known; ++k) known = X509_cmp(sk_X509_value(pool, k), candidate.get()) == 0;
-      if (!known) {
-        sk_X509_push(pool, candidate.release());
-        found = true;
-      }
+      const int before = sk_X509_num(pool);
+      add_certificate(pool, candidate.get());
+      found = found || sk_X509_num(pool) > before;
     }
     ERR_clear_error();
+    const std::string line = line_for("CA certificate", url, who);
     online.log.push_back(line + (found ? "issuer certificate received" : "no new certificate that issued it"));
     if (found) return true;
   }

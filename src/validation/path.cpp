@@ -127,11 +127,13 @@ std::string subject_of(const X509* cert) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
-void add_certificate(Material& material, X509* cert) {
-  if (cert == nullptr || contains(material.pool.get(), cert)) return;
+void add_certificate(STACK_OF(X509)* pool, X509* cert) {
+  if (cert == nullptr || contains(pool, cert)) return;
   X509_up_ref(cert);
-  sk_X509_push(material.pool.get(), cert);
+  sk_X509_push(pool, cert);
 }
+
+void add_certificate(Material& material, X509* cert) { add_certificate(material.pool.get(), cert); }
 
 void add_ocsp_response(Material& material, ByteView der) {
   const unsigned char* p = der.data();

@@ -61,6 +61,7 @@ Result<Material> material_from_options(const ValidationOptions& options,
                                        std::shared_ptr<Online> online = nullptr);
 // Adds a certificate (up-referenced) to the pool unless an equal one is there.
 void add_certificate(Material& material, X509* cert);
+void add_certificate(STACK_OF(X509)* pool, X509* cert);
 // Adds a DER OCSPResponse; ignored unless it decodes and is "successful" with a basic response.
 void add_ocsp_response(Material& material, ByteView der);
 
