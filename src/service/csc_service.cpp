@@ -328,6 +328,17 @@ Result<CscAuthorization> csc_authorize_check(TrustService& svc, const std::strin
   return conclude(svc, identity, ids, now);
 }
 
+namespace {
+// The one-time SADs of one signHash/signDoc call, consumed together (all or none, one commit):
+// a call that loses a race for one of its hashes burns none of the others, so no hash is
+// signed without its signature reaching the caller.
+Result<std::vector<store::SadRecord>> consume_all(TrustService& svc, const std::vector<Secret>& sads, TimePoint now) {
+  std::vector<std::string> hashes;
+  for (const Secret& s : sads) hashes.push_back(token_hash(s));
+  return svc.store().consume_sads(hashes, now);
+}
+}  // namespace
+
 Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& identity, const std::string& credential_id,
                                          const Secret& sad, const std::vector<Bytes>& hashes,
                                          const std::string& hash_algorithm_oid, const std::string& sign_algo, TimePoint now) {
@@ -349,13 +360,14 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
       return fail(ErrorCode::invalid_input, "this SAD authorises " + c.request.format + " signatures: use signatures/signDoc");
     inner.push_back(std::move(c.sad));
   }
+  QS_TRY(auto activations, consume_all(svc, inner, now));
   auto results = parallel_map(hashes.size(), kParallel, [&](std::size_t i) {
     SignInput input;
     input.digest = hashes[i];
     input.scheme = scheme;
     input.identity = identity;
     input.credential = cert.serial_hex;
-    return sign_with_sad(svc, inner[i], input, now);
+    return sign_with_consumed_sad(svc, activations[i], input, now);
   });
   std::vector<Bytes> out;
   for (auto& r : results) {
@@ -384,13 +396,14 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
     inner.push_back(std::move(c.sad));
     digests.push_back(std::move(dd.value));
   }
+  QS_TRY(auto activations, consume_all(svc, inner, now));
   auto results = parallel_map(documents.size(), kParallel, [&](std::size_t i) {
     SignInput input;
     input.digest = digests[i];
     input.content = ByteView(documents[i].content);
     input.identity = identity;
     input.credential = cert.serial_hex;
-    return sign_with_sad(svc, inner[i], input, now);
+    return sign_with_consumed_sad(svc, activations[i], input, now);
   });
   std::vector<CscSignedDocument> out;
   for (std::size_t i = 0; i < documents.size(); ++i) {

@@ -116,6 +116,10 @@ struct SignOutput {
 // invalid_input for a document that is not the bound one; denied for a credential that can no
 // longer sign.
 Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const SignInput& input, TimePoint now);
+// sign_with_sad after the SAD was consumed (store::Store::consume_sads, which consumes the SADs
+// of one multi-hash call all or none): the same checks, signature, log entry and record.
+Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRecord& activation, const SignInput& input,
+                                          TimePoint now);
 
 Result<store::SignRequestRecord> find_sign_request(TrustService& svc, const std::string& id);
 Result<std::vector<store::SignRequestRecord>> list_sign_requests(TrustService& svc, const std::optional<std::string>& status,

@@ -92,6 +92,11 @@ Result<DocumentDigest> digest_document(const std::filesystem::path& path, core::
 Result<SignOutput> sign_with_sad(TrustService& svc, const Secret& sad, const SignInput& input, TimePoint now) {
   // Consumed first, atomically: of concurrent uses of one SAD exactly one gets past this line.
   QS_TRY(auto activation, svc.store().consume_sad(token_hash(sad), now));
+  return sign_with_consumed_sad(svc, activation, input, now);
+}
+
+Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRecord& activation, const SignInput& input,
+                                          TimePoint now) {
   QS_TRY(auto req, svc.store().sign_request(activation.request_id));
   if ((input.identity && *input.identity != req.identity_name) ||
       (input.credential && *input.credential != activation.credential))

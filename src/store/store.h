@@ -173,6 +173,10 @@ class Store {
   // when it existed, was unused and unexpired at `now`; otherwise not_found / conflict
   // ("already used") / denied ("expired"), and nothing changes.
   virtual Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) = 0;
+  // Consumes every SAD of `token_hashes` in one transaction, each as consume_sad does: all or
+  // none. The first that cannot be consumed fails the call with consume_sad's error, naming its
+  // position ("SAD 3 of 5: ..."), and nothing changes. Records in the order given.
+  virtual Result<std::vector<SadRecord>> consume_sads(const std::vector<std::string>& token_hashes, TimePoint now) = 0;
 
   // Stores a produced signature and, in the same transaction, moves its request from
   // `request_status` to "signed" (conflict if it is no longer there: nothing is written) and

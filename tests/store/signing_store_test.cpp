@@ -79,6 +79,54 @@ TEST_P(SigningStore, SadIsConsumedOnceThenNamesWhy) {
   EXPECT_EQ(store->consume_sad("sha256:cc", kT0 + 6min).error().code, ErrorCode::denied);
 }
 
+// The SADs of one multi-hash signHash are consumed together: when one of them cannot be, none is.
+TEST_P(SigningStore, SadsOfOneCallAreConsumedAllOrNone) {
+  auto store = open_store();
+  auto id = add_identity(*store, "bot");
+  ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "allowed")));
+  for (const char* h : {"sha256:a1", "sha256:a2", "sha256:a3", "sha256:a4"}) ASSERT_TRUE(store->put_sad(sad(h, "req-1")));
+  ASSERT_TRUE(store->consume_sad("sha256:a3", kT0 + 1min));  // used by an earlier call
+  auto mixed = store->consume_sads({"sha256:a1", "sha256:a2", "sha256:a3", "sha256:a4"}, kT0 + 1min);
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.error().code, ErrorCode::conflict);
+  EXPECT_NE(mixed.error().message.find("SAD 3 of 4"), std::string::npos) << mixed.error().message;
+  for (const char* h : {"sha256:a1", "sha256:a2", "sha256:a4"}) EXPECT_FALSE(store->sad(h)->consumed_at) << h;
+  EXPECT_EQ(store->consume_sads({"sha256:a1", "sha256:nope"}, kT0 + 1min).error().code, ErrorCode::not_found);
+  EXPECT_FALSE(store->sad("sha256:a1")->consumed_at);
+  // Reversed order: records come back in the order asked for.
+  auto all = store->consume_sads({"sha256:a4", "sha256:a2", "sha256:a1"}, kT0 + 1min);
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].token_hash, "sha256:a4");
+  EXPECT_EQ((*all)[2].token_hash, "sha256:a1");
+  for (const char* h : {"sha256:a1", "sha256:a2", "sha256:a4"}) EXPECT_TRUE(store->sad(h)->consumed_at) << h;
+  EXPECT_EQ(store->consume_sads({"sha256:a2"}, kT0 + 1min).error().code, ErrorCode::conflict);
+}
+
+// Two callers racing for overlapping sets (in opposite orders, on two connections): each SAD is
+// consumed by exactly one of them, and a caller gets all of its set or none.
+TEST_P(SigningStore, OverlappingSadSetsRaceWithoutSplittingACall) {
+  auto a = open_store();
+  auto id = add_identity(*a, "bot");
+  ASSERT_TRUE(a->create_sign_request(request(id, "req-1", "allowed")));
+  auto b = open_store(false);
+  for (int round = 0; round < 10; ++round) {
+    std::vector<std::string> set;
+    for (int k = 0; k < 6; ++k) {
+      set.push_back("sha256:r" + std::to_string(round) + "-" + std::to_string(k));
+      ASSERT_TRUE(a->put_sad(sad(set.back(), "req-1")));
+    }
+    std::vector<std::string> reversed(set.rbegin(), set.rend());
+    std::atomic<int> winners{0};
+    std::thread t1([&] { winners += a->consume_sads(set, kT0 + 1min).has_value(); });
+    std::thread t2([&] { winners += b->consume_sads(reversed, kT0 + 1min).has_value(); });
+    t1.join();
+    t2.join();
+    EXPECT_EQ(winners.load(), 1) << "round " << round;
+    for (const auto& h : set) EXPECT_TRUE(a->sad(h)->consumed_at) << h;
+  }
+}
+
 TEST_P(SigningStore, SadReplayedFrom16ThreadsOnTwoConnectionsSucceedsOnce) {
   auto a = open_store();
   auto id = add_identity(*a, "bot");

@@ -7,6 +7,9 @@
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/postgres_store.h"
 
+#include <algorithm>
+#include <optional>
+
 namespace qualsig::store {
 namespace {
 
@@ -315,19 +318,50 @@ Result<SadRecord> PostgresStore::sad(const std::string& token_hash) {
   return read_sad(r, 0);
 }
 
-Result<SadRecord> PostgresStore::consume_sad(const std::string& token_hash, TimePoint now) {
-  QS_TRY(auto c, m_pool->acquire());
+namespace {
+// consume_sad's statements on a connection (inside a transaction for consume_sads).
+Result<SadRecord> consume_one_sad(pg::Connection& c, const std::string& token_hash, TimePoint now) {
   // One statement: concurrent consumers on any node queue on the row lock; after the winner
   // commits, the others re-evaluate `consumed_at IS NULL` on the new row version (READ
   // COMMITTED) and update nothing. Exactly one sees the row returned.
-  QS_TRY(auto r, c->exec("UPDATE sads SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL AND "
-                         "expires_at > $1 RETURNING " + kSadColumns, Params().add(now).add(token_hash)));
+  QS_TRY(auto r, c.exec("UPDATE sads SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL AND "
+                        "expires_at > $1 RETURNING " + kSadColumns, Params().add(now).add(token_hash)));
   if (!r.empty()) return read_sad(r, 0);
-  QS_TRY(auto q, c->exec("SELECT " + kSadColumns + " FROM sads WHERE token_hash = $1", Params().add(token_hash)));
+  QS_TRY(auto q, c.exec("SELECT " + kSadColumns + " FROM sads WHERE token_hash = $1", Params().add(token_hash)));
   if (q.empty()) return fail(ErrorCode::not_found, "unknown signature activation data");
   auto sad = read_sad(q, 0);
   if (sad.consumed_at) return fail(ErrorCode::conflict, "signature activation data was already used");
   return fail(ErrorCode::denied, "signature activation data expired at " + to_rfc3339(sad.expires_at));
+}
+}  // namespace
+
+Result<SadRecord> PostgresStore::consume_sad(const std::string& token_hash, TimePoint now) {
+  QS_TRY(auto c, m_pool->acquire());
+  return consume_one_sad(*c, token_hash, now);
+}
+
+Result<std::vector<SadRecord>> PostgresStore::consume_sads(const std::vector<std::string>& token_hashes, TimePoint now) {
+  QS_TRY(auto c, m_pool->acquire());
+  // Row locks are taken in token-hash order, so two calls with overlapping sets queue instead
+  // of deadlocking; the records are returned in the caller's order.
+  std::vector<std::size_t> order(token_hashes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return token_hashes[a] < token_hashes[b]; });
+  return pg::in_transaction(*c, [&]() -> Result<std::vector<SadRecord>> {
+    std::vector<std::optional<SadRecord>> slots(token_hashes.size());
+    for (std::size_t i : order) {
+      auto sad = consume_one_sad(*c, token_hashes[i], now);
+      if (!sad) {
+        Error e = std::move(sad).error();
+        e.message = "SAD " + std::to_string(i + 1) + " of " + std::to_string(token_hashes.size()) + ": " + e.message;
+        return fail(std::move(e));
+      }
+      slots[i] = std::move(*sad);
+    }
+    std::vector<SadRecord> out;
+    for (auto& s : slots) out.push_back(std::move(*s));
+    return out;
+  });
 }
 
 // --- signatures ---

@@ -90,6 +90,7 @@ class PostgresStore final : public Store {
   Result<std::vector<SadRecord>> sads(const std::string& request_id) override;
   Result<SadRecord> sad(const std::string& token_hash) override;
   Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
+  Result<std::vector<SadRecord>> consume_sads(const std::vector<std::string>& token_hashes, TimePoint now) override;
   Result<void> put_signature(const SignatureRecord& signature, const std::string& request_status) override;
   Result<SignatureRecord> signature(const std::string& id) override;
   Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) override;

@@ -358,29 +358,52 @@ Result<SadRecord> SqliteStore::sad(const std::string& token_hash) {
   return read_sad(st);
 }
 
-Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePoint now) {
-  return write([&]() -> Result<SadRecord> {
-    {
-      // One statement: SQLite runs it under the database write lock, so of any number of
-      // concurrent consumers (threads or processes) exactly one sees the row change.
-      QS_TRY(auto st, prepare((std::string("UPDATE sads SET consumed_at = ? WHERE token_hash = ? AND "
-                                                            "consumed_at IS NULL AND expires_at > ? RETURNING ") + kSadColumns).c_str()));
-      st.bind(1, unix_seconds(now)).bind(2, token_hash).bind(3, unix_seconds(now));
-      QS_TRY(bool row, st.step());
-      if (row) {
-        auto sad = read_sad(st);
-        QS_TRY(bool more, st.step());
-        (void)more;
-        return sad;
-      }
-    }
-    QS_TRY(auto st, prepare((std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
-    st.bind(1, token_hash);
+namespace {
+// "SAD 3 of 5: " before an error of consume_sads, so the caller can tell which failed.
+Error at_position(Error e, std::size_t i, std::size_t n) {
+  e.message = "SAD " + std::to_string(i + 1) + " of " + std::to_string(n) + ": " + e.message;
+  return e;
+}
+}  // namespace
+
+Result<SadRecord> SqliteStore::consume_one_sad(const std::string& token_hash, TimePoint now) {
+  {
+    // One statement: SQLite runs it under the database write lock, so of any number of
+    // concurrent consumers (threads or processes) exactly one sees the row change.
+    QS_TRY(auto st, prepare((std::string("UPDATE sads SET consumed_at = ? WHERE token_hash = ? AND "
+                                          "consumed_at IS NULL AND expires_at > ? RETURNING ") + kSadColumns).c_str()));
+    st.bind(1, unix_seconds(now)).bind(2, token_hash).bind(3, unix_seconds(now));
     QS_TRY(bool row, st.step());
-    if (!row) return fail(ErrorCode::not_found, "unknown signature activation data");
-    auto sad = read_sad(st);
-    if (sad.consumed_at) return fail(ErrorCode::conflict, "signature activation data was already used");
-    return fail(ErrorCode::denied, "signature activation data expired at " + to_rfc3339(sad.expires_at));
+    if (row) {
+      auto sad = read_sad(st);
+      QS_TRY(bool more, st.step());
+      (void)more;
+      return sad;
+    }
+  }
+  QS_TRY(auto st, prepare((std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
+  st.bind(1, token_hash);
+  QS_TRY(bool row, st.step());
+  if (!row) return fail(ErrorCode::not_found, "unknown signature activation data");
+  auto sad = read_sad(st);
+  if (sad.consumed_at) return fail(ErrorCode::conflict, "signature activation data was already used");
+  return fail(ErrorCode::denied, "signature activation data expired at " + to_rfc3339(sad.expires_at));
+}
+
+Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePoint now) {
+  return write([&]() -> Result<SadRecord> { return consume_one_sad(token_hash, now); });
+}
+
+Result<std::vector<SadRecord>> SqliteStore::consume_sads(const std::vector<std::string>& token_hashes, TimePoint now) {
+  // One job: its SAVEPOINT is rolled back when it fails, so a failure leaves every SAD unused.
+  return write([&]() -> Result<std::vector<SadRecord>> {
+    std::vector<SadRecord> out;
+    for (std::size_t i = 0; i < token_hashes.size(); ++i) {
+      auto sad = consume_one_sad(token_hashes[i], now);
+      if (!sad) return fail(at_position(std::move(sad).error(), i, token_hashes.size()));
+      out.push_back(std::move(*sad));
+    }
+    return out;
   });
 }
 

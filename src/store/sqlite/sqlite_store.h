@@ -81,6 +81,7 @@ class SqliteStore final : public Store {
   Result<std::vector<SadRecord>> sads(const std::string& request_id) override;
   Result<SadRecord> sad(const std::string& token_hash) override;
   Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) override;
+  Result<std::vector<SadRecord>> consume_sads(const std::vector<std::string>& token_hashes, TimePoint now) override;
   Result<void> put_signature(const SignatureRecord& signature, const std::string& request_status) override;
   Result<SignatureRecord> signature(const std::string& id) override;
   Result<std::int64_t> count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) override;
@@ -106,6 +107,8 @@ class SqliteStore final : public Store {
   // A cached prepared statement once the schema is migrated (before that: a fresh one).
   Result<Statement> prepare(const std::string& sql);
   Error db_error(const std::string& what) const;
+  // consume_sad's statements, inside a write job.
+  Result<SadRecord> consume_one_sad(const std::string& token_hash, TimePoint now);
 
   // Group commit. Every write runs as a job inside a transaction that it may share with the
   // writes other threads queued meanwhile: one thread (the one whose turn it is) runs BEGIN
