@@ -12,12 +12,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <cctype>
-#include <stdexcept>
+#include <cerrno>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "core/openssl.h"
 
@@ -51,12 +51,17 @@ Bytes read_all(BIO* bio) {
 
 using Clock = std::chrono::steady_clock;
 
-std::string printable(const std::string& url);
+std::string printable(const std::string& url) {
+  std::string out;
+  for (char c : url.substr(0, 200)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
 
-// A connected non-blocking TCP socket to host:port within `deadline` (non-blocking, so that
-// OpenSSL's exchange waits with its timeout instead of blocking in read); a refused connection fails at
-// once. (OpenSSL's own connect, BIO_do_connect_retry, retries a refused connection until the
-// timeout: a responder that is down would cost the whole timeout per request.)
+// A connected TCP socket to host:port within `deadline`, left non-blocking so that OpenSSL's
+// exchange waits with its timeout instead of blocking in read. A refused connection fails at
+// once (OpenSSL's own connect, BIO_do_connect_retry, retries a refused connection until the
+// timeout: a responder that is down would cost the whole timeout per request). Name resolution
+// is the system resolver's and is not bounded by `deadline`.
 Result<int> connect_to(const char* host, const char* port, Clock::time_point deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -198,11 +203,6 @@ Result<Bytes> get_plain(BIO* connection, int fd, const std::string& host, const 
   return body;
 }
 
-std::string printable(const std::string& url) {
-  std::string out;
-  for (char c : url.substr(0, 200)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
 
 }  // namespace
 

@@ -1,9 +1,9 @@
 #pragma once
 // libpq, loaded when a PostgreSQL store is first opened rather than at process start.
 // libpq.so.5 brings Kerberos, LDAP and SASL with it (11 shared objects qualsig needs for nothing
-// else): linked normally, every `qualsig` process paid about 2 ms to map and relocate them even for commands
-// that never touch PostgreSQL (docs/decisions.md, "libpq is loaded on demand"). The types and
-// prototypes still come from libpq-fe.h; only the binding is deferred.
+// else): linked normally, every `qualsig` process paid about 2 ms to map and relocate them, also
+// for commands that never touch PostgreSQL (docs/decisions.md, "libpq is loaded on demand").
+// The types and prototypes still come from libpq-fe.h; only the binding is deferred.
 
 #include <libpq-fe.h>
 
