@@ -51,11 +51,6 @@ Bytes read_all(BIO* bio) {
 
 using Clock = std::chrono::steady_clock;
 
-std::string printable(const std::string& url) {
-  std::string out;
-  for (char c : url.substr(0, 200)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
 
 // A connected TCP socket to host:port within `deadline`, left non-blocking so that OpenSSL's
 // exchange waits with its timeout instead of blocking in read. A refused connection fails at
@@ -186,7 +181,7 @@ Result<Bytes> get_plain(BIO* connection, int fd, const std::string& host, const 
   std::string head = raw.substr(0, head_end);
   for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const std::string status = head.substr(9, 3);
-  if (status != "200") return fail(ErrorCode::unavailable, "HTTP status " + printable(status) + " from " + url);
+  if (status != "200") return fail(ErrorCode::unavailable, "HTTP status " + printable_url(status) + " from " + url);
   if (head.find("\r\ntransfer-encoding:") != std::string::npos)
     return fail(ErrorCode::unavailable, "unsupported transfer coding in the response from " + url);
   Bytes body(raw.begin() + static_cast<std::ptrdiff_t>(head_end + 4), raw.end());
@@ -206,19 +201,25 @@ Result<Bytes> get_plain(BIO* connection, int fd, const std::string& host, const 
 
 }  // namespace
 
+std::string printable_url(std::string_view url) {
+  std::string out;
+  for (char c : url.substr(0, 200)) out += (c > 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
 Result<Bytes> http_fetch(const HttpRequest& request) {
   ParsedUrl u;
   ERR_clear_error();
   if (OSSL_HTTP_parse_url(request.url.c_str(), &u.ssl, &u.user, &u.host, &u.port, &u.port_num, &u.path, &u.query,
                           &u.frag) != 1) {
     ERR_clear_error();
-    return fail(ErrorCode::usage, "not an http:// URL: " + printable(request.url));
+    return fail(ErrorCode::usage, "not an http:// URL: " + printable_url(request.url));
   }
   const bool tls = u.ssl != 0;
   if (tls ? !request.https || request.url.rfind("https://", 0) != 0 : request.url.rfind("http://", 0) != 0)
     return fail(ErrorCode::usage, std::string(request.https ? "only http:// and https:// URLs are fetched: "
                                                             : "only http:// URLs are fetched (RFC 5280 §4.2.1.13): ") +
-                                      printable(request.url));
+                                      printable_url(request.url));
   const auto deadline = Clock::now() + request.timeout;
   QS_TRY(int fd, connect_to(u.host, u.port, deadline));
   auto connection = wrap(BIO_new_socket(fd, BIO_CLOSE));
@@ -234,7 +235,7 @@ Result<Bytes> http_fetch(const HttpRequest& request) {
   if (!request.der) {
     if (!request.body.empty()) return fail(ErrorCode::usage, "only GET is supported for a body that is not DER");
     std::string path = std::string(u.path) + (u.query && *u.query ? std::string("?") + u.query : "");
-    return get_plain(connection.get(), fd, u.host, path, request.max_response, deadline, printable(request.url));
+    return get_plain(connection.get(), fd, u.host, path, request.max_response, deadline, printable_url(request.url));
   }
   // The exchange gets what is left of the timeout (at least a second: OpenSSL counts seconds).
   auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now()).count();
@@ -255,11 +256,11 @@ Result<Bytes> http_fetch(const HttpRequest& request) {
                                           request.max_response, timeout, 0));
   if (!response) {
     std::string why = drain_openssl_errors();
-    return fail(ErrorCode::unavailable, "cannot fetch " + printable(request.url) + (why.empty() ? "" : ": " + why));
+    return fail(ErrorCode::unavailable, "cannot fetch " + printable_url(request.url) + (why.empty() ? "" : ": " + why));
   }
   Bytes body = read_all(response.get());
   ERR_clear_error();
-  if (body.empty()) return fail(ErrorCode::unavailable, "empty response from " + printable(request.url));
+  if (body.empty()) return fail(ErrorCode::unavailable, "empty response from " + printable_url(request.url));
   return body;
 }
 

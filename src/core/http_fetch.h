@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -37,5 +38,9 @@ struct HttpRequest {
 // resolve, refuses or does not answer in time, for an HTTP status other than 200 and for a body
 // that is not DER or exceeds max_response (with OpenSSL's reason).
 Result<Bytes> http_fetch(const HttpRequest& request);
+
+// A URL as messages and reports show it: at most 200 characters, anything but printable ASCII
+// replaced by '?' (URLs come from certificates and configuration, and must not forge log lines).
+std::string printable_url(std::string_view url);
 
 }  // namespace qualsig::core

@@ -13,12 +13,6 @@ namespace {
 // Only http:// is fetched (core/http_fetch.h); other schemes (ldap://, https://) are skipped.
 bool fetchable(const std::string& url) { return url.rfind("http://", 0) == 0; }
 
-// A URL as it may appear in a report line: printable ASCII, bounded.
-std::string shown(const std::string& url) {
-  std::string out;
-  for (char c : url.substr(0, 200)) out += (c > 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
 
 // The responder URLs of the AIA extension (RFC 5280 §4.2.2.1, id-ad-ocsp).
 std::vector<std::string> ocsp_urls(X509* cert) {
@@ -79,7 +73,7 @@ std::optional<Result<Bytes>> fetch_once(Online& online, const core::HttpRequest&
 
 // "OCSP http://... for CN=...: ", the start of every log line about one request.
 std::string line_for(const std::string& what, const std::string& url, const std::string& who) {
-  return what + " " + shown(url) + " for " + who + ": ";
+  return what + " " + core::printable_url(url) + " for " + who + ": ";
 }
 
 // Makes `request` for `what` of `who`: the body, or nullopt — with the reason logged when the

@@ -125,7 +125,6 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
   }
   for (const Bytes& der : info->dss_ocsp_values) add_ocsp_response(material, der);
   ERR_clear_error();
-  const ValidationOptions& opts = options;
   ValidationReport report;
   report.document_format = "PAdES";
   report.validation_time = at;
@@ -159,7 +158,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
       report.signatures.push_back(std::move(s));
       continue;
     }
-    ValidationOptions o = opts;
+    ValidationOptions o = options;
     o.detached_content = signed_bytes(pdf, sig);
     CmsContext ctx;
     for (std::size_t j = i + 1; j < sigs.size(); ++j)
