@@ -17,7 +17,7 @@ rank() {
     service) echo 6 ;;
     server) echo 7 ;;
     cli) echo 8 ;;  # the process entry point; `qualsig serve` starts the server library
-    qualsig) echo 0 ;;  # generated version header
+    qualsig) echo -1 ;;  # the generated version header: includes nothing, so below core
     *) echo "unknown" ;;
   esac
 }

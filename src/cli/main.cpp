@@ -29,19 +29,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.out.json, "machine-readable output on stdout");
 
   cli::Action action;
-  cli::add_init_command(app, g, action);
-  cli::add_status_command(app, g, action);
-  cli::add_ca_commands(app, g, action);
-  cli::add_serve_command(app, g, action);
-  cli::add_audit_commands(app, g, action);
-  cli::add_identity_commands(app, g, action);
-  cli::add_cert_commands(app, g, action);
-  cli::add_governance_commands(app, g, action);
-  cli::add_people_commands(app, g, action);
-  cli::add_api_client_commands(app, g, action);
-  cli::add_sign_commands(app, g, action);
-  cli::add_evidence_commands(app, g, action);
-  cli::add_verify_commands(app, g, action);
+  for (const auto* group : cli::groups_for(argc, argv)) group->add(app, g, action);
 
   try {
     app.parse(argc, argv);

@@ -13,6 +13,10 @@
 // * Inputs are borrowed for the call only; nothing is kept. Every function is thread-safe.
 // * Refused: encrypted PDFs, inputs above kMaxPdfSize, files qpdf can only read by repairing
 //   them, PDFs without pages, new signatures on a PDF certified with DocMDP P=1.
+// * Where qpdf is used (every function here but level_of), the code lives in the module
+//   libqualsig-pdf.so, which the `qualsig` command loads on first use (pdf_module.h), so that
+//   commands that never read a PDF do not pay for loading qpdf and GnuTLS. Other programs (the
+//   tests, the benchmarks) link that code directly.
 
 #include <array>
 #include <cstddef>
@@ -130,6 +134,11 @@ Result<PdfInfo> inspect(ByteView pdf);
 // The bytes a signature covers (its /ByteRange), digested with `alg` in a streaming way. Fails
 // with invalid_input if the range is invalid for `pdf`.
 Result<Bytes> byte_range_digest(ByteView pdf, const PdfSignatureInfo& sig, core::DigestAlgorithm alg);
+
+// The number of pages of `pdf` (a whole file, or the prefix of it that ends one of its
+// revisions), for the PAdES check that pages were not added or removed after signing; nullopt if
+// qpdf cannot read it as it is (the caller then has no page count to compare).
+std::optional<std::size_t> page_count(ByteView pdf);
 
 // The baseline level signature `index` of `info` has reached, structurally (EN 319 142-1 §6; what is
 // present, not whether it validates): B-T with a signature-time-stamp in its CMS or a document

@@ -215,10 +215,6 @@ struct CmsContext {
 Result<ValidationReport> validate_cms(ByteView file, const ValidationOptions& options, TimePoint at,
                                       const CmsContext& context = {});
 
-// The number of pages of the PDF `pdf` (a whole file or the prefix that is one of its revisions),
-// read with qpdf (validate_pades_pages.cpp); nullopt if qpdf cannot read it as it is.
-std::optional<std::size_t> page_count(ByteView pdf);
-
 // The PAdES process (validate_pades.cpp): every signature dictionary of a PDF, each through
 // validate_cms over its /ByteRange. Fails with invalid_input if formats::pades::inspect cannot
 // read the PDF.

@@ -111,7 +111,11 @@ Indication total(Indication building_block) {
 
 Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& options, TimePoint at) {
   auto info = formats::pades::inspect(pdf);
-  if (!info) return fail(ErrorCode::invalid_input, "not a PDF qualsig can read: " + info.error().message, info.error().detail);
+  if (!info) {
+    // A PDF support module that cannot be loaded says nothing about the file (pdf_module.h).
+    if (info.error().code == ErrorCode::environment) return fail(info.error());
+    return fail(ErrorCode::invalid_input, "not a PDF qualsig can read: " + info.error().message, info.error().detail);
+  }
   // The DSS's certificates, OCSP responses and CRLs are validation material like the options'
   // (EN 319 142-1 §5.4.2.2). Elements that do not decode are left out: material_from_options
   // refuses undecodable options, but a PDF must not be able to make validation fail as an error.
@@ -129,7 +133,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
   report.document_format = "PAdES";
   report.validation_time = at;
   const auto& sigs = info->signatures;
-  const std::optional<std::size_t> final_pages = page_count(pdf);
+  const std::optional<std::size_t> final_pages = formats::pades::page_count(pdf);
 
   // Document time-stamps: the imprint is the digest of the revision they end (ISO 32000-2 §12.8.5).
   std::vector<std::optional<TimestampReport>> doc_tst(sigs.size());
@@ -187,7 +191,7 @@ Result<ValidationReport> validate_pdf(ByteView pdf, const ValidationOptions& opt
       fc = "SubFilter " + sig.sub_filter + " is not ETSI.CAdES.detached or adbe.pkcs7.detached";
     else if (!sig.covers_revision)
       fc = "/ByteRange does not cover its revision";
-    else if (auto signed_pages = page_count(pdf.first(static_cast<std::size_t>(sig.byte_range[2] + sig.byte_range[3])));
+    else if (auto signed_pages = formats::pades::page_count(pdf.first(static_cast<std::size_t>(sig.byte_range[2] + sig.byte_range[3])));
              signed_pages && final_pages && *signed_pages != *final_pages)
       // DSS PdfPageDifference (FAIL): pages added or removed after signing (shadow attack).
       fc = "PdfPageDifference: " + std::to_string(*signed_pages) + " pages signed, " + std::to_string(*final_pages) +
