@@ -77,6 +77,17 @@ struct SignOptions {
 Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hsm::Signer& signer,
                              const SignOptions& options);
 
+// TS 119 182-1 §5.2.8 sigD, mechanism ObjectIdByURIHash (§5.2.8.3.3): the signed data objects
+// are detached and named by URI, each with its digest in the signed header; the JWS payload is
+// empty. With b64 true (or absent) each digest is over the base64url encoding of the object,
+// with b64 false over the object itself. Other mechanisms (ObjectIdByURI, HTTP headers) are
+// refused by the parser.
+struct DetachedObjects {
+  core::DigestAlgorithm digest = core::DigestAlgorithm::sha256;  // hashM "S256", "S384" or "S512"
+  std::vector<std::string> uris;                                  // pars
+  std::vector<Bytes> digests;                                     // hashV, decoded; one per URI
+};
+
 // One signature of a parsed JWS. Header objects are copies; nothing refers into the input.
 struct JwsSignature {
   nlohmann::json protected_header;    // decoded JSON object
@@ -88,6 +99,7 @@ struct JwsSignature {
   std::vector<Bytes> x5c;             // DER certificates from x5c, signer first; may be empty
   std::optional<Bytes> x5t_s256;      // decoded x5t#S256
   std::optional<TimePoint> signing_time;  // sigT
+  std::optional<DetachedObjects> sigd;    // sigD (then the JWS payload is empty)
   std::vector<Bytes> signature_timestamps;  // DER TimeStampTokens from etsiU sigTst entries
   std::vector<Bytes> certificate_values;    // DER certificates from etsiU xVals x509Cert entries
   std::vector<Bytes> crl_values;            // DER CRLs from etsiU rVals crlVals
@@ -108,7 +120,9 @@ struct JwsDocument {
 // unsupported alg (including "none"), a crit entry this implementation does not understand or
 // that is absent from the protected header, a b64 that differs between signatures, overlapping
 // protected and unprotected header names, malformed x5c / x5t#S256 / sigT / etsiU values
-// (sigTst tokens must be base64; xVals, crlVals and ocspVals entries strict DER of their type).
+// (sigTst tokens must be base64; xVals, crlVals and ocspVals entries strict DER of their type),
+// a sigD that is not a well-formed ObjectIdByURIHash (1 to 64 URIs, as many digests of the hashM
+// size) or that comes with a non-empty payload.
 Result<JwsDocument> parse_jws(std::string_view text);
 
 // Parses `text` and verifies every signature with the public key of its x5c[0] certificate:
@@ -116,7 +130,8 @@ Result<JwsDocument> parse_jws(std::string_view text);
 // message imprint must be the digest of the ASCII base64url signature value (TS 119 182-1
 // §5.3.4). `detached_payload` is required for a detached JWS and refused otherwise. The chain
 // is not validated (that is validation/'s job). Fails as parse_jws, with usage for a missing or
-// unexpected detached payload, invalid_input without x5c, denied when a signature, x5t#S256 or
+// unexpected detached payload, invalid_input without x5c or with a sigD (detached objects by
+// reference are checked by validation/, not here), denied when a signature, x5t#S256 or
 // time-stamp imprint does not match.
 Result<JwsDocument> verify_jws(std::string_view text, std::optional<ByteView> detached_payload = std::nullopt);
 

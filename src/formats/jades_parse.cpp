@@ -10,7 +10,7 @@ namespace {
 
 // Header parameters this implementation understands when they are listed in "crit"
 // (RFC 7515 §4.1.11: a recipient MUST reject a JWS whose crit names one it does not understand).
-constexpr std::array<std::string_view, 2> kUnderstoodCritical = {"sigT", "b64"};
+constexpr std::array<std::string_view, 3> kUnderstoodCritical = {"sigT", "b64", "sigD"};
 // Bound on x5c entries and etsiU entries, far above any real chain or unsigned properties list.
 constexpr std::size_t kMaxArrayEntries = 64;
 
@@ -53,6 +53,40 @@ Result<TimePoint> parse_sigt(const nlohmann::json& value) {
   auto t = parse_rfc3339(s);
   if (s.size() != 20 || s.back() != 'Z' || !t) return bad("sigT is not of the form YYYY-MM-DDThh:mm:ssZ");
   return *t;
+}
+
+// TS 119 182-1 §5.2.8.3.3 (ObjectIdByURIHash): {"mId": ..., "pars": [URI...], "hashM": "S256",
+// "hashV": [base64url digest...], "ctys": [...]}; ctys, when present, has one entry per URI.
+Result<DetachedObjects> parse_sigd(const nlohmann::json& value) {
+  constexpr std::string_view kByUriHash = "http://uri.etsi.org/19182/ObjectIdByURIHash";
+  if (!value.is_object()) return bad("sigD is not a JSON object");
+  const std::string* mid = string_member(value, "mId");
+  if (mid == nullptr) return bad("sigD has no mId");
+  if (*mid != kByUriHash)
+    return bad("sigD mechanism \"" + mid->substr(0, 64) + "\" is not supported (only ObjectIdByURIHash)");
+  auto pars = value.find("pars");
+  auto hash_v = value.find("hashV");
+  if (pars == value.end() || !pars->is_array() || pars->empty() || pars->size() > kMaxArrayEntries)
+    return bad("sigD pars is not an array of 1 to 64 entries");
+  if (hash_v == value.end() || !hash_v->is_array() || hash_v->size() != pars->size())
+    return bad("sigD hashV does not have one entry per pars entry");
+  if (auto ctys = value.find("ctys"); ctys != value.end() && (!ctys->is_array() || ctys->size() != pars->size()))
+    return bad("sigD ctys does not have one entry per pars entry");
+  const std::string* hash_m = string_member(value, "hashM");
+  DetachedObjects out;
+  if (hash_m != nullptr && *hash_m == "S256") out.digest = core::DigestAlgorithm::sha256;
+  else if (hash_m != nullptr && *hash_m == "S384") out.digest = core::DigestAlgorithm::sha384;
+  else if (hash_m != nullptr && *hash_m == "S512") out.digest = core::DigestAlgorithm::sha512;
+  else return bad("sigD hashM is not S256, S384 or S512");
+  for (std::size_t i = 0; i < pars->size(); ++i) {
+    if (!(*pars)[i].is_string() || (*pars)[i].get_ref<const std::string&>().empty()) return bad("sigD pars entry is not a URI");
+    if (!(*hash_v)[i].is_string()) return bad("sigD hashV entry is not a string");
+    QS_TRY(Bytes digest, base64url_decode_strict((*hash_v)[i].get_ref<const std::string&>(), "sigD hashV entry"));
+    if (digest.size() != core::digest_size(out.digest)) return bad("sigD hashV entry is not a digest of the hashM size");
+    out.uris.push_back((*pars)[i].get<std::string>());
+    out.digests.push_back(std::move(digest));
+  }
+  return out;
 }
 
 Result<void> check_crit(const nlohmann::json& header) {
@@ -198,6 +232,9 @@ Result<JwsSignature> parse_signature(const nlohmann::json* encoded_protected, co
   if (auto sigt = h.find("sigT"); sigt != h.end()) {
     QS_TRY(sig.signing_time, parse_sigt(*sigt));
   }
+  if (auto sigd = h.find("sigD"); sigd != h.end()) {
+    QS_TRY(sig.sigd, parse_sigd(*sigd));
+  }
   QS_TRY_VOID(read_etsi_u(sig.unprotected_header, sig));
   return sig;
 }
@@ -283,6 +320,9 @@ Result<JwsDocument> parse_jws(std::string_view text) {
   doc.b64 = b64_of(doc.signatures.front());
   for (const auto& s : doc.signatures)
     if (b64_of(s) != doc.b64) return bad("b64 differs between signatures");
+  // TS 119 182-1 §5.2.8: with sigD the data objects are detached; the JWS payload is empty.
+  for (const auto& s : doc.signatures)
+    if (s.sigd && !doc.payload_part.empty()) return bad("sigD names detached objects but the payload is not empty");
   if (doc.payload) {
     if (doc.b64) {
       QS_TRY(doc.payload, base64url_decode_strict(doc.payload_part, "payload"));

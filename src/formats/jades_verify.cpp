@@ -98,6 +98,9 @@ Result<void> verify_timestamp_imprint(const Bytes& token, const std::string& enc
 
 Result<JwsDocument> verify_jws(std::string_view text, std::optional<ByteView> detached_payload) {
   QS_TRY(JwsDocument doc, parse_jws(text));
+  for (const auto& s : doc.signatures)
+    if (s.sigd)
+      return fail(ErrorCode::invalid_input, "JWS: sigD (detached objects by reference) is checked by qualsig verify only");
   if (!doc.payload && !detached_payload) return fail(ErrorCode::usage, "JWS: detached payload needed to verify");
   if (doc.payload && detached_payload) return fail(ErrorCode::usage, "JWS: the payload is attached; no detached payload expected");
   // RFC 7515 §5.1 step 5 / RFC 7797 §3: with b64 the payload part is BASE64URL(payload), without

@@ -64,7 +64,9 @@ std::vector<Bytes> archive_timestamps(const formats::jades::JwsSignature& s) {
 bool signature_value_verifies(const formats::jades::JwsDocument& doc, const formats::jades::JwsSignature& s,
                               std::optional<ByteView> detached, X509* signer) {
   std::string input = s.encoded_protected + ".";
-  if (doc.payload && !detached)
+  if (s.sigd)
+    ;  // TS 119 182-1 §5.2.8: the payload is empty; the header's hashV values cover the data
+  else if (doc.payload && !detached)
     input += doc.payload_part;
   else if (detached)
     input += doc.b64 ? base64url_encode(*detached) : to_string(*detached);
@@ -103,6 +105,23 @@ bool signature_value_verifies(const formats::jades::JwsDocument& doc, const form
   return ok;
 }
 
+// TS 119 182-1 §5.2.8.3.3 (ObjectIdByURIHash): the detached data objects sigD names, against the
+// detached content given. `qualsig verify` takes one detached content, so it can stand for a sigD
+// naming exactly one object.
+Verdict detached_objects_match(const formats::jades::DetachedObjects& sigd, bool b64, std::optional<ByteView> detached) {
+  if (!detached)
+    return {Indication::indeterminate, SubIndication::signed_data_not_found,
+            "sigD names the detached object \"" + sigd.uris.front().substr(0, 200) + "\" and no detached content was given"};
+  if (sigd.uris.size() != 1)
+    return {Indication::indeterminate, SubIndication::signed_data_not_found,
+            "sigD names " + std::to_string(sigd.uris.size()) + " detached objects; one detached content was given"};
+  const std::string encoded = b64 ? base64url_encode(*detached) : to_string(*detached);
+  if (core::digest(sigd.digest, to_bytes(encoded)) != sigd.digests.front())
+    return {Indication::failed, SubIndication::hash_failure,
+            "the detached content's digest is not sigD's hashV for \"" + sigd.uris.front().substr(0, 200) + "\""};
+  return {};
+}
+
 // TS 119 182-1 §6: B-T with sigTst, B-LT with xVals/rVals as well, B-LTA with arcTst.
 std::string level_of(const formats::jades::JwsSignature& s) {
   if (s.signature_timestamps.empty()) return "JAdES-BASELINE-B";
@@ -120,6 +139,10 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
   if (!parsed) return fail(ErrorCode::invalid_input, "not a JWS qualsig can read: " + parsed.error().message);
   std::optional<ByteView> detached;
   if (!parsed->payload && options.detached_content) detached = ByteView(*options.detached_content);
+  // With sigD the payload is empty by design and the detached content is checked by digest.
+  bool by_reference = false;
+  for (const auto& s : parsed->signatures) by_reference = by_reference || s.sigd.has_value();
+  if (by_reference && options.detached_content) detached = ByteView(*options.detached_content);
   const bool content_missing = !parsed->payload && !detached;
   QS_TRY(Material material, material_from_options(options));
   for (const auto& s : parsed->signatures) {
@@ -172,10 +195,12 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
       for (int c = 0; b.chain.chain && c < sk_X509_num(b.chain.chain.get()); ++c)
         if (auto der = core::x509_to_der(sk_X509_value(b.chain.chain.get(), c))) sig.chain.push_back(*der);
       // CV (§5.2.7). The sigTst imprints are the time-stamps' own check (5.4), not the signature's.
-      if (content_missing)
-        b.cv = {Indication::indeterminate, SubIndication::signed_data_not_found, "detached JWS and no detached content given"};
-      else if (!signature_value_verifies(*parsed, js, detached, b.signer.get()))
+      if (!signature_value_verifies(*parsed, js, detached, b.signer.get()) && (js.sigd || !content_missing))
         b.cv = {Indication::failed, SubIndication::sig_crypto_failure, "JWS signature value does not verify with the x5c[0] key"};
+      else if (js.sigd)
+        b.cv = detached_objects_match(*js.sigd, parsed->b64, detached);
+      else if (content_missing)
+        b.cv = {Indication::indeterminate, SubIndication::signed_data_not_found, "detached JWS and no detached content given"};
       sig.checks.emplace_back("CV (5.2.7)", describe(b.cv));
       b.sav = signature_acceptance(b, at);
       sig.checks.emplace_back("SAV (5.2.8)", describe(b.sav));

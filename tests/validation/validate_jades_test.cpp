@@ -118,6 +118,103 @@ TEST_F(ValidateJades, HostileInputIsAClearError) {
   EXPECT_EQ(validate(to_bytes("{\"payload\":" + nested), options()).error().code, ErrorCode::invalid_input);
 }
 
+// A compact JWS whose data is detached by reference (TS 119 182-1 §5.2.8.3.3, ObjectIdByURIHash):
+// empty payload, sigD naming `uris` with `digests` (base64url text as written). Signed with the
+// test signer over BASE64URL(header) ".".
+std::string sigd_jws(CadesPki& pki, const nlohmann::json& sigd) {
+  nlohmann::json h;
+  h["alg"] = "ES256";
+  h["x5c"] = nlohmann::json::array({base64_encode(must(core::x509_to_der(pki.signer_cert.get()))),
+                                     base64_encode(must(core::x509_to_der(pki.issuing.get())))});
+  h["sigT"] = to_rfc3339(kSigningTime);
+  h["sigD"] = sigd;
+  h["crit"] = nlohmann::json::array({"sigT", "sigD"});
+  const std::string header = base64url_encode(to_bytes(h.dump()));
+  const std::string input = header + ".";
+  Bytes der = must(pki.signer->sign_digest(core::sha256(to_bytes(input)), core::DigestAlgorithm::sha256,
+                                           hsm::SignatureScheme::ecdsa));
+  return input + "." + base64url_encode(must(core::ecdsa_der_to_raw(der, 32)));
+}
+
+nlohmann::json by_uri_hash(const std::vector<std::string>& uris, const std::vector<Bytes>& data) {
+  nlohmann::json hash_v = nlohmann::json::array();
+  // §5.2.8.3.3 with b64 absent (true): the digest of the base64url-encoded object.
+  for (const Bytes& d : data) hash_v.push_back(base64url_encode(core::sha256(to_bytes(base64url_encode(d)))));
+  return {{"mId", "http://uri.etsi.org/19182/ObjectIdByURIHash"}, {"pars", uris}, {"hashM", "S256"}, {"hashV", hash_v}};
+}
+
+TEST_F(ValidateJades, DetachedObjectByUriHashIsCheckedByItsDigest) {
+  const std::string jws = sigd_jws(pki(), by_uri_hash({"invoice.json"}, {kPayload}));
+  ValidationOptions o = options();
+  o.detached_content = kPayload;
+  auto r = validate(to_bytes(jws), o);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->signatures.size(), 1u);
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed)
+      << (r->signatures[0].reasons.empty() ? "" : r->signatures[0].reasons[0]);
+
+  // Other content: the header still verifies, the digest does not match.
+  o.detached_content = to_bytes("{\"invoice\":43}");
+  r = validate(to_bytes(jws), o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_failed);
+  EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::hash_failure);
+
+  // No content: the data cannot be found.
+  o.detached_content.reset();
+  r = validate(to_bytes(jws), o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::signed_data_not_found);
+
+  // Two objects named, one content given: not enough to validate.
+  const std::string two = sigd_jws(pki(), by_uri_hash({"a.json", "b.json"}, {kPayload, kPayload}));
+  o.detached_content = kPayload;
+  r = validate(to_bytes(two), o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::signed_data_not_found);
+
+  // The signature covers the header with its hashV: another content's digest under the same
+  // signature value breaks the signature.
+  const std::string other = sigd_jws(pki(), by_uri_hash({"invoice.json"}, {to_bytes("{\"invoice\":43}")}));
+  const std::string tampered = other.substr(0, other.rfind('.')) + jws.substr(jws.rfind('.'));
+  o.detached_content = to_bytes("{\"invoice\":43}");
+  r = validate(to_bytes(tampered), o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::sig_crypto_failure);
+}
+
+TEST_F(ValidateJades, MalformedSigDIsAClearError) {
+  const auto base = by_uri_hash({"invoice.json"}, {kPayload});
+  struct Case {
+    const char* what;
+    nlohmann::json sigd;
+  } cases[] = {
+      {"not an object", nlohmann::json::array()},
+      {"other mechanism", [&] { auto j = base; j["mId"] = "http://uri.etsi.org/19182/ObjectIdByURI"; return j; }()},
+      {"no mId", [&] { auto j = base; j.erase("mId"); return j; }()},
+      {"empty pars", [&] { auto j = base; j["pars"] = nlohmann::json::array(); j["hashV"] = nlohmann::json::array(); return j; }()},
+      {"hashV shorter", [&] { auto j = base; j["hashV"] = nlohmann::json::array(); return j; }()},
+      {"unknown hashM", [&] { auto j = base; j["hashM"] = "MD5"; return j; }()},
+      {"short digest", [&] { auto j = base; j["hashV"][0] = "AAAA"; return j; }()},
+      {"not base64url", [&] { auto j = base; j["hashV"][0] = "!!"; return j; }()},
+      {"pars not strings", [&] { auto j = base; j["pars"][0] = 7; return j; }()},
+      {"ctys length", [&] { auto j = base; j["ctys"] = nlohmann::json::array({"json", "json"}); return j; }()},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto r = validate(to_bytes(sigd_jws(pki(), c.sigd)), options());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+    EXPECT_NE(r.error().message.find("sigD"), std::string::npos) << r.error().message;
+  }
+  // A payload beside sigD.
+  std::string jws = sigd_jws(pki(), base);
+  jws.insert(jws.find('.') + 1, base64url_encode(kPayload));
+  auto r = validate(to_bytes(jws), options());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("payload is not empty"), std::string::npos) << r.error().message;
+}
+
 TEST_F(ValidateJades, UnknownRootIsNoCertificateChainFound) {
   std::string jws = sign(jades::Level::b_b, jades::Serialization::compact);
   ValidationOptions o = options();
