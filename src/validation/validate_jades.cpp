@@ -36,25 +36,59 @@ std::optional<Bytes> base64url_decode(std::string text) {
   return base64_decode(text);
 }
 
-// TS 119 182-1 §5.5.3 arcTst entries of etsiU ({"arcTst": {"tstTokens": [{"val": base64 DER}]}},
-// each entry a JSON object or its base64url text); formats::jades::parse_jws does not read them.
-std::vector<Bytes> archive_timestamps(const formats::jades::JwsSignature& s) {
-  std::vector<Bytes> out;
+// An arcTst time-stamp token of etsiU and the input of its message imprint, when qualsig can
+// compute it (else `why_not`).
+struct ArchiveTimestamp {
+  Bytes token;
+  std::optional<std::string> imprint_input;
+  std::string why_not;
+};
+
+// TS 119 182-1 §5.3.6 arcTst entries of etsiU ({"arcTst": {"timeStamped": ..., "tstTokens":
+// [{"val": base64 DER}]}}, each entry a JSON object or its base64url text). The message imprint
+// input (§5.3.6.3.1, timeStamped "all" or absent) is the concatenation of: the payload as signed
+// (`payload_section`: the base64url payload, or the payload itself with b64 false), '.', the
+// base64url protected header, '.', the base64url signature value, '.', and every etsiU entry
+// before the arcTst as it appears. That is defined for base64url etsiU entries; for clear JSON
+// entries the standard leaves the serialisation to a canonicalisation qualsig does not implement,
+// so those imprints are not computed (the token is INDETERMINATE with the reason).
+std::vector<ArchiveTimestamp> archive_timestamps(const formats::jades::JwsSignature& s,
+                                                 const std::optional<std::string>& payload_section) {
+  std::vector<ArchiveTimestamp> out;
   auto etsi_u = s.unprotected_header.find("etsiU");
   if (etsi_u == s.unprotected_header.end() || !etsi_u->is_array()) return out;
+  std::string preceding;  // the base64url etsiU entries before the current one, concatenated
+  bool clear_entries = false;
   for (const auto& raw : *etsi_u) {
     nlohmann::json entry = raw;
     if (raw.is_string()) {
       auto decoded = base64url_decode(raw.get<std::string>());
-      if (!decoded) continue;
-      entry = nlohmann::json::parse(decoded->begin(), decoded->end(), nullptr, false);
+      if (decoded) entry = nlohmann::json::parse(decoded->begin(), decoded->end(), nullptr, false);
+    } else {
+      clear_entries = true;
     }
-    if (!entry.is_object() || !entry.contains("arcTst") || !entry["arcTst"].is_object()) continue;
-    const auto& tokens = entry["arcTst"].value("tstTokens", nlohmann::json::array());
-    if (!tokens.is_array()) continue;
-    for (const auto& t : tokens)
-      if (t.is_object() && t.contains("val") && t["val"].is_string())
-        if (auto der = base64_decode(t["val"].get<std::string>())) out.push_back(std::move(*der));
+    if (entry.is_object() && entry.contains("arcTst") && entry["arcTst"].is_object()) {
+      const auto& arc = entry["arcTst"];
+      std::optional<std::string> input;
+      std::string why_not;
+      const auto time_stamped = arc.find("timeStamped");
+      if (time_stamped != arc.end() && *time_stamped != "all")
+        why_not = "JAdES arcTst with timeStamped other than \"all\" (TS 119 182-1 §5.3.6.3.2) is not computed by qualsig";
+      else if (clear_entries)
+        why_not = "JAdES arcTst over clear (not base64url) etsiU entries needs a JSON canonicalisation qualsig does not implement";
+      else if (s.sigd)
+        why_not = "JAdES arcTst over sigD detached objects is not computed by qualsig";
+      else if (!payload_section)
+        why_not = "JAdES arcTst of a detached JWS needs the detached content";
+      else
+        input = *payload_section + "." + s.encoded_protected + "." + s.encoded_signature + "." + preceding;
+      const auto& tokens = arc.value("tstTokens", nlohmann::json::array());
+      if (tokens.is_array())
+        for (const auto& t : tokens)
+          if (t.is_object() && t.contains("val") && t["val"].is_string())
+            if (auto der = base64_decode(t["val"].get<std::string>())) out.push_back({std::move(*der), input, why_not});
+    }
+    if (raw.is_string()) preceding += raw.get<std::string>();
   }
   return out;
 }
@@ -125,7 +159,7 @@ Verdict detached_objects_match(const formats::jades::DetachedObjects& sigd, bool
 // TS 119 182-1 §6: B-T with sigTst, B-LT with xVals/rVals as well, B-LTA with arcTst.
 std::string level_of(const formats::jades::JwsSignature& s) {
   if (s.signature_timestamps.empty()) return "JAdES-BASELINE-B";
-  if (!archive_timestamps(s).empty()) return "JAdES-BASELINE-LTA";
+  if (!archive_timestamps(s, std::nullopt).empty()) return "JAdES-BASELINE-LTA";
   return s.crl_values.empty() && s.ocsp_values.empty() ? "JAdES-BASELINE-T" : "JAdES-BASELINE-LT";
 }
 
@@ -219,11 +253,23 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
           },
           material, at));
     }
-    for (const Bytes& token : archive_timestamps(js))
+    // The payload as it was signed (§5.3.6.3.1 item 1): the base64url payload, or with b64 false
+    // the payload itself; for a detached JWS built from the detached content.
+    std::optional<std::string> payload_section;
+    if (parsed->payload)
+      payload_section = parsed->payload_part;
+    else if (detached && !js.sigd)
+      payload_section = parsed->b64 ? base64url_encode(*detached) : to_string(*detached);
+    for (const ArchiveTimestamp& arc : archive_timestamps(js, payload_section))
       sig.timestamps.push_back(validate_timestamp(
-          token, "archive-time-stamp",
-          [](const EVP_MD*) -> Result<Bytes> {
-            return fail(ErrorCode::usage, "JAdES arcTst imprints (TS 119 182-1 §5.5.3) are not computed by qualsig");
+          arc.token, "archive-time-stamp",
+          [&arc](const EVP_MD* md) -> Result<Bytes> {
+            if (!arc.imprint_input) return fail(ErrorCode::usage, arc.why_not);
+            unsigned char buf[EVP_MAX_MD_SIZE];
+            unsigned int len = 0;
+            if (EVP_Digest(arc.imprint_input->data(), arc.imprint_input->size(), buf, &len, md, nullptr) != 1)
+              return fail(ErrorCode::crypto, "digest not computable");
+            return Bytes(buf, buf + len);
           },
           material, at));
     conclude(b, false, sig);

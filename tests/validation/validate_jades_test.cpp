@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "formats/cades_test_support.h"
 #include "formats/jades.h"
 #include "validation/validate.h"
@@ -213,6 +215,39 @@ TEST_F(ValidateJades, MalformedSigDIsAClearError) {
   auto r = validate(to_bytes(jws), options());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("payload is not empty"), std::string::npos) << r.error().message;
+}
+
+// DSS's JAdES B-LTA files (../shared/corpus, not in the repository): the arcTst message imprint
+// (TS 119 182-1 §5.3.6.3.1) computed by qualsig matches DSS's time-stamps, including the second
+// and third arcTst of a triple B-LTA (whose input takes the earlier arcTst and tstVD entries),
+// and the broken one of jades-lta-broken-arcTst.json is FAILED. The TSA chains are DSS's test PKI,
+// untrusted here, so a matching imprint shows as INDETERMINATE, not PASSED.
+TEST(ValidateJadesCorpus, ArchiveTimestampImprintsAgreeWithDss) {
+  const std::filesystem::path dir = std::filesystem::path(QUALSIG_CORPUS_DIR) / "dss" / "jades";
+  if (!std::filesystem::exists(dir / "jades-lta.json")) GTEST_SKIP() << "corpus absent: " << dir;
+  auto archive = [&](const char* name) {
+    auto r = validate(formats::cades::testing::read_file(dir / name), ValidationOptions{});
+    EXPECT_TRUE(r) << name << ": " << r.error().message;
+    std::vector<TimestampReport> out;
+    if (r)
+      for (const auto& t : r->signatures.at(0).timestamps)
+        if (t.type == "archive-time-stamp") out.push_back(t);
+    return out;
+  };
+  for (const char* name : {"jades-lta.json", "jades-triple-LTA.json"}) {
+    SCOPED_TRACE(name);
+    auto arcs = archive(name);
+    EXPECT_EQ(arcs.size(), std::string(name) == "jades-lta.json" ? 1u : 3u);
+    for (const auto& t : arcs) {
+      EXPECT_NE(t.indication, Indication::failed) << (t.reasons.empty() ? "" : t.reasons[0]);
+      for (const auto& reason : t.reasons) EXPECT_EQ(reason.find("imprint"), std::string::npos) << reason;
+    }
+  }
+  auto broken = archive("jades-lta-broken-arcTst.json");
+  ASSERT_EQ(broken.size(), 1u);
+  EXPECT_EQ(broken[0].indication, Indication::failed);
+  ASSERT_FALSE(broken[0].reasons.empty());
+  EXPECT_NE(broken[0].reasons[0].find("imprint does not match"), std::string::npos) << broken[0].reasons[0];
 }
 
 TEST_F(ValidateJades, UnknownRootIsNoCertificateChainFound) {
