@@ -1,6 +1,10 @@
 // The shared store test-suite: every test runs on SQLite and on PostgreSQL (store_backends.h).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_backends.h"
@@ -78,6 +82,49 @@ TEST_P(StoreSuite, Settings) {
   ASSERT_TRUE(store->set_setting("a", "1"));
   ASSERT_TRUE(store->set_setting("a", "2"));
   EXPECT_EQ(**store->setting("a"), "2");
+}
+
+// A read does not queue behind a write transaction (and its commit's fsync): it runs on a
+// connection of its own and sees the last committed state.
+TEST_P(StoreSuite, ReadsRunWhileAWriteTransactionIsOpen) {
+  auto store = open_store();
+  ASSERT_TRUE(store->set_setting("a", "committed"));
+  std::future_status read_status = std::future_status::deferred;
+  std::string seen;
+  std::future<void> read;  // out here: a read that waits for the commit must not block the commit
+  auto appended = store->append_log_rows_after(0, [&](const std::vector<LogRow>&) -> Result<std::vector<LogRow>> {
+    // Inside the write transaction: another thread reads.
+    read = std::async(std::launch::async, [&] {
+      auto v = store->setting("a");
+      if (v && *v) seen = **v;
+    });
+    read_status = read.wait_for(5s);
+    return std::vector<LogRow>{row(0)};
+  });
+  read.wait();
+  ASSERT_TRUE(appended) << appended.error().message;
+  EXPECT_EQ(read_status, std::future_status::ready) << "the read waited for the write transaction";
+  EXPECT_EQ(seen, "committed");
+}
+
+// Many threads reading and writing at once, more than the connections kept for reads: every
+// read succeeds and sees the writes that returned before it.
+TEST_P(StoreSuite, ConcurrentReadersAndWritersSeeWhatWasCommitted) {
+  auto store = open_store();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 24; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        std::string key = "k" + std::to_string(t), value = std::to_string(i);
+        if (!store->set_setting(key, value)) ++failures;
+        auto back = store->setting(key);
+        if (!back || !*back || **back != value) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_P(StoreSuite, HostileStringsAndAllByteValuesAreStoredVerbatim) {

@@ -58,8 +58,8 @@ Result<void> SqliteStore::put_api_client(const ApiClientRecord& c) {
 }
 
 Result<ApiClientRecord> SqliteStore::api_client(const std::string& client_id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare(std::string("SELECT ") + kClientColumns + " FROM api_clients WHERE client_id = ?"));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare(std::string("SELECT ") + kClientColumns + " FROM api_clients WHERE client_id = ?"));
   st.bind(1, client_id);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no API client '" + client_id + "'");
@@ -67,8 +67,8 @@ Result<ApiClientRecord> SqliteStore::api_client(const std::string& client_id) {
 }
 
 Result<std::vector<ApiClientRecord>> SqliteStore::api_clients() {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare(std::string("SELECT ") + kClientColumns + " FROM api_clients ORDER BY client_id"));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare(std::string("SELECT ") + kClientColumns + " FROM api_clients ORDER BY client_id"));
   return collect<ApiClientRecord>(st, read_client);
 }
 
@@ -97,8 +97,8 @@ Result<void> SqliteStore::put_access_token(const AccessTokenRecord& t) {
 }
 
 Result<AccessTokenRecord> SqliteStore::access_token(const std::string& token_hash) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare(std::string("SELECT ") + kTokenColumns + " FROM access_tokens WHERE token_hash = ?"));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare(std::string("SELECT ") + kTokenColumns + " FROM access_tokens WHERE token_hash = ?"));
   st.bind(1, token_hash);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "unknown access token");

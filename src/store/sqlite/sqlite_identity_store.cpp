@@ -99,8 +99,8 @@ Result<std::int64_t> SqliteStore::create_identity(const IdentityRecord& r) {
 }
 
 Result<IdentityRecord> SqliteStore::identity(const std::string& name) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kIdentityColumns + " FROM identities WHERE name = ?").c_str()));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kIdentityColumns + " FROM identities WHERE name = ?").c_str()));
   st.bind(1, name);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no identity named '" + name + "'");
@@ -108,8 +108,8 @@ Result<IdentityRecord> SqliteStore::identity(const std::string& name) {
 }
 
 Result<std::vector<IdentityRecord>> SqliteStore::identities() {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kIdentityColumns + " FROM identities ORDER BY name").c_str()));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kIdentityColumns + " FROM identities ORDER BY name").c_str()));
   return collect<IdentityRecord>(st, read_identity);
 }
 
@@ -155,8 +155,8 @@ Result<void> SqliteStore::update_proofing(const ProofingRecord& r) {
 }
 
 Result<std::vector<ProofingRecord>> SqliteStore::proofings(std::int64_t identity_id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kProofingColumns +
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kProofingColumns +
                                             " FROM proofing_evidence WHERE identity_id = ? ORDER BY id").c_str()));
   st.bind(1, identity_id);
   return collect<ProofingRecord>(st, read_proofing);
@@ -177,8 +177,8 @@ Result<void> SqliteStore::put_certificate(const CertificateRecord& r) {
 }
 
 Result<CertificateRecord> SqliteStore::certificate(const std::string& serial_hex) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kCertColumns +
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kCertColumns +
                                             " FROM certificates c JOIN identities i ON i.id = c.identity_id WHERE c.serial_hex = ?").c_str()));
   st.bind(1, serial_hex);
   QS_TRY(bool row, st.step());
@@ -187,11 +187,11 @@ Result<CertificateRecord> SqliteStore::certificate(const std::string& serial_hex
 }
 
 Result<std::vector<CertificateRecord>> SqliteStore::certificates(std::optional<std::int64_t> identity_id) {
-  std::lock_guard lock(m_mutex);
+  QS_TRY(auto read, reader());
   std::string sql = std::string("SELECT ") + kCertColumns + " FROM certificates c JOIN identities i ON i.id = c.identity_id";
   if (identity_id) sql += " WHERE c.identity_id = ?";
   sql += " ORDER BY c.issued_at, c.serial_hex";
-  QS_TRY(auto st, prepare(sql.c_str()));
+  QS_TRY(auto st, read.prepare(sql.c_str()));
   if (identity_id) st.bind(1, *identity_id);
   return collect<CertificateRecord>(st, read_cert);
 }
@@ -211,16 +211,16 @@ Result<void> SqliteStore::update_certificate_status(const CertificateRecord& r) 
 }
 
 Result<std::uint64_t> SqliteStore::revocation_generation() {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("SELECT generation FROM revocation_state WHERE id = 1"));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare("SELECT generation FROM revocation_state WHERE id = 1"));
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::database, "revocation_state is empty");
   return static_cast<std::uint64_t>(st.int64(0));
 }
 
 Result<std::vector<CertificateRecord>> SqliteStore::revoked_certificates() {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kCertColumns +
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kCertColumns +
                                             " FROM certificates c JOIN identities i ON i.id = c.identity_id "
                                             "WHERE c.status IN ('revoked', 'suspended') ORDER BY c.revoked_at, c.serial_hex").c_str()));
   return collect<CertificateRecord>(st, read_cert);
@@ -238,8 +238,8 @@ Result<void> SqliteStore::put_crl(const CrlRecord& r) {
 }
 
 Result<std::optional<CrlRecord>> SqliteStore::crl(const std::string& issuer) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("SELECT issuer, crl_number, this_update, next_update, der FROM crls WHERE issuer = ?"));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare("SELECT issuer, crl_number, this_update, next_update, der FROM crls WHERE issuer = ?"));
   st.bind(1, issuer);
   QS_TRY(bool row, st.step());
   if (!row) return std::optional<CrlRecord>();

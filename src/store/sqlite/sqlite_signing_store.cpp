@@ -97,8 +97,8 @@ Result<std::int64_t> SqliteStore::put_policy(const PolicyRecord& p) {
 }
 
 Result<PolicyRecord> SqliteStore::policy(std::int64_t id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kPolicyColumns + " FROM policies WHERE id = ?").c_str()));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kPolicyColumns + " FROM policies WHERE id = ?").c_str()));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no policy with id " + std::to_string(id));
@@ -106,8 +106,8 @@ Result<PolicyRecord> SqliteStore::policy(std::int64_t id) {
 }
 
 Result<std::vector<PolicyRecord>> SqliteStore::policies() {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kPolicyColumns +
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kPolicyColumns +
                                             " FROM policies ORDER BY name, version DESC").c_str()));
   return collect<PolicyRecord>(st, read_policy);
 }
@@ -122,8 +122,8 @@ Result<void> SqliteStore::attach_policy(std::int64_t identity_id, std::int64_t p
 }
 
 Result<std::optional<PolicyRecord>> SqliteStore::policy_of_identity(std::int64_t identity_id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("SELECT p.id, p.name, p.version, p.hash, p.document, p.created_at, p.created_by FROM policy_attachments a "
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare("SELECT p.id, p.name, p.version, p.hash, p.document, p.created_at, p.created_by FROM policy_attachments a "
       "JOIN policies p ON p.id = a.policy_id WHERE a.identity_id = ?"));
   st.bind(1, identity_id);
   QS_TRY(bool row, st.step());
@@ -173,28 +173,28 @@ PersonRecord read_person(const Statement& st) {
 }  // namespace
 
 Result<PersonRecord> SqliteStore::person(const std::string& name) {
-  std::lock_guard lock(m_mutex);
+  QS_TRY(auto read, reader());
   PersonRecord r;
   {
-    QS_TRY(auto st, prepare("SELECT id, name, token_hash, created_at, disabled_at FROM people WHERE name = ?"));
+    QS_TRY(auto st, read.prepare("SELECT id, name, token_hash, created_at, disabled_at FROM people WHERE name = ?"));
     st.bind(1, name);
     QS_TRY(bool row, st.step());
     if (!row) return fail(ErrorCode::not_found, "no person named '" + name + "'");
     r = read_person(st);
   }
-  QS_TRY(r.groups, groups_of(m_db, r.id));
+  QS_TRY(r.groups, groups_of(read.db(), r.id));
   return r;
 }
 
 Result<std::vector<PersonRecord>> SqliteStore::people() {
-  std::lock_guard lock(m_mutex);
+  QS_TRY(auto read, reader());
   std::vector<PersonRecord> out;
   {
-    QS_TRY(auto st, prepare("SELECT id, name, token_hash, created_at, disabled_at FROM people ORDER BY name"));
+    QS_TRY(auto st, read.prepare("SELECT id, name, token_hash, created_at, disabled_at FROM people ORDER BY name"));
     QS_TRY(out, collect<PersonRecord>(st, read_person));
   }
   for (auto& p : out) {
-    QS_TRY(p.groups, groups_of(m_db, p.id));
+    QS_TRY(p.groups, groups_of(read.db(), p.id));
   }
   return out;
 }
@@ -215,8 +215,8 @@ Result<void> SqliteStore::put_delegation(const DelegationRecord& d) {
 }
 
 Result<DelegationRecord> SqliteStore::delegation(const std::string& id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kDelegationColumns + " FROM delegations WHERE id = ?").c_str()));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kDelegationColumns + " FROM delegations WHERE id = ?").c_str()));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "no delegation '" + id + "'");
@@ -224,10 +224,10 @@ Result<DelegationRecord> SqliteStore::delegation(const std::string& id) {
 }
 
 Result<std::vector<DelegationRecord>> SqliteStore::delegations(const std::optional<std::string>& delegate) {
-  std::lock_guard lock(m_mutex);
+  QS_TRY(auto read, reader());
   std::string sql = std::string("SELECT ") + kDelegationColumns + " FROM delegations" +
                     (delegate ? " WHERE delegate = ?" : "") + " ORDER BY created_at, id";
-  QS_TRY(auto st, prepare(sql.c_str()));
+  QS_TRY(auto st, read.prepare(sql.c_str()));
   if (delegate) st.bind(1, *delegate);
   return collect<DelegationRecord>(st, read_delegation);
 }
@@ -272,8 +272,8 @@ Result<void> SqliteStore::create_sign_request(const SignRequestRecord& r) {
 }
 
 Result<SignRequestRecord> SqliteStore::sign_request(const std::string& id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kRequestColumns +
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kRequestColumns +
                                             " FROM sign_requests r JOIN identities i ON i.id = r.identity_id WHERE r.id = ?").c_str()));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
@@ -282,10 +282,10 @@ Result<SignRequestRecord> SqliteStore::sign_request(const std::string& id) {
 }
 
 Result<std::vector<SignRequestRecord>> SqliteStore::sign_requests(const std::optional<std::string>& status, std::size_t limit) {
-  std::lock_guard lock(m_mutex);
+  QS_TRY(auto read, reader());
   std::string sql = std::string("SELECT ") + kRequestColumns + " FROM sign_requests r JOIN identities i ON i.id = r.identity_id" +
                     (status ? " WHERE r.status = ?" : "") + " ORDER BY r.created_at DESC, r.id LIMIT ?";
-  QS_TRY(auto st, prepare(sql.c_str()));
+  QS_TRY(auto st, read.prepare(sql.c_str()));
   int i = 1;
   if (status) st.bind(i++, *status);
   st.bind(i, static_cast<std::int64_t>(limit));
@@ -321,8 +321,8 @@ Result<void> SqliteStore::add_approval(const ApprovalRecord& a) {
 }
 
 Result<std::vector<ApprovalRecord>> SqliteStore::approvals(const std::string& request_id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("SELECT request_id, approver, decision, document_hash, time FROM approvals WHERE request_id = ? ORDER BY time, approver"));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare("SELECT request_id, approver, decision, document_hash, time FROM approvals WHERE request_id = ? ORDER BY time, approver"));
   st.bind(1, request_id);
   return collect<ApprovalRecord>(st, [](const Statement& s) {
     return ApprovalRecord{s.text(0), s.text(1), s.text(2), s.text(3), from_unix_seconds(s.int64(4))};
@@ -343,15 +343,15 @@ Result<void> SqliteStore::put_sad(const SadRecord& s) {
 }
 
 Result<std::vector<SadRecord>> SqliteStore::sads(const std::string& request_id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare(std::string("SELECT ") + kSadColumns + " FROM sads WHERE request_id = ? ORDER BY issued_at, token_hash"));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare(std::string("SELECT ") + kSadColumns + " FROM sads WHERE request_id = ? ORDER BY issued_at, token_hash"));
   st.bind(1, request_id);
   return collect<SadRecord>(st, read_sad);
 }
 
 Result<SadRecord> SqliteStore::sad(const std::string& token_hash) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare((std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare((std::string("SELECT ") + kSadColumns + " FROM sads WHERE token_hash = ?").c_str()));
   st.bind(1, token_hash);
   QS_TRY(bool row, st.step());
   if (!row) return fail(ErrorCode::not_found, "unknown signature activation data");
@@ -435,8 +435,8 @@ Result<void> SqliteStore::put_signature(const SignatureRecord& s, const std::str
 }
 
 Result<SignatureRecord> SqliteStore::signature(const std::string& id) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("SELECT s.id, s.request_id, s.identity_id, i.name, s.certificate_serial, s.format, s.level, s.document_hash, "
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare("SELECT s.id, s.request_id, s.identity_id, i.name, s.certificate_serial, s.format, s.level, s.document_hash, "
       "s.signature_hash, s.signature, s.created_at FROM signatures s JOIN identities i ON i.id = s.identity_id WHERE s.id = ?"));
   st.bind(1, id);
   QS_TRY(bool row, st.step());
@@ -446,8 +446,8 @@ Result<SignatureRecord> SqliteStore::signature(const std::string& id) {
 }
 
 Result<std::int64_t> SqliteStore::count_signatures(std::int64_t identity_id, TimePoint since, std::int64_t cap) {
-  std::lock_guard lock(m_mutex);
-  QS_TRY(auto st, prepare("SELECT COUNT(*) FROM (SELECT 1 FROM signatures WHERE identity_id = ? AND "
+  QS_TRY(auto read, reader());
+  QS_TRY(auto st, read.prepare("SELECT COUNT(*) FROM (SELECT 1 FROM signatures WHERE identity_id = ? AND "
                                            "created_at >= ? LIMIT ?)"));
   st.bind(1, identity_id).bind(2, unix_seconds(since)).bind(3, cap);
   QS_TRY_VOID(st.step());

@@ -6,6 +6,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <type_traits>
@@ -107,6 +108,33 @@ class SqliteStore final : public Store {
   // A cached prepared statement once the schema is migrated (before that: a fresh one).
   Result<Statement> prepare(const std::string& sql);
   Error db_error(const std::string& what) const;
+  // A connection of its own for one read (a snapshot: BEGIN on lease, COMMIT on return). In
+  // WAL mode a reader neither waits for nor blocks the writer, so a read no longer queues
+  // behind a group commit's fsync, as it did when every read shared the writer's connection
+  // and its mutex. At most kMaxReaders are open; a read beyond them waits for one.
+  struct ReadConnection {
+    sqlite3* db = nullptr;
+    std::unique_ptr<StatementCache> statements;
+    ~ReadConnection();
+  };
+  class ReadLease {
+   public:
+    ReadLease(SqliteStore& store, std::unique_ptr<ReadConnection> conn);
+    ReadLease(ReadLease&& o) noexcept : m_store(o.m_store), m_conn(std::move(o.m_conn)) {}
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    ReadLease& operator=(ReadLease&&) = delete;
+    ~ReadLease();
+    Result<Statement> prepare(const std::string& sql) { return m_conn->statements->get(sql); }
+    sqlite3* db() const { return m_conn->db; }
+
+   private:
+    SqliteStore* m_store;
+    std::unique_ptr<ReadConnection> m_conn;
+  };
+  static constexpr std::size_t kMaxReaders = 8;
+  Result<ReadLease> reader();
+  Result<std::unique_ptr<ReadConnection>> open_reader() const;
   // consume_sad's statements, inside a write job.
   Result<SadRecord> consume_one_sad(const std::string& token_hash, TimePoint now);
 
@@ -144,10 +172,14 @@ class SqliteStore final : public Store {
   sqlite3* m_db;
   std::filesystem::path m_path;
   std::unique_ptr<StatementCache> m_statements;  // finalised before the connection closes
-  std::mutex m_mutex;  // one connection, serialised: each read, and each group commit as a whole
+  std::mutex m_mutex;  // the writer connection, serialised: each group commit as a whole, migrations
   std::mutex m_write_mutex;  // guards the queue and the jobs' flags
   std::deque<WriteJob*> m_write_queue;
   bool m_committing = false;  // a thread runs a group commit or has been chosen to
+  std::mutex m_readers_mutex;  // guards the idle readers and the count
+  std::condition_variable m_reader_returned;
+  std::vector<std::unique_ptr<ReadConnection>> m_idle_readers;
+  std::size_t m_open_readers = 0;
 };
 
 }  // namespace qualsig::store

@@ -75,8 +75,8 @@ class Statement {
 
 // Prepared statements kept for the life of a connection, by SQL text: compiling SQL was a fifth
 // of the signing path's CPU (BENCHMARKS.md). A statement handed out is borrowed until the
-// Statement is destroyed; the caller serialises use (SqliteStore holds its mutex), and must not
-// hold two Statements of the same SQL at once.
+// Statement is destroyed; the caller serialises use (SqliteStore holds its writer mutex or a
+// read lease of this connection), and must not hold two Statements of the same SQL at once.
 class StatementCache {
  public:
   explicit StatementCache(sqlite3* db) : m_db(db) {}
