@@ -5,7 +5,6 @@
 #include <set>
 
 #include "core/canonical_json.h"
-#include "identity/base64url.h"
 #include "identity/openssl_ext.h"
 #include "identity/printable.h"
 

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "core/canonical_json.h"
-#include "identity/base64url.h"
 #include "identity/printable.h"
 
 namespace qualsig::identity {

@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bytes.h"
-#include "identity/base64url.h"
 #include "service/parallel.h"
 #include "service/people_service.h"
 #include "service/sign_service.h"
@@ -105,7 +104,7 @@ constexpr std::size_t kParallel = 16;
 Result<void> check_sad_form(const Secret& sad) {
   auto v = sad.reveal();
   if (v.size() > 128 || v.substr(0, kSadPrefix.size()) != kSadPrefix) return fail(ErrorCode::denied, "invalid SAD");
-  auto random = identity::base64url_decode(v.substr(kSadPrefix.size()));
+  auto random = base64url_decode(v.substr(kSadPrefix.size()));
   const bool good = random && random->size() == kSadRandomBytes;
   if (random) std::fill(random->begin(), random->end(), std::uint8_t{0});
   if (!good) return fail(ErrorCode::denied, "invalid SAD");
@@ -132,7 +131,7 @@ std::string make_handle(const std::vector<std::string>& ids) {
 Result<std::vector<std::string>> parse_handle(const std::string& handle) {
   auto bad = [] { return make_error(ErrorCode::not_found, "unknown authorisation handle"); };
   if (handle.size() > 16 * 1024 || handle.rfind(kHandlePrefix, 0) != 0) return fail(bad());
-  auto raw = identity::base64url_decode(std::string_view(handle).substr(kHandlePrefix.size()));
+  auto raw = base64url_decode(std::string_view(handle).substr(kHandlePrefix.size()));
   if (!raw) return fail(bad());
   auto j = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
   if (!j.is_array() || j.empty() || j.size() > kMaxHashes) return fail(bad());

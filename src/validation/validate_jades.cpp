@@ -30,12 +30,6 @@ std::string describe(const Verdict& v) {
          (v.sub ? sub_indication_name(*v.sub) : "") + (v.reason.empty() ? "" : " (" + v.reason + ")");
 }
 
-std::optional<Bytes> base64url_decode(std::string text) {
-  for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  while (text.size() % 4 != 0) text.push_back('=');
-  return base64_decode(text);
-}
-
 // An arcTst time-stamp token of etsiU and the input of its message imprint, when qualsig can
 // compute it (else `why_not`).
 struct ArchiveTimestamp {
@@ -94,16 +88,15 @@ std::vector<ArchiveTimestamp> archive_timestamps(const formats::jades::JwsSignat
 }
 
 // RFC 7515 §5.2 step 8 / RFC 7518 §3: the signature value over BASE64URL(protected) '.' payload
-// with the x5c[0] key. ECDSA values are r||s (converted to DER for OpenSSL).
-bool signature_value_verifies(const formats::jades::JwsDocument& doc, const formats::jades::JwsSignature& s,
-                              std::optional<ByteView> detached, X509* signer) {
+// with the x5c[0] key (`payload_section`: the payload as signed). ECDSA values are r||s
+// (converted to DER for OpenSSL).
+bool signature_value_verifies(const formats::jades::JwsSignature& s, const std::optional<std::string>& payload_section,
+                              X509* signer) {
   std::string input = s.encoded_protected + ".";
   if (s.sigd)
     ;  // TS 119 182-1 §5.2.8: the payload is empty; the header's hashV values cover the data
-  else if (doc.payload && !detached)
-    input += doc.payload_part;
-  else if (detached)
-    input += doc.b64 ? base64url_encode(*detached) : to_string(*detached);
+  else if (payload_section)
+    input += *payload_section;
   else
     return false;
   EVP_PKEY* key = X509_get0_pubkey(signer);
@@ -157,9 +150,9 @@ Verdict detached_objects_match(const formats::jades::DetachedObjects& sigd, bool
 }
 
 // TS 119 182-1 §6: B-T with sigTst, B-LT with xVals/rVals as well, B-LTA with arcTst.
-std::string level_of(const formats::jades::JwsSignature& s) {
+std::string level_of(const formats::jades::JwsSignature& s, bool has_archive_timestamp) {
   if (s.signature_timestamps.empty()) return "JAdES-BASELINE-B";
-  if (!archive_timestamps(s, std::nullopt).empty()) return "JAdES-BASELINE-LTA";
+  if (has_archive_timestamp) return "JAdES-BASELINE-LTA";
   return s.crl_values.empty() && s.ocsp_values.empty() ? "JAdES-BASELINE-T" : "JAdES-BASELINE-LT";
 }
 
@@ -197,10 +190,19 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
   report.validation_time = at;
   for (std::size_t i = 0; i < parsed->signatures.size(); ++i) {
     const auto& js = parsed->signatures[i];
+    // The payload as it was signed (RFC 7515 §5.2 step 8, TS 119 182-1 §5.3.6.3.1 item 1): the
+    // base64url payload, or with b64 false the payload itself; for a detached JWS built from the
+    // detached content (with sigD there is none: hashV covers the data).
+    std::optional<std::string> payload_section;
+    if (parsed->payload)
+      payload_section = parsed->payload_part;
+    else if (detached && !js.sigd)
+      payload_section = parsed->b64 ? base64url_encode(*detached) : to_string(*detached);
+    const std::vector<ArchiveTimestamp> arcs = archive_timestamps(js, payload_section);
     SignatureReport sig;
     sig.id = "S-" + std::to_string(i + 1);
     sig.format = "JAdES";
-    sig.level = level_of(js);
+    sig.level = level_of(js, !arcs.empty());
     sig.best_signature_time = at;
     sig.claimed_signing_time = js.signing_time;
     SignerBlocks b;
@@ -229,7 +231,7 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
       for (int c = 0; b.chain.chain && c < sk_X509_num(b.chain.chain.get()); ++c)
         if (auto der = core::x509_to_der(sk_X509_value(b.chain.chain.get(), c))) sig.chain.push_back(*der);
       // CV (§5.2.7). The sigTst imprints are the time-stamps' own check (5.4), not the signature's.
-      if (!signature_value_verifies(*parsed, js, detached, b.signer.get()) && (js.sigd || !content_missing))
+      if (!signature_value_verifies(js, payload_section, b.signer.get()) && (js.sigd || !content_missing))
         b.cv = {Indication::failed, SubIndication::sig_crypto_failure, "JWS signature value does not verify with the x5c[0] key"};
       else if (js.sigd)
         b.cv = detached_objects_match(*js.sigd, parsed->b64, detached);
@@ -253,14 +255,7 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
           },
           material, at));
     }
-    // The payload as it was signed (§5.3.6.3.1 item 1): the base64url payload, or with b64 false
-    // the payload itself; for a detached JWS built from the detached content.
-    std::optional<std::string> payload_section;
-    if (parsed->payload)
-      payload_section = parsed->payload_part;
-    else if (detached && !js.sigd)
-      payload_section = parsed->b64 ? base64url_encode(*detached) : to_string(*detached);
-    for (const ArchiveTimestamp& arc : archive_timestamps(js, payload_section))
+    for (const ArchiveTimestamp& arc : arcs)
       sig.timestamps.push_back(validate_timestamp(
           arc.token, "archive-time-stamp",
           [&arc](const EVP_MD* md) -> Result<Bytes> {

@@ -6,7 +6,6 @@
 #include <functional>
 
 #include "core/bytes.h"
-#include "identity/base64url.h"
 #include "jwt_vectors.h"
 
 namespace qualsig::identity {

@@ -1,12 +1,12 @@
 // Strict base64url decoding: RFC 4648 §10 vectors (unpadded, §5 alphabet), refusals named
-// after their mutation, and a round trip with core's encoder.
-#include "identity/base64url.h"
+// after their mutation, and a round trip with the encoder.
+#include "core/bytes.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-namespace qualsig::identity {
+namespace qualsig {
 namespace {
 
 TEST(Base64url, Rfc4648Vectors) {
@@ -50,4 +50,4 @@ TEST(Base64url, RoundTripsWithCoreEncoder) {
 }
 
 }  // namespace
-}  // namespace qualsig::identity
+}  // namespace qualsig
