@@ -146,8 +146,10 @@ Result<SignatureInfo> inspect(ByteView xml);
 // xades:ArchiveTimeStamp is reported by inspect but not checked), at least one data object besides
 // SignedProperties is referenced, and a Reference to a ds:Object points to one of this signature's
 // own Objects (signature wrapping). `detached_content` serves the one reference whose URI is
-// neither empty nor same-document; it is refused (usage) when the signature has no such reference.
-// A Reference without URI attribute is not supported (invalid_input). The chain is not validated
+// neither empty nor same-document, or that has no URI (XMLDSig 1.1 §4.4.3.1: the application
+// knows its data; its SignatureValue is then checked by qualsig over ds:SignedInfo as signed, its
+// references by xmlsec); it is refused (usage) when the signature has no such reference, and two
+// detached references are refused (usage). The chain is not validated
 // (validation/ does that), and no algorithm is judged too weak (SHA-1 references of old signatures
 // verify). Fails with denied on a bad signature, digest or imprint, invalid_input on malformed or
 // unacceptable input, usage for missing/unexpected detached content.

@@ -43,13 +43,19 @@ bool is_archive_timestamp(const xmlNode* node, const char* xades_ns) {
 }
 
 // From the data references: URI "" -> enveloped; "#id" of a ds:Object child of the signature ->
-// enveloping; a URI that is not same-document -> detached. The SignedProperties reference and
-// other same-document references (e.g. to elements of the enclosing document) are skipped.
+// enveloping; a URI that is not same-document, or none (XMLDSig 1.1 §4.4.3.1) -> detached. The
+// SignedProperties reference and other same-document references (e.g. to elements of the
+// enclosing document) are skipped.
 Packaging packaging_of(const Located& parts) {
   bool any_detached = false;
   bool any_enveloping = false;
   for (xmlNode* ref : xml::children(parts.signed_info, kDsNs, "Reference")) {
-    std::string uri = xml::attribute(ref, "URI").value_or("");
+    std::optional<std::string> given = xml::attribute(ref, "URI");
+    if (!given) {
+      any_detached = true;
+      continue;
+    }
+    const std::string& uri = *given;
     if (uri.empty()) return Packaging::enveloped;
     if (uri.front() != '#') {
       any_detached = true;

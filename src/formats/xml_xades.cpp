@@ -2,6 +2,7 @@
 // the archive time-stamp input (§5.5.2.2) and time-stamp imprints.
 #include "formats/xml_xades.h"
 
+#include <openssl/ecdsa.h>
 #include <openssl/ts.h>
 #include <xmlsec/buffer.h>
 #include <xmlsec/keys.h>
@@ -163,14 +164,95 @@ Result<Bytes> signing_certificate(const Located& parts) {
   return fail(ErrorCode::denied, "XAdES: the signing certificate digest matches no certificate in ds:KeyInfo");
 }
 
+int signature_method_digest_nid(xmlNode* signed_info) {
+  xmlNode* method = xml::first_child(signed_info, kDsNs, "SignatureMethod");
+  std::string uri = xml::attribute(method, "Algorithm").value_or("");
+  for (auto [name, nid] : {std::pair{"sha512", NID_sha512}, {"sha384", NID_sha384}, {"sha256", NID_sha256},
+                           {"sha224", NID_sha224}, {"sha1", NID_sha1}})
+    if (uri.find(name) != std::string::npos) return nid;
+  return NID_undef;
+}
+
+std::optional<bool> signature_value_verifies(xmlDoc* doc, xmlNode* signed_info, xmlNode* signature_value, X509* signer) {
+  if (signed_info == nullptr || signature_value == nullptr || signer == nullptr) return std::nullopt;
+  xmlNode* method = xml::first_child(signed_info, kDsNs, "SignatureMethod");
+  std::string uri = xml::attribute(method, "Algorithm").value_or("");
+  const EVP_MD* md = EVP_get_digestbynid(signature_method_digest_nid(signed_info));
+  if (md == nullptr || uri.find("MGF1") != std::string::npos) return std::nullopt;
+  xmlNode* c14n_method = xml::first_child(signed_info, kDsNs, "CanonicalizationMethod");
+  auto input = xml::canonicalize(doc, signed_info, xml::attribute(c14n_method, "Algorithm").value_or(""));
+  auto value = xml::base64_content(signature_value, "SignatureValue");
+  EVP_PKEY* key = X509_get0_pubkey(signer);
+  if (!input || !value || key == nullptr) return std::nullopt;
+  Bytes sig = *value;
+  if (EVP_PKEY_base_id(key) == EVP_PKEY_EC) {
+    // XMLDSig 1.1 §6.4.3: r||s, each the size of the group order.
+    if (sig.empty() || sig.size() % 2 != 0) return false;
+    const int half = static_cast<int>(sig.size() / 2);
+    auto ecdsa = core::wrap(ECDSA_SIG_new());
+    BIGNUM* r = BN_bin2bn(sig.data(), half, nullptr);
+    BIGNUM* s = BN_bin2bn(sig.data() + half, half, nullptr);
+    if (!ecdsa || r == nullptr || s == nullptr || ECDSA_SIG_set0(ecdsa.get(), r, s) != 1) {
+      BN_free(r);
+      BN_free(s);
+      return std::nullopt;
+    }
+    unsigned char* der = nullptr;
+    int len = i2d_ECDSA_SIG(ecdsa.get(), &der);
+    if (len <= 0) return std::nullopt;
+    sig.assign(der, der + len);
+    OPENSSL_free(der);
+  }
+  auto ctx = core::wrap(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) != 1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  bool ok = EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), input->data(), input->size()) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+namespace {
+// The name under which a Reference without URI gets the detached content from xmlsec, for the
+// duration of core_verify only (a relative name: xmlsec's "Local" URI type, served by DetachedScope).
+constexpr const char* kNoUriName = "qualsig-detached-content-of-a-reference-without-URI";
+
+// Gives a Reference without URI the URI kNoUriName while alive, and takes it away again.
+class TemporaryUri {
+ public:
+  explicit TemporaryUri(xmlNode* ref) : m_ref(ref) {
+    if (m_ref != nullptr) xmlSetProp(m_ref, BAD_CAST "URI", BAD_CAST kNoUriName);
+  }
+  ~TemporaryUri() {
+    if (m_ref != nullptr) xmlUnsetProp(m_ref, BAD_CAST "URI");
+  }
+  TemporaryUri(const TemporaryUri&) = delete;
+  TemporaryUri& operator=(const TemporaryUri&) = delete;
+
+ private:
+  xmlNode* m_ref;
+};
+}  // namespace
+
 Result<CoreResult> core_verify(const Located& parts, ByteView cert_der, std::optional<ByteView> detached_content) {
   CoreResult result;
   std::vector<std::string> detached_uris;
+  xmlNode* without_uri = nullptr;
   for (xmlNode* ref : xml::children(parts.signed_info, kDsNs, "Reference")) {
     std::optional<std::string> uri = xml::attribute(ref, "URI");
-    // XMLDSig 1.1 §4.4.3.1 lets the application know the data of a Reference without URI; xmlsec
-    // would take the whole document instead, so such references are not supported.
-    if (!uri) return fail(ErrorCode::invalid_input, "XAdES: a ds:Reference without URI is not supported");
+    if (!uri) {
+      // XMLDSig 1.1 §4.4.3.1: "If the URI attribute is omitted altogether, the receiving
+      // application is expected to know the identity of the object": here, the detached content.
+      std::string type = xml::attribute(ref, "Type").value_or("");
+      if (type.size() >= 16 && type.compare(type.size() - 16, 16, "SignedProperties") == 0)
+        return fail(ErrorCode::invalid_input, "XAdES: the SignedProperties ds:Reference has no URI");
+      if (without_uri != nullptr) return fail(ErrorCode::usage, "XAdES: more than one ds:Reference without URI");
+      without_uri = ref;
+      detached_uris.push_back(kNoUriName);
+      continue;
+    }
+    if (*uri == kNoUriName) return fail(ErrorCode::invalid_input, "XAdES: a ds:Reference URI is reserved by qualsig");
     if (is_detached_uri(uri)) detached_uris.push_back(*uri);
   }
   if (detached_uris.size() > 1) return fail(ErrorCode::usage, "XAdES: more than one detached reference");
@@ -204,11 +286,37 @@ Result<CoreResult> core_verify(const Located& parts, ByteView cert_der, std::opt
     scope.emplace(detached_uris.front(), *detached_content);
   }
   QS_TRY_VOID(enable_transforms(ctx.get()));
-  int rc = xmlSecDSigCtxVerify(ctx.get(), parts.signature);
+  // A Reference without URI: the SignatureValue is checked here over ds:SignedInfo as signed;
+  // xmlsec then checks the references with a URI naming the detached content set on that
+  // Reference (which changes the canonical SignedInfo, so xmlsec's own signature check is not
+  // the verdict), and the URI is taken away again before anything else reads the signature.
+  std::optional<bool> signed_as_is;
+  if (without_uri != nullptr) {
+    signed_as_is = signature_value_verifies(parts.signature->doc, parts.signed_info, parts.signature_value, cert.get());
+    if (!signed_as_is)
+      return fail(ErrorCode::invalid_input, "XAdES: the SignatureValue of a signature with a ds:Reference without URI cannot be checked by qualsig (its method)");
+    if (!*signed_as_is) return fail(ErrorCode::denied, "XAdES: XMLDSig core validation failed (signature value)");
+  }
+  int rc = 0;
+  {
+    TemporaryUri temporary(without_uri);
+    rc = xmlSecDSigCtxVerify(ctx.get(), parts.signature);
+  }
   ERR_clear_error();
   if (rc < 0) return fail(ErrorCode::denied, "XAdES: XMLDSig core validation could not be completed (unresolvable or malformed reference?)");
-  if (ctx->status != xmlSecDSigStatusSucceeded) return fail(ErrorCode::denied, "XAdES: XMLDSig core validation failed (signature or reference digest)");
   xmlSecSize n = xmlSecPtrListGetSize(&ctx->signedInfoReferences);
+  if (without_uri != nullptr) {
+    // Every reference processed and each digest matched (xmlsec stops at the first mismatch).
+    std::size_t refs = xml::children(parts.signed_info, kDsNs, "Reference").size();
+    bool all = n == refs;
+    for (xmlSecSize i = 0; all && i < n; ++i) {
+      auto* ref = static_cast<xmlSecDSigReferenceCtxPtr>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, i));
+      all = ref != nullptr && ref->status == xmlSecDSigStatusSucceeded;
+    }
+    if (!all) return fail(ErrorCode::denied, "XAdES: XMLDSig core validation failed (reference digest)");
+  } else if (ctx->status != xmlSecDSigStatusSucceeded) {
+    return fail(ErrorCode::denied, "XAdES: XMLDSig core validation failed (signature or reference digest)");
+  }
   for (xmlSecSize i = 0; i < n; ++i) {
     auto* ref = static_cast<xmlSecDSigReferenceCtxPtr>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, i));
     xmlSecBufferPtr buf = ref != nullptr ? xmlSecDSigReferenceCtxGetPreDigestBuffer(ref) : nullptr;

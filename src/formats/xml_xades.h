@@ -52,6 +52,15 @@ Result<std::vector<Bytes>> key_info_certificates(const Located& parts);
 // invalid_input if KeyInfo holds no certificate or the property is malformed.
 Result<Bytes> signing_certificate(const Located& parts);
 
+// The hash of ds:SignatureMethod (XMLDSig 1.1 §6.4, RFC 6931 §2.3), by the hash name in its
+// Algorithm URI; NID_undef when none is recognised.
+int signature_method_digest_nid(xmlNode* signed_info);
+
+// Whether ds:SignatureValue verifies over the canonical ds:SignedInfo (XMLDSig 1.1 §3.2.2) with
+// `signer`'s key. nullopt when this cannot be decided here (unknown method, RSA-PSS parameters,
+// an unreadable value or an unsupported canonicalisation).
+std::optional<bool> signature_value_verifies(xmlDoc* doc, xmlNode* signed_info, xmlNode* signature_value, X509* signer);
+
 // Result of the XMLDSig core validation.
 struct CoreResult {
   std::vector<Bytes> reference_data;   // each SignedInfo Reference's data after its transforms
@@ -59,7 +68,8 @@ struct CoreResult {
 
 // xmlsec's XMLDSig core validation (XMLDSig 1.1 §3.2) of parts.signature with the public key of
 // `cert_der`: same-document references only, plus the detached one served from
-// `detached_content`. Fails with denied when the signature or a reference digest does not
+// `detached_content` — a Reference with a URI that is not same-document, or one without URI
+// (XMLDSig 1.1 §4.4.3.1: the application knows its data). Fails with denied when the signature or a reference digest does not
 // verify (or xmlsec cannot complete the processing), usage when detached content is missing or
 // given without a detached reference.
 Result<CoreResult> core_verify(const Located& parts, ByteView cert_der, std::optional<ByteView> detached_content);

@@ -15,6 +15,7 @@
 
 #include "formats/xades.h"
 #include "formats/xml_document.h"
+#include "formats/xml_xades.h"
 #include "validation/path.h"
 
 namespace qualsig::validation::detail {
@@ -124,58 +125,14 @@ void add_embedded_material(const Parts& p, Material& material) {
   ERR_clear_error();
 }
 
-// The hash of ds:SignatureMethod (XMLDSig 1.1 §6.4, RFC 6931 §2.3): the URI's hash name.
-int signature_digest_nid(const Parts& p) {
-  xmlNode* method = xml::first_child(p.signed_info, xml::kDsNs, "SignatureMethod");
-  std::string uri = xml::attribute(method, "Algorithm").value_or("");
-  for (auto [name, nid] : {std::pair{"sha512", NID_sha512}, {"sha384", NID_sha384}, {"sha256", NID_sha256},
-                           {"sha224", NID_sha224}, {"sha1", NID_sha1}})
-    if (uri.find(name) != std::string::npos) return nid;
-  return NID_undef;
-}
+// The hash of ds:SignatureMethod (XMLDSig 1.1 §6.4, RFC 6931 §2.3).
+int signature_digest_nid(const Parts& p) { return xades::detail::signature_method_digest_nid(p.signed_info); }
 
 // Whether ds:SignatureValue verifies over the canonical ds:SignedInfo with `signer`'s key; used
 // only to tell apart the two causes xmlsec reports as one core-validation failure (a reference
-// digest or the signature value). nullopt when this cannot be decided (unknown method, a C14N with
-// comments, PSS parameters).
+// digest or the signature value).
 std::optional<bool> signed_info_verifies(const Parts& p, X509* signer) {
-  if (p.signed_info == nullptr || p.signature_value == nullptr) return std::nullopt;
-  xmlNode* method = xml::first_child(p.signed_info, xml::kDsNs, "SignatureMethod");
-  std::string uri = xml::attribute(method, "Algorithm").value_or("");
-  const EVP_MD* md = EVP_get_digestbynid(signature_digest_nid(p));
-  if (md == nullptr || uri.find("MGF1") != std::string::npos) return std::nullopt;
-  xmlNode* c14n_method = xml::first_child(p.signed_info, xml::kDsNs, "CanonicalizationMethod");
-  auto input = xml::canonicalize(p.doc.get(), p.signed_info, xml::attribute(c14n_method, "Algorithm").value_or(""));
-  auto value = xml::base64_content(p.signature_value, "SignatureValue");
-  EVP_PKEY* key = X509_get0_pubkey(signer);
-  if (!input || !value || key == nullptr) return std::nullopt;
-  Bytes sig = *value;
-  if (EVP_PKEY_base_id(key) == EVP_PKEY_EC) {
-    // XMLDSig 1.1 §6.4.3: r||s, each the size of the group order.
-    if (sig.empty() || sig.size() % 2 != 0) return false;
-    const int half = static_cast<int>(sig.size() / 2);
-    auto ecdsa = core::wrap(ECDSA_SIG_new());
-    BIGNUM* r = BN_bin2bn(sig.data(), half, nullptr);
-    BIGNUM* s = BN_bin2bn(sig.data() + half, half, nullptr);
-    if (!ecdsa || r == nullptr || s == nullptr || ECDSA_SIG_set0(ecdsa.get(), r, s) != 1) {
-      BN_free(r);
-      BN_free(s);
-      return std::nullopt;
-    }
-    unsigned char* der = nullptr;
-    int len = i2d_ECDSA_SIG(ecdsa.get(), &der);
-    if (len <= 0) return std::nullopt;
-    sig.assign(der, der + len);
-    OPENSSL_free(der);
-  }
-  auto ctx = core::wrap(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) != 1) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  bool ok = EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), input->data(), input->size()) == 1;
-  ERR_clear_error();
-  return ok;
+  return xades::detail::signature_value_verifies(p.doc.get(), p.signed_info, p.signature_value, signer);
 }
 
 bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }

@@ -41,8 +41,8 @@ const Expectation kExpectations[] = {
     {"xades/Signature-X-HU_POL-3.xml", true, nullptr, "dflt:B-ok,TST-ok"},
     {"xades/sellosFNMT-XAdES_A.xml", true, nullptr, "dflt:B-ok,TST-ok"},
     {"xades/data2sign-signed-xades-enveloped-baseline-lta.xml", true, nullptr, "dflt:B-ok,TST-ok"},
-    {"xades/simple-test.signed-only-detached-LuxTrustCA3.xml", true, "xades/simple-test.xml", "dflt:B-ok,TST-ok",
-     "its data Reference has no URI attribute (XMLDSig: application-defined); verify refuses that"},
+    {"xades/simple-test.signed-only-detached-LuxTrustCA3.xml", true, "xades/simple-test.xml",
+     "dflt:B-ok,TST-ok; its data Reference has no URI: the detached content is its data"},
     {"xades/john-doe-lta.xml", true, nullptr, "TOTAL_PASSED, 2 signature time-stamps PASSED"},
     {"xades/Signature-X-EE-3.ddoc", false, nullptr, "signing certificate NOT identified (XAdES requires it)"},
     {"xades/Signature-X-PT-4.xml", false, nullptr, "signature value NOT intact"},
@@ -125,4 +125,22 @@ TEST(XadesCorpus, InspectAndVerifyAgreeWithDss) {
 }
 
 }  // namespace
+// DSS's file whose data Reference has no URI (XMLDSig 1.1 §4.4.3.1): the detached content is its
+// data; another content is a digest mismatch, none is a usage error.
+TEST(XadesCorpus, ReferenceWithoutUriIsCheckedAgainstTheDetachedContent) {
+  if (!std::filesystem::exists(kCorpus / "MANIFEST.tsv")) GTEST_SKIP() << "DSS corpus not found at " << kCorpus << " (a user's clone)";
+  Bytes xml = read_file(kCorpus / "xades/simple-test.signed-only-detached-LuxTrustCA3.xml");
+  Bytes content = read_file(kCorpus / "xades/simple-test.xml");
+  auto good = verify(xml, ByteView(content));
+  ASSERT_TRUE(good) << good.error().message;
+  EXPECT_EQ(good->packaging, Packaging::detached);
+  Bytes other = content;
+  other.insert(other.begin() + static_cast<std::ptrdiff_t>(std::string(other.begin(), other.end()).find("test</")), 'X');
+  auto changed = verify(xml, ByteView(other));
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::denied);
+  EXPECT_NE(changed.error().message.find("reference digest"), std::string::npos) << changed.error().message;
+  EXPECT_EQ(verify(xml).error().code, ErrorCode::usage);
+}
+
 }  // namespace qualsig::formats::xades

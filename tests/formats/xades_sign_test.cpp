@@ -195,6 +195,48 @@ INSTANTIATE_TEST_SUITE_P(Levels, XadesSign,
 
 class XadesSignOther : public XadesSign {};
 
+// XMLDSig 1.1 §4.4.3.1: a Reference without URI is the detached content. qualsig checks the
+// SignatureValue over ds:SignedInfo as signed (xmlsec checks the references with a URI set for a
+// moment), so taking the URI out of a signed Reference must fail — as the signature value, not
+// as a reference. The positive case is DSS's LuxTrust file (xades_corpus_test.cpp).
+TEST_F(XadesSignOther, ReferenceWithoutUriIsTheDetachedContentButSignedInfoMustBeAsSigned) {
+  SignOptions o;
+  o.level = Level::b_b;
+  o.packaging = Packaging::detached;
+  o.detached_uri = "invoice.bin";
+  o.signing_time = kSigningTime;
+  o.chain = {s_pki->issuing.get()};
+  std::string xml = to_string(must(sign_detached(core::sha256(kBinary), s_pki->signer_cert.get(), *s_pki->signer, o)));
+  auto without = [&](std::string text, const std::string& attribute) {
+    auto at = text.find(attribute);
+    EXPECT_NE(at, std::string::npos) << attribute;
+    if (at != std::string::npos) text.erase(at, attribute.size());
+    return to_bytes(text);
+  };
+  ASSERT_TRUE(verify(to_bytes(xml), ByteView(kBinary)));
+
+  auto unsigned_change = verify(without(xml, " URI=\"invoice.bin\""), ByteView(kBinary));
+  ASSERT_FALSE(unsigned_change);
+  EXPECT_EQ(unsigned_change.error().code, ErrorCode::denied);
+  EXPECT_NE(unsigned_change.error().message.find("signature value"), std::string::npos) << unsigned_change.error().message;
+  EXPECT_EQ(verify(without(xml, " URI=\"invoice.bin\"")).error().code, ErrorCode::usage);  // no content given
+
+  // The SignedProperties reference must say what it covers.
+  auto sp = xml.find("Type=\"http://uri.etsi.org/01903#SignedProperties\"");
+  ASSERT_NE(sp, std::string::npos);
+  auto ref_start = xml.rfind("<ds:Reference", sp);
+  auto uri_at = xml.find(" URI=\"#", ref_start);
+  ASSERT_LT(uri_at, xml.find('>', ref_start));
+  std::string no_sp_uri = xml;
+  no_sp_uri.erase(uri_at, xml.find('"', uri_at + 7) + 1 - uri_at);
+  EXPECT_EQ(verify(to_bytes(no_sp_uri), ByteView(kBinary)).error().code, ErrorCode::invalid_input);
+
+  // The name qualsig lends a Reference without URI is not accepted from a file.
+  std::string reserved = xml;
+  reserved.replace(reserved.find("URI=\"invoice.bin\""), 17, "URI=\"qualsig-detached-content-of-a-reference-without-URI\"");
+  EXPECT_EQ(verify(to_bytes(reserved), ByteView(kBinary)).error().code, ErrorCode::invalid_input);
+}
+
 TEST_F(XadesSignOther, DetachedVerifiesWithTheContentOnly) {
   SignOptions o;
   o.level = Level::b_lt;
