@@ -87,6 +87,25 @@ std::string subject_attribute(const X509* cert, int nid) {
   return out;
 }
 
+Result<Bytes> ecdsa_raw_to_der(ByteView raw) {
+  if (raw.empty() || raw.size() % 2 != 0) return fail(ErrorCode::invalid_input, "an ECDSA r || s value must have two halves of equal length");
+  const auto half = static_cast<int>(raw.size() / 2);
+  auto sig = wrap(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(raw.data(), half, nullptr);
+  BIGNUM* s = BN_bin2bn(raw.data() + half, half, nullptr);
+  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return openssl_error(ErrorCode::crypto, "cannot build ECDSA-Sig-Value");
+  }
+  unsigned char* der = nullptr;
+  const int len = i2d_ECDSA_SIG(sig.get(), &der);
+  if (len <= 0) return openssl_error(ErrorCode::crypto, "cannot encode ECDSA-Sig-Value");
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
 Result<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_size) {
   const unsigned char* p = der.data();
   auto sig = wrap(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));

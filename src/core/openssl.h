@@ -108,6 +108,10 @@ std::string subject_attribute(const X509* cert, int nid);
 // JWS (RFC 7518 §3.4) and XMLDSig 1.1 (§6.4.3, RFC 4050 §3.3) use: each integer left-padded to
 // `field_size` bytes. Fails with crypto for non-DER input or an integer longer than the field.
 Result<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_size);
+// The reverse: r || s (two halves of equal length) as a DER ECDSA-Sig-Value, the form OpenSSL
+// verifies. Fails with invalid_input for an empty or odd-length input, crypto if OpenSSL cannot
+// build or encode it.
+Result<Bytes> ecdsa_raw_to_der(ByteView raw);
 // Hex of an ASN.1 INTEGER (certificate serial), upper-case, no separators.
 std::string serial_to_hex(const ASN1_INTEGER* serial);
 

@@ -188,20 +188,9 @@ std::optional<bool> signature_value_verifies(xmlDoc* doc, xmlNode* signed_info, 
   if (EVP_PKEY_base_id(key) == EVP_PKEY_EC) {
     // XMLDSig 1.1 §6.4.3: r||s, each the size of the group order.
     if (sig.empty() || sig.size() % 2 != 0) return false;
-    const int half = static_cast<int>(sig.size() / 2);
-    auto ecdsa = core::wrap(ECDSA_SIG_new());
-    BIGNUM* r = BN_bin2bn(sig.data(), half, nullptr);
-    BIGNUM* s = BN_bin2bn(sig.data() + half, half, nullptr);
-    if (!ecdsa || r == nullptr || s == nullptr || ECDSA_SIG_set0(ecdsa.get(), r, s) != 1) {
-      BN_free(r);
-      BN_free(s);
-      return std::nullopt;
-    }
-    unsigned char* der = nullptr;
-    int len = i2d_ECDSA_SIG(ecdsa.get(), &der);
-    if (len <= 0) return std::nullopt;
-    sig.assign(der, der + len);
-    OPENSSL_free(der);
+    auto der = core::ecdsa_raw_to_der(sig);
+    if (!der) return std::nullopt;
+    sig = std::move(*der);
   }
   auto ctx = core::wrap(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) != 1) {

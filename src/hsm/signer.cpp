@@ -43,21 +43,9 @@ CK_RSA_PKCS_MGF_TYPE pkcs11_mgf(core::DigestAlgorithm alg) {
 
 Result<Bytes> ecdsa_raw_to_der(ByteView raw) {
   if (raw.empty() || raw.size() % 2 != 0) return fail(ErrorCode::token, "token returned a malformed ECDSA signature");
-  auto half = static_cast<int>(raw.size() / 2);
-  auto sig = core::wrap(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(raw.data(), half, nullptr);
-  BIGNUM* s = BN_bin2bn(raw.data() + half, half, nullptr);
-  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return fail(core::openssl_error(ErrorCode::internal, "cannot build ECDSA-Sig-Value"));
-  }
-  unsigned char* der = nullptr;
-  int len = i2d_ECDSA_SIG(sig.get(), &der);
-  if (len <= 0) return fail(core::openssl_error(ErrorCode::internal, "cannot encode ECDSA-Sig-Value"));
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
+  auto der = core::ecdsa_raw_to_der(raw);
+  if (!der) return fail(ErrorCode::internal, der.error().message);
+  return der;
 }
 
 Result<std::shared_ptr<Pkcs11Signer>> Pkcs11Signer::create(std::shared_ptr<const Token> token, KeyPair key) {

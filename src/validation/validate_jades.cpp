@@ -103,21 +103,9 @@ bool signature_value_verifies(const formats::jades::JwsSignature& s, const std::
   const EVP_MD* md = EVP_get_digestbynid(digest_nid(s.alg));
   Bytes sig = s.signature;
   if (s.alg == formats::jades::JwsAlgorithm::es256 || s.alg == formats::jades::JwsAlgorithm::es384) {
-    if (sig.empty() || sig.size() % 2 != 0) return false;
-    std::size_t half = sig.size() / 2;
-    auto ecdsa = core::wrap(ECDSA_SIG_new());
-    BIGNUM* r = BN_bin2bn(sig.data(), static_cast<int>(half), nullptr);
-    BIGNUM* sv = BN_bin2bn(sig.data() + half, static_cast<int>(half), nullptr);
-    if (!ecdsa || r == nullptr || sv == nullptr || ECDSA_SIG_set0(ecdsa.get(), r, sv) != 1) {
-      BN_free(r);
-      BN_free(sv);
-      return false;
-    }
-    unsigned char* der = nullptr;
-    int len = i2d_ECDSA_SIG(ecdsa.get(), &der);
-    if (len <= 0) return false;
-    sig.assign(der, der + len);
-    OPENSSL_free(der);
+    auto der = core::ecdsa_raw_to_der(sig);  // fails for an empty or odd-length value
+    if (!der) return false;
+    sig = std::move(*der);
   }
   auto ctx = core::wrap(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
