@@ -133,6 +133,20 @@ Result<Bytes> add_counter_signature(ByteView cms, const X509* cert, const hsm::S
 Result<Bytes> archive_timestamp_imprint(ByteView cms, ByteView archive_timestamp_token,
                                         std::optional<ByteView> detached_content_digest);
 
+// The message imprint of a time-stamp of a form EN 319 122-1 replaced, found by its token among
+// the sole signer's unsigned attributes, hashed with `md` (the token's own imprint algorithm,
+// SHA-1 included: judging it is validation's cryptographic constraints):
+// * archive-time-stamp-v2 (RFC 5126 §6.4.1): the encapContentInfo, the detached content (needed
+//   when eContent is absent: not_found without it), SignedData.certificates and .crls, and every
+//   SignerInfo field with the unsignedAttrs that existed when the token was made;
+// * esc-time-stamp (RFC 5126 §6.3.5): the signature value and the signature time-stamps and
+//   complete references, each attribute's attrType and attrValues, in stored order;
+// * cert-crl-time-stamp (RFC 5126 §6.3.6): the complete references only, likewise.
+// archive-time-stamp (v1) is not computed (usage). Fails with invalid_input if the token is not a
+// value of one of those attributes or is malformed, usage as add_archive_timestamp.
+Result<Bytes> legacy_timestamp_imprint(ByteView cms, ByteView token, std::optional<ByteView> detached_content,
+                                       const EVP_MD* md);
+
 struct SignatureInfo {
   Level level = Level::b_b;   // structural: what is present, not whether it validates
   bool detached = false;      // no eContent

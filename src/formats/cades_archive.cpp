@@ -130,6 +130,22 @@ Result<Bytes> build_ats_hash_index(const QS_CADES_SIGNED_DATA* sd, const QS_CADE
   return cms::to_der(index.get(), ASN1_ITEM_rptr(QS_CADES_ATS_HASH_INDEX_V3));
 }
 
+Result<Bytes> signer_info_fields(const QS_CADES_SIGNER_INFO* si) {
+  Bytes out;
+  auto append = [&out](Result<Bytes> der) -> Result<void> {
+    if (!der) return fail(der.error());
+    out.insert(out.end(), der->begin(), der->end());
+    return ok();
+  };
+  QS_TRY_VOID(append(cms::to_der(si->version, ASN1_ITEM_rptr(ASN1_INTEGER))));
+  QS_TRY_VOID(append(cms::to_der(si->sid)));
+  QS_TRY_VOID(append(cms::to_der(si->digest_algorithm, ASN1_ITEM_rptr(X509_ALGOR))));
+  if (si->signed_attrs != nullptr) QS_TRY_VOID(append(cms::signed_attrs_as_stored(si)));
+  QS_TRY_VOID(append(cms::to_der(si->signature_algorithm, ASN1_ITEM_rptr(X509_ALGOR))));
+  QS_TRY_VOID(append(cms::to_der(si->signature, ASN1_ITEM_rptr(ASN1_OCTET_STRING))));
+  return out;
+}
+
 Result<Bytes> ats_v3_imprint(const QS_CADES_CONTENT_INFO* ci, const QS_CADES_SIGNER_INFO* si, ByteView content_digest,
                              ByteView ats_hash_index_der, core::DigestAlgorithm alg) {
   // §5.5.3: "The input for the archive-time-stamp-v3's message imprint computation shall be the
@@ -153,20 +169,8 @@ Result<Bytes> ats_v3_imprint(const QS_CADES_CONTENT_INFO* ci, const QS_CADES_SIG
   QS_TRY(Bytes content_type, cms::to_der(ci->signed_data->encap_content->type, ASN1_ITEM_rptr(ASN1_OBJECT)));
   QS_TRY_VOID(update(content_type));
   QS_TRY_VOID(update(content_digest));
-  QS_TRY(Bytes version, cms::to_der(si->version, ASN1_ITEM_rptr(ASN1_INTEGER)));
-  QS_TRY_VOID(update(version));
-  QS_TRY(Bytes sid, cms::to_der(si->sid));
-  QS_TRY_VOID(update(sid));
-  QS_TRY(Bytes digest_alg, cms::to_der(si->digest_algorithm, ASN1_ITEM_rptr(X509_ALGOR)));
-  QS_TRY_VOID(update(digest_alg));
-  if (si->signed_attrs != nullptr) {
-    QS_TRY(Bytes signed_attrs, cms::signed_attrs_as_stored(si));
-    QS_TRY_VOID(update(signed_attrs));
-  }
-  QS_TRY(Bytes sig_alg, cms::to_der(si->signature_algorithm, ASN1_ITEM_rptr(X509_ALGOR)));
-  QS_TRY_VOID(update(sig_alg));
-  QS_TRY(Bytes signature, cms::to_der(si->signature, ASN1_ITEM_rptr(ASN1_OCTET_STRING)));
-  QS_TRY_VOID(update(signature));
+  QS_TRY(Bytes fields, signer_info_fields(si));
+  QS_TRY_VOID(update(fields));
   QS_TRY_VOID(update(ats_hash_index_der));
   return detail::digest_final(ctx.get(), alg);
 }

@@ -58,6 +58,11 @@ Result<Bytes> content_digest_for(const QS_CADES_CONTENT_INFO* ci, std::optional<
 // archive-time-stamp-v3 message imprint for a given index value (its stored TLV).
 Result<Bytes> build_ats_hash_index(const QS_CADES_SIGNED_DATA* sd, const QS_CADES_SIGNER_INFO* si,
                                    core::DigestAlgorithm alg);
+// The fields version, sid, digestAlgorithm, signedAttrs (as stored, [0] IMPLICIT),
+// signatureAlgorithm and signature of `si`, each TLV, concatenated in that order: the SignerInfo
+// part of both the archive-time-stamp-v3 (EN 319 122-1 §5.5.3 item 3) and -v2 (RFC 5126 §6.4.1)
+// imprints.
+Result<Bytes> signer_info_fields(const QS_CADES_SIGNER_INFO* si);
 Result<Bytes> ats_v3_imprint(const QS_CADES_CONTENT_INFO* ci, const QS_CADES_SIGNER_INFO* si, ByteView content_digest,
                              ByteView ats_hash_index_der, core::DigestAlgorithm alg);
 

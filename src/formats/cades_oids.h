@@ -31,6 +31,25 @@ inline constexpr const char* kArchiveTimestampV3 = "0.4.0.1733.2.4";
 // EN 319 122-1 §5.5.2: id-aa-ATSHashIndexV3 (unsigned attribute of the archive time-stamp token).
 inline constexpr const char* kAtsHashIndexV3 = "0.4.0.19122.1.5";
 
+// Forms EN 319 122-1 replaced, read for validation only (qualsig never writes them).
+// RFC 5126 §6.2.1 / §6.2.2 (CAdES-C): id-aa-ets-certificateRefs, id-aa-ets-revocationRefs.
+inline constexpr const char* kCertificateRefs = "1.2.840.113549.1.9.16.2.21";
+inline constexpr const char* kRevocationRefs = "1.2.840.113549.1.9.16.2.22";
+// RFC 5126 §6.3.3 / §6.3.4 (CAdES-XL): id-aa-ets-certValues, id-aa-ets-revocationValues.
+inline constexpr const char* kCertValues = "1.2.840.113549.1.9.16.2.23";
+inline constexpr const char* kRevocationValues = "1.2.840.113549.1.9.16.2.24";
+// RFC 5126 §6.3.5 / §6.3.6 (CAdES-X type 1 / type 2): id-aa-ets-escTimeStamp,
+// id-aa-ets-certCRLTimestamp.
+inline constexpr const char* kEscTimestamp = "1.2.840.113549.1.9.16.2.25";
+inline constexpr const char* kCertCrlTimestamp = "1.2.840.113549.1.9.16.2.26";
+// RFC 5126 §5.11.3 / §5.11.4: id-aa-ets-attrCertificateRefs, id-aa-ets-attrRevocationRefs.
+inline constexpr const char* kAttrCertificateRefs = "1.2.840.113549.1.9.16.2.44";
+inline constexpr const char* kAttrRevocationRefs = "1.2.840.113549.1.9.16.2.45";
+// ETSI TS 101 733 V1.6 §7.4.1 (withdrawn CAdES-A v1): id-aa-ets-archiveTimestamp.
+inline constexpr const char* kArchiveTimestampV1 = "1.2.840.113549.1.9.16.2.27";
+// RFC 5126 §6.4.1 (CAdES-A): id-aa-ets-archiveTimestampV2.
+inline constexpr const char* kArchiveTimestampV2 = "1.2.840.113549.1.9.16.2.48";
+
 // RFC 5940 §4.1: id-ri-ocsp-response, OtherRevocationInfoFormat carrying a whole OCSPResponse.
 inline constexpr const char* kRiOcspResponse = "1.3.6.1.5.5.7.16.2";
 

@@ -84,6 +84,14 @@ ASN1_ITEM_TEMPLATE(QS_CADES_SIGNED_ATTRS_IMPLICIT) =
                           SignedAttributes, ASN1_ANY)
 ASN1_ITEM_TEMPLATE_END(QS_CADES_SIGNED_ATTRS_IMPLICIT)
 
+// SignedData.crls and SignerInfo.unsignedAttrs as stored: [1] IMPLICIT, stored order.
+typedef STACK_OF(ASN1_TYPE) QS_CADES_IMPLICIT1_SET;
+DECLARE_ASN1_ITEM(QS_CADES_IMPLICIT1_SET)
+ASN1_ITEM_TEMPLATE(QS_CADES_IMPLICIT1_SET) =
+    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF | ASN1_TFLG_IMPTAG | ASN1_TFLG_CONTEXT, 1,
+                          Elements, ASN1_ANY)
+ASN1_ITEM_TEMPLATE_END(QS_CADES_IMPLICIT1_SET)
+
 // clang-format on
 
 namespace qualsig::formats::cms {
@@ -236,6 +244,12 @@ Result<Bytes> signed_attrs_as_set(const QS_CADES_SIGNER_INFO* si) {
 Result<Bytes> signed_attrs_as_stored(const QS_CADES_SIGNER_INFO* si) {
   if (si->signed_attrs == nullptr) return fail(ErrorCode::invalid_input, "SignerInfo has no signed attributes");
   return to_der(si->signed_attrs, ASN1_ITEM_rptr(QS_CADES_SIGNED_ATTRS_IMPLICIT));
+}
+
+Result<Bytes> implicit_set(const STACK_OF(ASN1_TYPE) * elements, int tag) {
+  if (tag == 0) return to_der(elements, ASN1_ITEM_rptr(QS_CADES_SIGNED_ATTRS_IMPLICIT));
+  if (tag == 1) return to_der(elements, ASN1_ITEM_rptr(QS_CADES_IMPLICIT1_SET));
+  return fail(ErrorCode::internal, "implicit_set: tag 0 or 1 only");
 }
 
 }  // namespace qualsig::formats::cms

@@ -181,5 +181,8 @@ bool contains_raw(const STACK_OF(ASN1_TYPE)* stack, ByteView der);
 Result<Bytes> signed_attrs_as_set(const QS_CADES_SIGNER_INFO* si);
 // The signed attributes with their [0] IMPLICIT tag, as stored (EN 319 122-1 §5.5.3 item 3).
 Result<Bytes> signed_attrs_as_stored(const QS_CADES_SIGNER_INFO* si);
+// `elements` (raw TLVs, stored order) under a [tag] IMPLICIT SET OF tag, tag 0 or 1: the framing of
+// SignedData.certificates ([0]) and .crls and SignerInfo.unsignedAttrs ([1]).
+Result<Bytes> implicit_set(const STACK_OF(ASN1_TYPE) * elements, int tag);
 
 }  // namespace qualsig::formats::cms

@@ -8,28 +8,23 @@
 #include <cstring>
 
 #include "formats/cades.h"
+#include "formats/cades_oids.h"
 #include "validation/crypto_constraints.h"
 #include "validation/path.h"
 
 namespace qualsig::validation::detail {
 namespace {
 
-// EN 319 122-1 §5.5.3: id-aa-ets-archiveTimestampV3.
-constexpr const char* kArchiveTimestampV3 = "0.4.0.1733.2.4";
-// RFC 5126 §6.4.1 (CAdES-A): id-aa-ets-archiveTimestampV2.
-constexpr const char* kArchiveTimestampV2 = "1.2.840.113549.1.9.16.2.48";
-// ETSI TS 101 733 V1.6 §7.4.1 (withdrawn CAdES-A v1): id-aa-ets-archiveTimestamp.
-constexpr const char* kArchiveTimestampV1 = "1.2.840.113549.1.9.16.2.27";
-// RFC 5126 §6.2.1 / §6.2.2 (CAdES-C): id-aa-ets-certificateRefs, id-aa-ets-revocationRefs.
-constexpr const char* kCertificateRefs = "1.2.840.113549.1.9.16.2.21";
-constexpr const char* kRevocationRefs = "1.2.840.113549.1.9.16.2.22";
-// RFC 5126 §6.3.3 / §6.3.4 (CAdES-XL): id-aa-ets-certValues, id-aa-ets-revocationValues.
-constexpr const char* kCertValues = "1.2.840.113549.1.9.16.2.23";
-constexpr const char* kRevocationValues = "1.2.840.113549.1.9.16.2.24";
-// RFC 5126 §6.3.5 / §6.3.6 (CAdES-X type 1 / type 2): id-aa-ets-escTimeStamp,
-// id-aa-ets-certCRLTimestamp.
-constexpr const char* kEscTimestamp = "1.2.840.113549.1.9.16.2.25";
-constexpr const char* kCertCrlTimestamp = "1.2.840.113549.1.9.16.2.26";
+// The attribute types of EN 319 122-1 and of the RFC 5126 forms it replaced (clauses there).
+using formats::cades::oid::kArchiveTimestampV1;
+using formats::cades::oid::kArchiveTimestampV2;
+using formats::cades::oid::kArchiveTimestampV3;
+using formats::cades::oid::kCertCrlTimestamp;
+using formats::cades::oid::kCertificateRefs;
+using formats::cades::oid::kCertValues;
+using formats::cades::oid::kEscTimestamp;
+using formats::cades::oid::kRevocationRefs;
+using formats::cades::oid::kRevocationValues;
 
 Verdict failed(SubIndication sub, std::string why) { return {Indication::failed, sub, std::move(why)}; }
 Verdict indeterminate(SubIndication sub, std::string why) { return {Indication::indeterminate, sub, std::move(why)}; }
@@ -279,15 +274,11 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
       type = "archive-time-stamp-v3";  // imprint per token, below
     } else if (std::string(oid) == kArchiveTimestampV2 || std::string(oid) == kArchiveTimestampV1 ||
                std::string(oid) == kEscTimestamp || std::string(oid) == kCertCrlTimestamp) {
-      // Legacy RFC 5126 / TS 101 733 forms: counted and their signatures and TSA chains checked,
-      // but their imprints (over concatenated attribute encodings) are not recomputed.
+      // Legacy RFC 5126 / TS 101 733 forms: imprints recomputed by formats::cades (v1 excepted).
       type = std::string(oid) == kArchiveTimestampV2   ? "archive-time-stamp-v2"
              : std::string(oid) == kArchiveTimestampV1 ? "archive-time-stamp-v1"
              : std::string(oid) == kEscTimestamp       ? "esc-time-stamp"
                                                        : "cert-crl-time-stamp";
-      imprint = [type](const EVP_MD*) -> Result<Bytes> {
-        return fail(ErrorCode::usage, type + " imprints (RFC 5126) are not computed by qualsig");
-      };
     } else {
       continue;
     }
@@ -296,7 +287,14 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
       if (value == nullptr || value->type != V_ASN1_SEQUENCE) continue;
       ByteView token(value->value.sequence->data, static_cast<std::size_t>(value->value.sequence->length));
       ImprintFn fn = imprint;
-      if (type == "archive-time-stamp-v3") {
+      if (type != "signature-time-stamp" && type != "archive-time-stamp-v3") {
+        fn = [file, token, &options, type](const EVP_MD* md) -> Result<Bytes> {
+          if (file.empty()) return fail(ErrorCode::usage, type + " imprint computed for the first signer only");
+          std::optional<ByteView> content;
+          if (options.detached_content) content = ByteView(*options.detached_content);
+          return formats::cades::legacy_timestamp_imprint(file, token, content, md);
+        };
+      } else if (type == "archive-time-stamp-v3") {
         // EN 319 122-1 §5.5.3: the imprint depends on the token's own ats-hash-index-v3.
         fn = [file, token, &options](const EVP_MD* md) -> Result<Bytes> {
           if (file.empty()) return fail(ErrorCode::usage, "archive-time-stamp-v3 imprint computed for the first signer only");

@@ -43,7 +43,13 @@ struct Parts {
   // (EncapsulatedTimeStamp DER, canonicalisation URI of its time-stamp element)
   std::vector<std::pair<Bytes, std::string>> signature_timestamps;
   std::vector<Bytes> archive_timestamps;
-  std::vector<Bytes> legacy_timestamps;  // SigAndRefsTimeStamp, RefsOnlyTimeStamp
+  struct LegacyTimestamp {
+    Bytes token;
+    std::string c14n;
+    xmlNode* element;  // SigAndRefsTimeStamp or RefsOnlyTimeStamp
+    bool with_signature;  // SigAndRefsTimeStamp
+  };
+  std::vector<LegacyTimestamp> legacy_timestamps;
 };
 
 // XMLDSig 1.1 §4.4.3: the ds:Reference elements of SignedInfo that reference signed data, i.e. all
@@ -98,15 +104,51 @@ Result<Parts> locate(ByteView file) {
     for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
       p.signature_timestamps.emplace_back(std::move(token), c14n);
   }
-  // XAdES-X (TS 101 903 §7.5): reported, imprints not recomputed (as CAdES "esc-time-stamp").
-  for (const char* name : {"SigAndRefsTimeStamp", "RefsOnlyTimeStamp"})
-    for (xmlNode* ts : xml::descendants(p.signature, p.xades_ns, name))
-      for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp")) p.legacy_timestamps.push_back(std::move(token));
+  // XAdES-X (TS 101 903 §7.5.1, §7.5.2; the V2 forms of v1.4.1 §4.4.3, in its own namespace).
+  for (const char* ns : {p.xades_ns, xml::kXades141Ns})
+    for (const char* name : {"SigAndRefsTimeStamp", "RefsOnlyTimeStamp", "SigAndRefsTimeStampV2", "RefsOnlyTimeStampV2"})
+      for (xmlNode* ts : xml::descendants(p.signature, ns, name)) {
+        xmlNode* method = xml::first_child(ts, xml::kDsNs, "CanonicalizationMethod");
+        std::string c14n = xml::attribute(method, "Algorithm").value_or(xml::kC14n10);
+        for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
+          p.legacy_timestamps.push_back({std::move(token), c14n, ts, std::string_view(name).starts_with("SigAndRefs")});
+      }
   for (const char* ns : {xml::kXades141Ns, p.xades_ns})
     for (xmlNode* ts : xml::descendants(p.signature, ns, "ArchiveTimeStamp"))
       for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
         p.archive_timestamps.push_back(std::move(token));
   return p;
+}
+
+// TS 101 903 v1.4.1 §7.5.1.1 (SigAndRefsTimeStamp): the imprint is over "the concatenation of the
+// ... canonicalized" ds:SignatureValue and then "those among the following unsigned properties
+// that appear before SigAndRefsTimeStamp, in their order of appearance within the
+// UnsignedSignatureProperties element: SignatureTimeStamp, CompleteCertificateRefs,
+// CompleteRevocationRefs, AttributeCertificateRefs, AttributeRevocationRefs"; §7.5.2.1
+// (RefsOnlyTimeStamp) likewise without ds:SignatureValue and SignatureTimeStamp. Canonicalised
+// with the time-stamp's own ds:CanonicalizationMethod. The V2 reference forms of v1.4.1 (in its
+// namespace) take their predecessors' place.
+Result<Bytes> xades_x_timestamp_input(const Parts& p, const Parts::LegacyTimestamp& ts) {
+  Bytes input;
+  auto append = [&](xmlNode* node) -> Result<void> {
+    QS_TRY(Bytes c, xml::canonicalize(p.doc.get(), node, ts.c14n));
+    input.insert(input.end(), c.begin(), c.end());
+    return ok();
+  };
+  if (ts.with_signature) QS_TRY_VOID(append(p.signature_value));
+  auto covered = [&](xmlNode* n) {
+    for (const char* ns : {p.xades_ns, xml::kXades141Ns}) {
+      if (ts.with_signature && xml::is_element(n, ns, "SignatureTimeStamp")) return true;
+      for (const char* name : {"CompleteCertificateRefs", "CompleteRevocationRefs", "AttributeCertificateRefs",
+                               "AttributeRevocationRefs", "CompleteCertificateRefsV2", "AttributeCertificateRefsV2"})
+        if (xml::is_element(n, ns, name)) return true;
+    }
+    return false;
+  };
+  for (xmlNode* n = ts.element->parent != nullptr ? ts.element->parent->children : nullptr; n != nullptr && n != ts.element;
+       n = n->next)
+    if (n->type == XML_ELEMENT_NODE && covered(n)) QS_TRY_VOID(append(n));
+  return input;
 }
 
 // The signature's own certificates (ds:KeyInfo, CertificateValues, also those inside
@@ -316,11 +358,16 @@ Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& op
           return fail(ErrorCode::usage, "archive time-stamp imprint not checked: the signature does not verify");
         },
         material, at));
-  for (const Bytes& token : parts.legacy_timestamps)
+  for (const Parts::LegacyTimestamp& ts : parts.legacy_timestamps)
     sig.timestamps.push_back(validate_timestamp(
-        token, "esc-time-stamp",
-        [](const EVP_MD*) -> Result<Bytes> {
-          return fail(ErrorCode::usage, "XAdES-X time-stamp imprints (TS 101 903 §7.5) are not recomputed by qualsig");
+        ts.token, ts.with_signature ? "esc-time-stamp" : "cert-crl-time-stamp",
+        [&parts, &ts](const EVP_MD* md) -> Result<Bytes> {
+          QS_TRY(Bytes input, xades_x_timestamp_input(parts, ts));
+          unsigned char buf[EVP_MAX_MD_SIZE];
+          unsigned int len = 0;
+          if (EVP_Digest(input.data(), input.size(), buf, &len, md, nullptr) != 1)
+            return fail(ErrorCode::crypto, "digest not computable");
+          return Bytes(buf, buf + len);
         },
         material, at));
   conclude(b, false, sig);

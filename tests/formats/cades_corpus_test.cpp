@@ -134,6 +134,124 @@ TEST(CadesCorpus, OtherDssFilesAreRead) {
 
 // MANIFEST: cades-duplicated-signed-attrs.p7m is 8196 bytes of which the SignedData uses 5598;
 // the rest is zero padding. Strict DER reading refuses trailing data.
+// The unsigned attributes of the first SignerInfo as (OID text, raw value TLV) pairs, read with
+// OpenSSL's CMS API (not qualsig's own SignedData view).
+std::vector<std::pair<std::string, Bytes>> unsigned_values(const Bytes& cms) {
+  const unsigned char* p = cms.data();
+  auto ci = std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)>(
+      d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms.size())), &CMS_ContentInfo_free);
+  if (!ci) throw std::runtime_error("not CMS");
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(ci.get()), 0);
+  std::vector<std::pair<std::string, Bytes>> out;
+  for (int i = 0; i < CMS_unsigned_get_attr_count(si); ++i) {
+    X509_ATTRIBUTE* attr = CMS_unsigned_get_attr(si, i);
+    char oid[80];
+    OBJ_obj2txt(oid, sizeof oid, X509_ATTRIBUTE_get0_object(attr), 1);
+    for (int j = 0; j < X509_ATTRIBUTE_count(attr); ++j) {
+      ASN1_TYPE* v = X509_ATTRIBUTE_get0_type(attr, j);
+      if (v->type != V_ASN1_SEQUENCE) continue;
+      out.emplace_back(oid, Bytes(v->value.sequence->data, v->value.sequence->data + v->value.sequence->length));
+    }
+  }
+  return out;
+}
+
+const EVP_MD* imprint_md(const Bytes& token) {
+  const unsigned char* p = token.data();
+  auto pkcs7 = std::unique_ptr<PKCS7, decltype(&PKCS7_free)>(d2i_PKCS7(nullptr, &p, static_cast<long>(token.size())), &PKCS7_free);
+  auto info = std::unique_ptr<TS_TST_INFO, decltype(&TS_TST_INFO_free)>(PKCS7_to_TS_TST_INFO(pkcs7.get()), &TS_TST_INFO_free);
+  if (!info) throw std::runtime_error("no TSTInfo");
+  return EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()))->algorithm);
+}
+
+constexpr const char* kAtsV2 = "1.2.840.113549.1.9.16.2.48";
+constexpr const char* kEsc = "1.2.840.113549.1.9.16.2.25";
+
+// RFC 5126 time-stamps made by other software (Belgian Certipost, Universign, the ETSI plug-tests):
+// the imprint qualsig recomputes is the one their TSAs signed, in SHA-1, SHA-256 and SHA-512.
+TEST(CadesCorpus, LegacyTimestampImprintsEqualWhatTheirTsasSigned) {
+  REQUIRE_CORPUS();
+  struct Case {
+    const char* file;
+    const char* detached;  // content of a detached signature, or nullptr
+    const char* oid;
+  };
+  const Case cases[] = {
+      {"cadesLTAwithATv2expired.p7s", nullptr, kAtsV2},
+      {"dss2059.p7s", nullptr, kAtsV2},
+      {"test.txt.signed_Certipost-2048.detached.old.p7s", "test.txt", kAtsV2},
+      {"screenshot.png.signed_qes_detached.p7s", "screenshot.png", kAtsV2},
+      {"Signature-C-X-1.p7m", nullptr, kEsc},
+      {"Signature-C-A-XL-1.p7m", nullptr, kEsc},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.file);
+    Bytes cms = read_file(kCades / c.file);
+    std::optional<Bytes> content;
+    if (c.detached) content = read_file(kCades / c.detached);
+    std::optional<ByteView> view;
+    if (content) view = ByteView(*content);
+    int seen = 0;
+    for (const auto& [oid, token] : unsigned_values(cms)) {
+      if (oid != c.oid) continue;
+      ++seen;
+      Bytes imprint = must(legacy_timestamp_imprint(cms, token, view, imprint_md(token)));
+      EXPECT_EQ(hex_encode(imprint), hex_encode(tst_imprint(token)));
+      if (content) {
+        // Another document: another imprint.
+        Bytes other = *content;
+        other.back() ^= 1;
+        EXPECT_NE(hex_encode(must(legacy_timestamp_imprint(cms, token, ByteView(other), imprint_md(token)))),
+                  hex_encode(tst_imprint(token)));
+        auto missing = legacy_timestamp_imprint(cms, token, std::nullopt, imprint_md(token));
+        ASSERT_FALSE(missing);
+        EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+      }
+    }
+    EXPECT_EQ(seen, 1);
+  }
+}
+
+// What the imprints cover: a changed certificate (SignedData.certificates, outside the signed
+// bytes) changes the archive-time-stamp-v2 imprint; a changed signature value changes the
+// esc-time-stamp imprint. A token that is not one of the signer's legacy time-stamps is refused.
+TEST(CadesCorpus, LegacyTimestampImprintsCoverWhatRfc5126Lists) {
+  REQUIRE_CORPUS();
+  auto flip_inside = [](Bytes cms, const Bytes& part) {
+    auto at = std::search(cms.begin(), cms.end(), part.begin(), part.end());
+    if (at == cms.end()) throw std::runtime_error("part not found");
+    at[static_cast<std::ptrdiff_t>(part.size()) - 3] ^= 1;  // inside the part's last bytes (a signature's bits)
+    return cms;
+  };
+  {
+    Bytes cms = read_file(kCades / "cadesLTAwithATv2expired.p7s");
+    Bytes token;
+    for (auto& [oid, t] : unsigned_values(cms))
+      if (oid == kAtsV2) token = t;
+    SignatureInfo info = must(inspect(cms));
+    Bytes changed = flip_inside(cms, info.signer_certificate);
+    EXPECT_NE(hex_encode(must(legacy_timestamp_imprint(changed, token, std::nullopt, imprint_md(token)))),
+              hex_encode(tst_imprint(token)));
+    auto stranger = legacy_timestamp_imprint(cms, info.signature_timestamps.at(0), std::nullopt, imprint_md(token));
+    ASSERT_FALSE(stranger);
+    EXPECT_EQ(stranger.error().code, ErrorCode::invalid_input);
+  }
+  {
+    Bytes cms = read_file(kCades / "Signature-C-X-1.p7m");
+    Bytes token;
+    for (auto& [oid, t] : unsigned_values(cms))
+      if (oid == kEsc) token = t;
+    const unsigned char* p = cms.data();
+    auto ci = std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)>(
+        d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms.size())), &CMS_ContentInfo_free);
+    const ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(ci.get()), 0));
+    Bytes signature(ASN1_STRING_get0_data(sig), ASN1_STRING_get0_data(sig) + ASN1_STRING_length(sig));
+    Bytes changed = flip_inside(cms, signature);
+    EXPECT_NE(hex_encode(must(legacy_timestamp_imprint(changed, token, std::nullopt, imprint_md(token)))),
+              hex_encode(tst_imprint(token)));
+  }
+}
+
 TEST(CadesCorpus, TrailingPaddingIsRefused) {
   REQUIRE_CORPUS();
   auto info = inspect(read_file(kCades / "cades-duplicated-signed-attrs.p7m"));
