@@ -322,10 +322,18 @@ void add_signatures(Router& router, TrustService& svc, Metrics* m) {
     if (hashes.empty()) return fail(ErrorCode::invalid_input, "'hashes' is required");
     QS_TRY(auto alg, opt_string(body, "hashAlgorithmOID", 64));
     QS_TRY(auto sign_algo, req_string(body, "signAlgo", 64));
+    // CSC API v2 signatures/signHash: signAlgoParams, base64 DER, conditional: given when the
+    // signature algorithm takes parameters (RSASSA-PSS).
+    QS_TRY(auto params_text, opt_string(body, "signAlgoParams", 1024));
+    std::optional<Bytes> params;
+    if (params_text) {
+      params = base64_decode(*params_text);
+      if (!params || params->empty()) return fail(ErrorCode::invalid_input, "'signAlgoParams' must be non-empty base64");
+    }
     QS_TRY(auto mode, opt_string(body, "operationMode", 4));
     if (mode && *mode != "S") return fail(ErrorCode::invalid_input, "only synchronous operation (operationMode S) is offered");
     auto signed_ = service::csc_sign_hash(svc, identity, id, Secret(std::move(sad)), hashes, alg.value_or(""), sign_algo,
-                                          now_seconds());
+                                          now_seconds(), params);
     count_outcome(m, signed_, hashes.size());
     QS_TRY(auto sigs, std::move(signed_));
     nlohmann::json out = nlohmann::json::array();
@@ -337,18 +345,54 @@ void add_signatures(Router& router, TrustService& svc, Metrics* m) {
     QS_TRY(auto body, json_object_body(req));
     QS_TRY(auto id, req_string(body, "credentialID", 128));
     QS_TRY(auto sad, req_string(body, "SAD", 64 * 1024));
+    // CSC API v2 signatures/signDoc: "documents" and/or "documentDigests" (both are accepted).
     auto docs = body.find("documents");
-    if (docs == body.end() || !docs->is_array() || docs->empty() || docs->size() > kMaxDocuments)
-      return fail(ErrorCode::invalid_input, "'documents' must be an array of 1 to 16 documents (documentDigests are not supported: use signHash)");
+    auto digests = body.find("documentDigests");
+    if (docs == body.end() && digests == body.end())
+      return fail(ErrorCode::invalid_input, "give 'documents' or 'documentDigests'");
+    if ((docs != body.end() && (!docs->is_array() || docs->empty())) ||
+        (digests != body.end() && (!digests->is_array() || digests->empty())))
+      return fail(ErrorCode::invalid_input, "'documents' and 'documentDigests' must be non-empty arrays");
     std::vector<service::CscDocument> in;
-    for (const auto& d : *docs) {
-      if (!d.is_object()) return fail(ErrorCode::invalid_input, "each document must be an object");
-      QS_TRY(auto content, req_string(d, "document", 64u << 20));
-      auto bytes = base64_decode(content);
-      if (!bytes || bytes->empty()) return fail(ErrorCode::invalid_input, "'document' must be non-empty base64");
-      QS_TRY(auto format, req_string(d, "signature_format", 4));
-      QS_TRY(auto level, opt_string(d, "conformance_level", 16));
-      in.push_back(service::CscDocument{std::move(*bytes), format, level.value_or("Ades-B-B")});
+    if (docs != body.end()) {
+      if (docs->size() > kMaxDocuments) return fail(ErrorCode::invalid_input, "at most 16 documents");
+      for (const auto& d : *docs) {
+        if (!d.is_object()) return fail(ErrorCode::invalid_input, "each document must be an object");
+        QS_TRY(auto content, req_string(d, "document", 64u << 20));
+        auto bytes = base64_decode(content);
+        if (!bytes || bytes->empty()) return fail(ErrorCode::invalid_input, "'document' must be non-empty base64");
+        QS_TRY(auto format, req_string(d, "signature_format", 4));
+        QS_TRY(auto level, opt_string(d, "conformance_level", 16));
+        in.push_back(service::CscDocument{std::move(*bytes), std::nullopt, core::DigestAlgorithm::sha256, format,
+                                          level.value_or("Ades-B-B")});
+      }
+    }
+    if (digests != body.end()) {
+      if (digests->size() > kMaxDocuments) return fail(ErrorCode::invalid_input, "at most 16 documentDigests");
+      for (const auto& d : *digests) {
+        if (!d.is_object()) return fail(ErrorCode::invalid_input, "each documentDigests entry must be an object");
+        QS_TRY(auto hashes, base64_array(d, "hashes", kMaxHashes));
+        if (hashes.empty()) return fail(ErrorCode::invalid_input, "documentDigests 'hashes' is required");
+        QS_TRY(auto alg_oid, opt_string(d, "hashAlgorithmOID", 64));
+        QS_TRY(auto alg, service::digest_from_oid(alg_oid.value_or("2.16.840.1.101.3.4.2.1")));
+        QS_TRY(auto format, req_string(d, "signature_format", 4));
+        QS_TRY(auto level, opt_string(d, "conformance_level", 16));
+        // signAlgo (required) must name this hash; csc_sign_doc checks that it fits the key.
+        QS_TRY(auto sign_algo, req_string(d, "signAlgo", 64));
+        QS_TRY(auto scheme, service::scheme_from_sign_algo(sign_algo, alg));
+        QS_TRY(auto params_text, opt_string(d, "signAlgoParams", 1024));
+        if (params_text) {
+          auto params = base64_decode(*params_text);
+          if (!params || params->empty()) return fail(ErrorCode::invalid_input, "'signAlgoParams' must be non-empty base64");
+          QS_TRY_VOID(service::check_sign_algo_params(sign_algo, alg, *params));
+        }
+        QS_TRY(auto envelope, opt_string(d, "signed_envelope_property", 16));
+        if (envelope && *envelope != "Detached")
+          return fail(ErrorCode::invalid_input, "from documentDigests only a Detached signature can be made");
+        if (in.size() + hashes.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "at most 64 signatures per call");
+        for (auto& h : hashes)
+          in.push_back(service::CscDocument{{}, std::move(h), alg, format, level.value_or("Ades-B-B"), scheme});
+      }
     }
     auto signed_ = service::csc_sign_doc(svc, identity, id, Secret(std::move(sad)), in, now_seconds());
     count_outcome(m, signed_, in.size());

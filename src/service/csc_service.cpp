@@ -2,11 +2,14 @@
 #include "service/csc_service.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
 
 #include <algorithm>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -239,6 +242,56 @@ Result<hsm::SignatureScheme> scheme_from_sign_algo(std::string_view a, core::Dig
   return fail(ErrorCode::invalid_input, "signAlgo '" + std::string(a.substr(0, 64)) + "' is not supported");
 }
 
+Result<void> check_sign_algo_params(std::string_view sign_algo, core::DigestAlgorithm digest, ByteView params) {
+  if (sign_algo != kRsaPss) {
+    // RFC 8017 App. C / RFC 5758 §3.2: the other algorithms take NULL or no parameters.
+    static const unsigned char kNull[] = {0x05, 0x00};
+    if (std::equal(params.begin(), params.end(), std::begin(kNull), std::end(kNull))) return ok();
+    return fail(ErrorCode::invalid_input, "signAlgoParams is given for a signAlgo that takes no parameters");
+  }
+  // RFC 8017 App. A.2.3: RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] DEFAULT sha1,
+  // maskGenAlgorithm [1] DEFAULT mgf1SHA1, saltLength [2] DEFAULT 20, trailerField [3] DEFAULT 1 }.
+  const unsigned char* p = params.data();
+  std::unique_ptr<RSA_PSS_PARAMS, decltype(&RSA_PSS_PARAMS_free)> pss(
+      d2i_RSA_PSS_PARAMS(nullptr, &p, static_cast<long>(params.size())), &RSA_PSS_PARAMS_free);
+  if (!pss || p != params.data() + params.size()) {
+    ERR_clear_error();
+    return fail(ErrorCode::invalid_input, "signAlgoParams is not a DER RSASSA-PSS-params (RFC 8017 App. A.2.3)");
+  }
+  auto nid_of = [](const X509_ALGOR* a) { return a == nullptr ? NID_sha1 : OBJ_obj2nid(a->algorithm); };
+  const int want = EVP_MD_get_type(digest == core::DigestAlgorithm::sha256   ? EVP_sha256()
+                                   : digest == core::DigestAlgorithm::sha384 ? EVP_sha384()
+                                                                             : EVP_sha512());
+  if (nid_of(pss->hashAlgorithm) != want)
+    return fail(ErrorCode::invalid_input, "signAlgoParams names another hash than hashAlgorithmOID");
+  int mgf_hash = NID_sha1;
+  if (pss->maskGenAlgorithm != nullptr) {
+    if (OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) != NID_mgf1)
+      return fail(ErrorCode::invalid_input, "signAlgoParams: only MGF1 is offered as mask generation function");
+    std::unique_ptr<X509_ALGOR, decltype(&X509_ALGOR_free)> mgf_md(
+        static_cast<X509_ALGOR*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR), pss->maskGenAlgorithm->parameter)),
+        &X509_ALGOR_free);
+    if (!mgf_md) {
+      ERR_clear_error();
+      return fail(ErrorCode::invalid_input, "signAlgoParams: MGF1 without a readable hash algorithm");
+    }
+    mgf_hash = OBJ_obj2nid(mgf_md->algorithm);
+  }
+  const long salt = pss->saltLength == nullptr ? 20 : ASN1_INTEGER_get(pss->saltLength);
+  const long trailer = pss->trailerField == nullptr ? 1 : ASN1_INTEGER_get(pss->trailerField);
+  if (trailer != 1) return fail(ErrorCode::invalid_input, "signAlgoParams: trailerField must be 1 (RFC 8017 App. A.2.3)");
+  // The token signs with CKM_RSA_PKCS_PSS, MGF1 with the message hash and a salt of the hash
+  // length (hsm::SignatureScheme::rsa_pss). Parameters asking for anything else are refused:
+  // signing with other ones than the client will state in its signature would give a value that
+  // does not verify.
+  if (mgf_hash != want || salt != static_cast<long>(core::digest_size(digest)))
+    return fail(ErrorCode::invalid_input,
+                "signAlgoParams: qualsig signs RSASSA-PSS with MGF1 over the same hash and a salt of the hash length (" +
+                    std::to_string(core::digest_size(digest)) + " bytes); asked for MGF1 with " + OBJ_nid2sn(mgf_hash) +
+                    " and a salt of " + std::to_string(salt) + " bytes");
+  return ok();
+}
+
 Result<CscKeyInfo> csc_key_info(TrustService& svc, const store::CertificateRecord& c) {
   QS_TRY(auto cert, svc.parsed_certificate(c.der));
   const EVP_PKEY* key = X509_get0_pubkey(cert.get());
@@ -338,17 +391,29 @@ Result<std::vector<store::SadRecord>> consume_all(TrustService& svc, const std::
 }
 }  // namespace
 
-Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& identity, const std::string& credential_id,
-                                         const Secret& sad, const std::vector<Bytes>& hashes,
-                                         const std::string& hash_algorithm_oid, const std::string& sign_algo, TimePoint now) {
-  QS_TRY(auto cert, csc_credential(svc, identity, credential_id));
-  if (hashes.empty() || hashes.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "give 1 to 64 hashes");
-  QS_TRY(auto alg, digest_from_oid(hash_algorithm_oid.empty() ? kSha256Oid : hash_algorithm_oid));
-  QS_TRY(auto scheme, scheme_from_sign_algo(sign_algo, alg));
+namespace {
+
+// invalid_input unless `scheme` (of a request's signAlgo) fits the credential's key.
+Result<void> check_scheme_fits(TrustService& svc, const store::CertificateRecord& cert, hsm::SignatureScheme scheme) {
   QS_TRY(auto info, csc_key_info(svc, cert));
   bool ec_key = !info.curve_oid.empty() || info.algorithms.front() == kEcdsaSha256;
   if (ec_key != (scheme == hsm::SignatureScheme::ecdsa))
     return fail(ErrorCode::invalid_input, "signAlgo does not fit the credential's key (key.algo lists the ones that do)");
+  return ok();
+}
+
+}  // namespace
+
+Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& identity, const std::string& credential_id,
+                                         const Secret& sad, const std::vector<Bytes>& hashes,
+                                         const std::string& hash_algorithm_oid, const std::string& sign_algo, TimePoint now,
+                                         const std::optional<Bytes>& sign_algo_params) {
+  QS_TRY(auto cert, csc_credential(svc, identity, credential_id));
+  if (hashes.empty() || hashes.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "give 1 to 64 hashes");
+  QS_TRY(auto alg, digest_from_oid(hash_algorithm_oid.empty() ? kSha256Oid : hash_algorithm_oid));
+  QS_TRY(auto scheme, scheme_from_sign_algo(sign_algo, alg));
+  if (sign_algo_params) QS_TRY_VOID(check_sign_algo_params(sign_algo, alg, *sign_algo_params));
+  QS_TRY_VOID(check_scheme_fits(svc, cert, scheme));
   QS_TRY_VOID(check_sad_form(sad));
   // Everything is checked before the first SAD is consumed: a bad request burns nothing.
   std::vector<Secret> inner;
@@ -385,13 +450,25 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
   std::vector<Secret> inner;
   std::vector<Bytes> digests;
   for (const auto& d : documents) {
+    if (d.scheme) QS_TRY_VOID(check_scheme_fits(svc, cert, *d.scheme));
     QS_TRY(auto hints, client_hints(nlohmann::json{{"qualsig", {{"signature_format", d.signature_format},
                                                                {"conformance_level", d.conformance_level}}}}.dump()));
     DocumentDigest dd{"", core::DigestAlgorithm::sha256, core::sha256(d.content), static_cast<std::int64_t>(d.content.size())};
+    if (d.digest) {
+      if (d.digest->size() != core::digest_size(d.digest_algorithm))
+        return fail(ErrorCode::invalid_input, "a documentDigests hash has the wrong length for its hashAlgorithmOID");
+      dd = DocumentDigest{"", d.digest_algorithm, *d.digest, -1};
+    }
     QS_TRY(auto c, covered(svc, sad, document_hash_ref(dd), identity, cert.serial_hex, now));
     if (c.request.format != hints.format || c.request.level != hints.level)
       return fail(ErrorCode::invalid_input, "this SAD authorises a " + c.request.format + " signature at " + c.request.level +
                                                 ", not " + hints.format + " at " + hints.level);
+    // From a hash alone only a detached signature can be made (a CAdES SignerInfo signs the
+    // message-digest attribute, RFC 5652 §5.4); the others need the bytes.
+    if (d.digest && needs_content(c.request.format, c.request.level, c.request.detached))
+      return fail(ErrorCode::invalid_input, "this SAD authorises a " + std::string(c.request.detached ? "detached " : "") +
+                                                c.request.format + " signature at " + c.request.level +
+                                                ", which needs the document itself: send it in 'documents'");
     inner.push_back(std::move(c.sad));
     digests.push_back(std::move(dd.value));
   }
@@ -399,7 +476,7 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
   auto results = parallel_map(documents.size(), kParallel, [&](std::size_t i) {
     SignInput input;
     input.digest = digests[i];
-    input.content = ByteView(documents[i].content);
+    if (!documents[i].digest) input.content = ByteView(documents[i].content);
     input.identity = identity;
     input.credential = cert.serial_hex;
     return sign_with_consumed_sad(svc, activations[i], input, now);

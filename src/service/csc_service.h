@@ -49,6 +49,12 @@ Result<core::DigestAlgorithm> digest_from_oid(std::string_view oid);
 // A signAlgo OID (with the hash algorithm it needs) -> scheme; invalid_input when unknown or
 // when the OID names a hash other than `digest`.
 Result<hsm::SignatureScheme> scheme_from_sign_algo(std::string_view sign_algo, core::DigestAlgorithm digest);
+// CSC signAlgoParams (DER) for `sign_algo`: for RSASSA-PSS an RSASSA-PSS-params (RFC 8017 App.
+// A.2.3) naming `digest`, MGF1 with `digest` and a salt of the digest length, trailerField 1 (what
+// the token does); for every other signAlgo only DER NULL. Anything else is invalid_input with
+// what was asked, so that a client never gets a signature made with other parameters than the
+// ones it will state.
+Result<void> check_sign_algo_params(std::string_view sign_algo, core::DigestAlgorithm digest, ByteView params);
 
 struct CscAuthorizeInput {
   std::string credential_id;
@@ -79,21 +85,30 @@ Result<CscAuthorization> csc_authorize_check(TrustService& svc, const std::strin
 
 // signatures/signHash: one signature value per hash, in the order given. Each hash must be one
 // the SAD covers (checked before anything is consumed); each is then signed with sign_with_sad.
+// `sign_algo_params` (signAlgoParams, DER) is checked with check_sign_algo_params.
 Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& identity, const std::string& credential_id,
                                          const Secret& sad, const std::vector<Bytes>& hashes,
-                                         const std::string& hash_algorithm_oid, const std::string& sign_algo, TimePoint now);
+                                         const std::string& hash_algorithm_oid, const std::string& sign_algo, TimePoint now,
+                                         const std::optional<Bytes>& sign_algo_params = std::nullopt);
 
 struct CscDocument {
-  Bytes content;
+  Bytes content;  // documents[i].document; empty for a hash of documentDigests
+  // documentDigests[i].hashes[j]: only the document's hash, under `digest_algorithm`. The
+  // signature made from it is detached (SignatureObject); an authorisation whose format, level
+  // or packaging needs the content itself is refused before any SAD is consumed.
+  std::optional<Bytes> digest;
+  core::DigestAlgorithm digest_algorithm = core::DigestAlgorithm::sha256;
   std::string signature_format;   // "C" | "X" | "P" | "J"
   std::string conformance_level;  // "Ades-B-B" | "Ades-B-T" | "Ades-B-LT" | "Ades-B-LTA"
+  // The scheme of the request's signAlgo, when given: it must fit the credential's key.
+  std::optional<hsm::SignatureScheme> scheme = std::nullopt;
 };
 struct CscSignedDocument {
   Bytes bytes;          // the signed document (PAdES, enveloped/enveloping) or the signature
   bool attached = false;  // true: DocumentWithSignature; false: SignatureObject
 };
-// signatures/signDoc: each document's SHA-256 must be covered by the SAD, and its format and
-// level must be the ones the authorisation was made for.
+// signatures/signDoc: each document's SHA-256 (or each given hash) must be covered by the SAD,
+// and its format and level must be the ones the authorisation was made for.
 Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std::string& identity,
                                                     const std::string& credential_id, const Secret& sad,
                                                     const std::vector<CscDocument>& documents, TimePoint now);

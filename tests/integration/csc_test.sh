@@ -250,6 +250,42 @@ mkdir -p nss && certutil -N -d sql:nss --empty-password && certutil -A -d sql:ns
 PDFSIG=$(pdfsig -nssdir sql:nss signed.pdf 2>&1 || true)
 contains "pdfsig: signature valid" "$PDFSIG" "Signature is Valid"
 
+# --- signDoc with documentDigests: a detached CAdES made from the hash alone, checked by openssl ---
+head -c 300000 /dev/urandom > big-doc.bin
+BIG_H=$(openssl dgst -sha256 -binary big-doc.bin | base64 -w0)
+CCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-T\",\"signed_envelope_property\":\"Detached\"}}'
+post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$BIG_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$CCD\"}"
+expect_code 200 "authorize a detached CAdES signature of a hash"
+SAD4=$(field '["SAD"]')
+DD="{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD4\",\"documentDigests\":[{\"hashes\":[\"$BIG_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-T\",\"signAlgo\":\"1.2.840.10045.4.3.2\""
+post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Attached\"}]}"
+expect_code 400 "documentDigests cannot make an attached signature"
+post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signAlgo\":\"1.2.840.113549.1.1.11\"}]}"
+expect_code 400 "an RSA signAlgo for an EC credential"
+post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Detached\"}]}"
+expect_code 200 "signatures/signDoc with documentDigests"
+python3 -c 'import json,sys,base64; open("big-doc.p7s","wb").write(base64.b64decode(json.loads(sys.argv[1])["SignatureObject"][0]))' "$BODY" \
+  && pass "documentDigests give a SignatureObject" || fail "documentDigests: $BODY"
+expect_exit 0 "openssl cms verifies the detached CAdES over the document" -- openssl cms -verify -binary -inform DER -in big-doc.p7s \
+  -content big-doc.bin -CAfile root.pem -certfile issuing.pem -purpose any -out /dev/null
+printf x >> big-doc.bin
+expect_exit 4 "and not over another document" -- openssl cms -verify -binary -inform DER -in big-doc.p7s \
+  -content big-doc.bin -CAfile root.pem -certfile issuing.pem -purpose any -out /dev/null
+post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Detached\"}]}"
+expect_code 409 "the hash's SAD is used once"
+# An attached CAdES needs the bytes: refused for documentDigests before the SAD is consumed, so
+# the same SAD still signs the document sent in full.
+ATT='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-B\"}}'
+printf 'attached content\n' > att.txt
+ATT_H=$(openssl dgst -sha256 -binary att.txt | base64 -w0)
+post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$ATT_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$ATT\"}"
+SAD5=$(field '["SAD"]')
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD5\",\"documentDigests\":[{\"hashes\":[\"$ATT_H\"],\"signature_format\":\"C\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
+expect_code 400 "an attached CAdES is refused for documentDigests"
+contains "the refusal says to send the document" "$BODY" "needs the document itself"
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD5\",\"documents\":[{\"document\":\"$(base64 -w0 att.txt)\",\"signature_format\":\"C\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
+expect_code 200 "the unburnt SAD then signs the document itself"
+
 # --- OIDC JWT exchanged for an access token (RFC 7523) ---
 jwt_grant() { "${CURL[@]}" -o - -w '\n%{http_code}' -X POST -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer --data-urlencode "assertion@$1" "$HTTPS/oauth2/token"; }
 BODY=$(jwt_grant good.jwt); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
@@ -308,6 +344,35 @@ post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSign
 expect_code 400 "hash of the wrong length"
 post /csc/v2/signatures/signHash "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\",\"hashes\":[\"$H1\"],\"signAlgo\":\"1.2.840.10045.4.3.2\"}"
 expect_code 403 "garbage SAD"
+# signAlgoParams is checked (before the SAD), never ignored: DER NULL is what ECDSA takes, RSASSA-PSS
+# parameters (SHA-256, MGF1-SHA-256, salt 32, as OpenSSL writes them) are not.
+PSS_PARAMS=$(openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:1024 -pkeyopt rsa_pss_keygen_md:sha256 \
+  -pkeyopt rsa_pss_keygen_mgf1_md:sha256 -pkeyopt rsa_pss_keygen_saltlen:32 2>/dev/null | openssl pkey -pubout -outform DER \
+  | python3 -c '
+import base64, sys
+der = sys.stdin.buffer.read()
+def tlv(b, i):  # (start of content, end) of the TLV at i; definite lengths only
+    n = b[i + 1]
+    if n < 0x80: return i + 2, i + 2 + n
+    k = n & 0x7F; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); return i + 2 + k, i + 2 + k + n
+alg, _ = tlv(der, tlv(der, 0)[0])      # SubjectPublicKeyInfo.algorithm
+oid_end = tlv(der, alg)[1]              # past the OID: the RSASSA-PSS-params TLV
+print(base64.b64encode(der[oid_end:tlv(der, oid_end)[1]]).decode())')
+post /csc/v2/signatures/signHash "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\",\"hashes\":[\"$H1\"],\"signAlgo\":\"1.2.840.10045.4.3.2\",\"signAlgoParams\":\"$PSS_PARAMS\"}"
+expect_code 400 "RSASSA-PSS parameters for ECDSA"
+contains "the refusal names signAlgoParams" "$BODY" signAlgoParams
+post /csc/v2/signatures/signHash "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\",\"hashes\":[\"$H1\"],\"signAlgo\":\"1.2.840.10045.4.3.2\",\"signAlgoParams\":\"%%%\"}"
+expect_code 400 "signAlgoParams that is not base64"
+post /csc/v2/signatures/signHash "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\",\"hashes\":[\"$H1\"],\"signAlgo\":\"1.2.840.10045.4.3.2\",\"signAlgoParams\":\"BQA=\"}"
+expect_code 403 "DER NULL signAlgoParams pass, then the garbage SAD is refused"
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\"}"
+expect_code 400 "signDoc without documents or documentDigests"
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\",\"documentDigests\":{}}"
+expect_code 400 "documentDigests that is not an array"
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\",\"documentDigests\":[{\"hashes\":[\"!!\"],\"signature_format\":\"C\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
+expect_code 400 "documentDigests hash that is not base64"
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"qsad.garbage\",\"documentDigests\":[{\"hashes\":[\"$H1\"],\"signature_format\":\"C\"}]}"
+expect_code 400 "documentDigests without signAlgo"
 head -c $((9 * 1024 * 1024)) /dev/zero > big.bin
 R=$("${CURL[@]}" -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $BOT" -H 'Content-Type: application/json' --data-binary @big.bin "$HTTPS/csc/v2/credentials/list")
 [ "$R" = 413 ] && pass "huge body: 413" || fail "huge body: $R"

@@ -2,6 +2,9 @@
 // re-checks), roles per principal kind, and client certificates (ours, revoked, foreign) —
 // the certificates are made and checked with the openssl CLI as an independent party.
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <fstream>
 
@@ -180,6 +183,62 @@ TEST(CscService, AlgorithmOids) {
   EXPECT_EQ(*scheme_from_sign_algo("1.2.840.113549.1.1.11", core::DigestAlgorithm::sha256), hsm::SignatureScheme::rsa_pkcs1_v15);
   EXPECT_FALSE(scheme_from_sign_algo("1.2.3.4", core::DigestAlgorithm::sha256));
   EXPECT_FALSE(scheme_from_sign_algo("", core::DigestAlgorithm::sha256));
+}
+
+// RSASSA-PSS-params as OpenSSL writes them into a signature's AlgorithmIdentifier (the
+// independent source: qualsig's check only reads them).
+Bytes openssl_pss_params(const EVP_MD* md, const EVP_MD* mgf1, int salt) {
+  static EVP_PKEY* key = EVP_RSA_gen(2048);
+  auto ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_PKEY_CTX* pctx = nullptr;
+  if (key == nullptr || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, mgf1) != 1 ||
+      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) != 1)
+    throw std::runtime_error("openssl PSS set-up");
+  unsigned char aid[256];
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, aid, sizeof aid),
+                         OSSL_PARAM_construct_end()};
+  if (EVP_PKEY_CTX_get_params(pctx, params) != 1) throw std::runtime_error("no AlgorithmIdentifier");
+  const unsigned char* p = aid;
+  auto algor = std::unique_ptr<X509_ALGOR, decltype(&X509_ALGOR_free)>(
+      d2i_X509_ALGOR(nullptr, &p, static_cast<long>(params[0].return_size)), &X509_ALGOR_free);
+  const void* value = nullptr;
+  int type = 0;
+  X509_ALGOR_get0(nullptr, &type, &value, algor.get());
+  if (type != V_ASN1_SEQUENCE) throw std::runtime_error("PSS AlgorithmIdentifier without parameters");
+  const auto* seq = static_cast<const ASN1_STRING*>(value);
+  return Bytes(ASN1_STRING_get0_data(seq), ASN1_STRING_get0_data(seq) + ASN1_STRING_length(seq));
+}
+
+// signAlgoParams is checked, not ignored (CSC pitfall: a server that ignores it returns RSASSA-PSS
+// values that fail against the parameters the client writes into its signature).
+TEST(CscService, SignAlgoParamsAreCheckedNotIgnored) {
+  const std::string pss = "1.2.840.113549.1.1.10";
+  using core::DigestAlgorithm;
+  EXPECT_TRUE(check_sign_algo_params(pss, DigestAlgorithm::sha256, openssl_pss_params(EVP_sha256(), EVP_sha256(), 32)));
+  EXPECT_TRUE(check_sign_algo_params(pss, DigestAlgorithm::sha512, openssl_pss_params(EVP_sha512(), EVP_sha512(), 64)));
+  auto salt20 = check_sign_algo_params(pss, DigestAlgorithm::sha256, openssl_pss_params(EVP_sha256(), EVP_sha256(), 20));
+  ASSERT_FALSE(salt20);
+  EXPECT_EQ(salt20.error().code, ErrorCode::invalid_input);
+  EXPECT_NE(salt20.error().message.find("salt of 20 bytes"), std::string::npos) << salt20.error().message;
+  EXPECT_FALSE(check_sign_algo_params(pss, DigestAlgorithm::sha256, openssl_pss_params(EVP_sha256(), EVP_sha1(), 32)));
+  EXPECT_FALSE(check_sign_algo_params(pss, DigestAlgorithm::sha384, openssl_pss_params(EVP_sha256(), EVP_sha256(), 32)));
+  const Bytes good = openssl_pss_params(EVP_sha256(), EVP_sha256(), 32);
+  // Hostile DER: empty (all DEFAULTs: SHA-1), truncated, trailing bytes, trailerField 2.
+  EXPECT_FALSE(check_sign_algo_params(pss, DigestAlgorithm::sha256, Bytes{0x30, 0x00}));
+  EXPECT_FALSE(check_sign_algo_params(pss, DigestAlgorithm::sha256, ByteView(good).first(good.size() - 1)));
+  Bytes trailing = good;
+  trailing.push_back(0);
+  EXPECT_FALSE(check_sign_algo_params(pss, DigestAlgorithm::sha256, trailing));
+  Bytes trailer2 = good;
+  trailer2.insert(trailer2.end(), {0xa3, 0x03, 0x02, 0x01, 0x02});
+  trailer2[1] = static_cast<unsigned char>(trailer2[1] + 5);
+  auto t2 = check_sign_algo_params(pss, DigestAlgorithm::sha256, trailer2);
+  ASSERT_FALSE(t2);
+  EXPECT_NE(t2.error().message.find("trailerField"), std::string::npos) << t2.error().message;
+  // Other algorithms: DER NULL or nothing.
+  EXPECT_TRUE(check_sign_algo_params("1.2.840.10045.4.3.2", DigestAlgorithm::sha256, Bytes{0x05, 0x00}));
+  EXPECT_FALSE(check_sign_algo_params("1.2.840.10045.4.3.2", DigestAlgorithm::sha256, good));
 }
 
 TEST(CscService, SadCoversOnlyItsHashesAndItsCaller) {
