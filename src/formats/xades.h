@@ -72,7 +72,7 @@ struct SignOptions {
 // * detached: use sign_detached (fails with usage here).
 // The result is checked with verify before it is returned.
 // Fails with conflict if the enveloped document already holds a XAdES signature (parallel
-// signatures are not supported: every other function works on the first XAdES signature), with
+// signatures are not made: the add_* functions work on the first XAdES signature), with
 // usage (missing time-stamp function or validation data for the level, a certificate
 // whose key is not the signer's), invalid_input (the
 // enveloped document is not acceptable XML, see the header comment, or an Id collides), token (the
@@ -122,7 +122,10 @@ struct SignatureInfo {
   // From the data reference: URI="" -> enveloped, "#id" of a ds:Object of the signature ->
   // enveloping, anything else -> detached.
   Packaging packaging = Packaging::enveloped;
-  std::size_t signature_count = 0;         // ds:Signature elements; the rest describes the first XAdES one
+  std::size_t signature_count = 0;         // ds:Signature elements in the document
+  // XAdES signatures (ds:Signature with QualifyingProperties and no ds:Signature ancestor); the
+  // rest describes the one asked for (the first by default).
+  std::size_t xades_signature_count = 0;
   std::optional<TimePoint> signing_time;
   Bytes signer_certificate;                // DER from KeyInfo (empty if absent)
   std::vector<Bytes> signature_timestamps; // DER TimeStampTokens
@@ -130,14 +133,15 @@ struct SignatureInfo {
   std::size_t certificate_values = 0, revocation_values = 0;
 };
 
-// Parses safely (see the header comment) and reads the structure of the first ds:Signature that
-// has xades:QualifyingProperties (XAdES v1.3.2 or v1.1.1/1.2.2 namespaces); no cryptographic check.
+// Parses safely (see the header comment) and reads the structure of XAdES signature `index` (from
+// 0, in document order; the first by default): a ds:Signature with xades:QualifyingProperties
+// (XAdES v1.3.2 or v1.1.1/1.2.2 namespaces) and no ds:Signature ancestor; no cryptographic check.
 // The signer certificate is the KeyInfo certificate matched by the signing-certificate digest, else
 // the first one. Fails with invalid_input for unacceptable XML, a document without a XAdES
-// signature, or malformed values (base64, SigningTime, certificates).
-Result<SignatureInfo> inspect(ByteView xml);
+// signature (or none numbered `index`), or malformed values (base64, SigningTime, certificates).
+Result<SignatureInfo> inspect(ByteView xml, std::size_t index = 0);
 
-// XMLDSig core validation (xmlsec) of the first XAdES ds:Signature with the KeyInfo certificate
+// XMLDSig core validation (xmlsec) of XAdES signature `index` (as inspect) with the KeyInfo certificate
 // whose digest the SigningCertificateV2 (or legacy SigningCertificate) property holds (denied if
 // none does), plus: a Reference with Type
 // http://uri.etsi.org/01903#SignedProperties points to the SignedProperties inside this
@@ -153,6 +157,7 @@ Result<SignatureInfo> inspect(ByteView xml);
 // (validation/ does that), and no algorithm is judged too weak (SHA-1 references of old signatures
 // verify). Fails with denied on a bad signature, digest or imprint, invalid_input on malformed or
 // unacceptable input, usage for missing/unexpected detached content.
-Result<SignatureInfo> verify(ByteView xml, std::optional<ByteView> detached_content = std::nullopt);
+Result<SignatureInfo> verify(ByteView xml, std::optional<ByteView> detached_content = std::nullopt,
+                             std::size_t index = 0);
 
 }  // namespace qualsig::formats::xades

@@ -18,7 +18,7 @@ namespace qualsig::formats::xades {
 inline constexpr const char* kXmlModuleFile = "libqualsig-xml.so";
 
 struct XadesModule {
-  static constexpr std::uint32_t kAbi = 1;  // raised whenever this table changes
+  static constexpr std::uint32_t kAbi = 2;  // raised whenever this table changes
   static constexpr const char* kWhat = "XML support";
   static constexpr const char* kFile = kXmlModuleFile;
   static constexpr const char* kSymbol = "qualsig_xades_module";
@@ -29,8 +29,8 @@ struct XadesModule {
   Result<Bytes> (*add_validation_data)(ByteView, const cades::ValidationData&);
   Result<Bytes> (*add_archive_timestamp)(ByteView, std::optional<ByteView>, const cades::TimestampFn&,
                                          core::DigestAlgorithm);
-  Result<SignatureInfo> (*inspect)(ByteView);
-  Result<SignatureInfo> (*verify)(ByteView, std::optional<ByteView>);
+  Result<SignatureInfo> (*inspect)(ByteView, std::size_t);
+  Result<SignatureInfo> (*verify)(ByteView, std::optional<ByteView>, std::size_t);
 };
 
 }  // namespace qualsig::formats::xades

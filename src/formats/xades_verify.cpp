@@ -72,6 +72,7 @@ Packaging packaging_of(const Located& parts) {
 Result<SignatureInfo> read_info(const Located& parts) {
   SignatureInfo info;
   info.signature_count = parts.signature_count;
+  info.xades_signature_count = parts.xades_signature_count;
   info.packaging = packaging_of(parts);
   xmlNode* ssp = xml::first_child(parts.signed_properties, parts.xades_ns, "SignedSignatureProperties");
   if (xmlNode* st = xml::first_child(ssp, parts.xades_ns, "SigningTime"); st != nullptr) {
@@ -192,13 +193,13 @@ Result<void> check_timestamps(xmlDoc* doc, const Located& parts, const detail::C
 
 }  // namespace
 
-Result<SignatureInfo> inspect(ByteView xml) {
-  QS_TRY(detail::Parsed parsed, detail::parse_signature(xml));
+Result<SignatureInfo> inspect(ByteView xml, std::size_t index) {
+  QS_TRY(detail::Parsed parsed, detail::parse_signature(xml, index));
   return read_info(parsed.parts);
 }
 
-Result<SignatureInfo> verify(ByteView xml, std::optional<ByteView> detached_content) {
-  QS_TRY(detail::Parsed parsed, detail::parse_signature(xml));
+Result<SignatureInfo> verify(ByteView xml, std::optional<ByteView> detached_content, std::size_t index) {
+  QS_TRY(detail::Parsed parsed, detail::parse_signature(xml, index));
   const Located& parts = parsed.parts;
   QS_TRY(SignatureInfo info, read_info(parts));
   QS_TRY(Bytes cert, detail::signing_certificate(parts));

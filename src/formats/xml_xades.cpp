@@ -76,20 +76,31 @@ bool is_detached_uri(const std::optional<std::string>& uri) { return uri && !uri
 
 }  // namespace
 
-Result<Located> locate(xmlDoc* doc) {
-  xmlNode* root = xmlDocGetRootElement(doc);
-  std::vector<xmlNode*> signatures = xml::descendants(root, kDsNs, "Signature");
-  Located parts;
-  parts.signature_count = signatures.size();
-  for (xmlNode* sig : signatures) {
-    xmlNode* qp = qualifying_properties_of(sig);
-    if (qp == nullptr) continue;
-    parts.signature = sig;
-    parts.qualifying_properties = qp;
-    parts.xades_ns = reinterpret_cast<const char*>(qp->ns->href);
-    break;
+std::vector<xmlNode*> xades_signatures(xmlDoc* doc) {
+  std::vector<xmlNode*> out;
+  for (xmlNode* sig : xml::descendants(xmlDocGetRootElement(doc), kDsNs, "Signature")) {
+    if (qualifying_properties_of(sig) == nullptr) continue;
+    bool nested = false;  // a counter-signature, or a signature inside a signed ds:Object
+    for (xmlNode* up = sig->parent; up != nullptr && up->type == XML_ELEMENT_NODE && !nested; up = up->parent)
+      nested = xml::is_element(up, kDsNs, "Signature");
+    if (!nested) out.push_back(sig);
   }
-  if (parts.signature == nullptr) return fail(ErrorCode::invalid_input, "XAdES: no ds:Signature with xades:QualifyingProperties");
+  return out;
+}
+
+Result<Located> locate(xmlDoc* doc, std::size_t index) {
+  xmlNode* root = xmlDocGetRootElement(doc);
+  Located parts;
+  parts.signature_count = xml::descendants(root, kDsNs, "Signature").size();
+  std::vector<xmlNode*> signatures = xades_signatures(doc);
+  parts.xades_signature_count = signatures.size();
+  if (signatures.empty()) return fail(ErrorCode::invalid_input, "XAdES: no ds:Signature with xades:QualifyingProperties");
+  if (index >= signatures.size())
+    return fail(ErrorCode::invalid_input, "XAdES: the document has " + std::to_string(signatures.size()) +
+                                              " XAdES signature(s), no number " + std::to_string(index + 1));
+  parts.signature = signatures[index];
+  parts.qualifying_properties = qualifying_properties_of(parts.signature);
+  parts.xades_ns = reinterpret_cast<const char*>(parts.qualifying_properties->ns->href);
   parts.signed_info = xml::first_child(parts.signature, kDsNs, "SignedInfo");
   parts.signature_value = xml::first_child(parts.signature, kDsNs, "SignatureValue");
   parts.key_info = xml::first_child(parts.signature, kDsNs, "KeyInfo");
@@ -101,10 +112,10 @@ Result<Located> locate(xmlDoc* doc) {
   return parts;
 }
 
-Result<Parsed> parse_signature(ByteView xml) {
+Result<Parsed> parse_signature(ByteView xml, std::size_t index) {
   QS_TRY(xml::DocPtr doc, xml::parse(xml, kMaxXmlSize, kMaxXmlDepth));
   QS_TRY_VOID(xml::register_ids(doc.get()));
-  QS_TRY(Located parts, locate(doc.get()));
+  QS_TRY(Located parts, locate(doc.get(), index));
   return Parsed{std::move(doc), parts};
 }
 

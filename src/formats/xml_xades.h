@@ -27,19 +27,24 @@ struct Located {
   xmlNode* unsigned_signature_properties = nullptr;
   const char* xades_ns = xml::kXadesNs;       // namespace of QualifyingProperties
   std::size_t signature_count = 0;            // ds:Signature elements in the document
+  std::size_t xades_signature_count = 0;      // xades_signatures(doc).size()
 };
 
-// The first ds:Signature with a ds:Object/xades:QualifyingProperties whose Target is "#<its Id>".
-// Fails with invalid_input if there is none or it lacks SignedInfo / SignatureValue /
-// SignedProperties.
-Result<Located> locate(xmlDoc* doc);
+// The document's XAdES signatures, in document order: every ds:Signature with a
+// ds:Object/xades:QualifyingProperties whose Target is "#<its Id>" and no ds:Signature ancestor
+// (counter-signatures and signatures inside a signed ds:Object belong to their signature).
+std::vector<xmlNode*> xades_signatures(xmlDoc* doc);
+
+// XAdES signature number `index` (from 0) of xades_signatures. Fails with invalid_input if there
+// is no such signature or it lacks SignedInfo / SignatureValue / SignedProperties.
+Result<Located> locate(xmlDoc* doc, std::size_t index = 0);
 
 // Parses (safely, xades.h), registers Ids and locates the signature.
 struct Parsed {
   xml::DocPtr doc;
   Located parts;
 };
-Result<Parsed> parse_signature(ByteView xml);
+Result<Parsed> parse_signature(ByteView xml, std::size_t index = 0);
 
 // The UnsignedSignatureProperties of the signature, created (with UnsignedProperties) if absent.
 xmlNode* unsigned_signature_properties(Located& parts);

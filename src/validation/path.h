@@ -185,7 +185,7 @@ void conclude(const SignerBlocks& blocks, bool document_timestamps_archive, Sign
 // invalid_input if formats::jades::parse_jws refuses the text.
 Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& options, TimePoint at);
 
-// The XAdES process (validate_xades.cpp): the first XAdES ds:Signature of an XML document
+// The XAdES process (validate_xades.cpp): every XAdES ds:Signature of an XML document
 // (formats::xades::inspect / verify), with its ds:KeyInfo certificates, CertificateValues,
 // RevocationValues, SignatureTimeStamp and ArchiveTimeStamp tokens. Fails with invalid_input if
 // formats::xades::inspect refuses the document (unacceptable XML, no XAdES signature).

@@ -6,7 +6,7 @@
 //
 // What is covered: CAdES and plain CMS SignedData (every SignerInfo), PAdES (every signature
 // dictionary, document time-stamps as POEs), JAdES (compact and JSON JWS, every signature) and
-// XAdES (the first XAdES ds:Signature of an XML document, validate_xades.cpp).
+// XAdES (every XAdES ds:Signature of an XML document, validate_xades.cpp).
 // Validation material comes from the signature (for PAdES also the certificates, OCSP responses
 // and CRLs of the PDF's /DSS) and the options; revocation data is fetched only when the options
 // give a fetcher (online validation, `verify --online`).

@@ -275,6 +275,81 @@ TEST_F(ValidateXades, HostileXmlIsAClearErrorWithoutCrash) {
   }
 }
 
+// A document holding several XAdES signatures (here two detached signatures of the same file in
+// one container, as an ASiC-E signatures*.xml holds them) is validated signature by signature:
+// a broken second signature is reported as such, not hidden behind a valid first one. xmlsec1,
+// pointed at each ds:Signature in turn, agrees.
+TEST_F(ValidateXades, EverySignatureOfADocumentIsValidated) {
+  auto body_of = [](const Bytes& xml) {
+    std::string text(xml.begin(), xml.end());
+    if (text.rfind("<?xml", 0) == 0) text = text.substr(text.find("?>") + 2);
+    return text;
+  };
+  const std::string first = body_of(sign(Level::b_b, xades::Packaging::detached));
+  const std::string second = body_of(sign(Level::b_t, xades::Packaging::detached));
+  auto container = [&](const std::string& a, const std::string& b) {
+    return to_bytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<signatures>" + a + b + "</signatures>\n");
+  };
+  auto xmlsec_nth = [&](const Bytes& xml, int n) {
+    write_file(pki().path("multi.xml"), xml);
+    write_file(pki().path("detached.bin"), kBinary);
+    return qualsig::testing::run("xmlsec1 --verify --trusted-pem " + pki().path("root.pem") + " --untrusted-pem " +
+                                 pki().path("issuing.pem") +
+                                 " --id-attr:Id SignedProperties --id-attr:Id Object --url-map:invoice.bin " +
+                                 pki().path("detached.bin") + " --node-xpath \"(//*[local-name()='Signature' and " +
+                                 "namespace-uri()='http://www.w3.org/2000/09/xmldsig#'])[" + std::to_string(n) + "]\" " +
+                                 pki().path("multi.xml"))
+        .status;
+  };
+  ValidationOptions o = options(true);
+  o.detached_content = kBinary;
+
+  Bytes both = container(first, second);
+  EXPECT_EQ(xmlsec_nth(both, 1), 0);
+  EXPECT_EQ(xmlsec_nth(both, 2), 0);
+  ValidationReport r = must(validate(both, o));
+  ASSERT_EQ(r.signatures.size(), 2u);
+  EXPECT_EQ(r.signatures[0].id, "S-1");
+  EXPECT_EQ(r.signatures[1].id, "S-2");
+  EXPECT_EQ(r.signatures[0].level, "XAdES-BASELINE-B");
+  EXPECT_EQ(r.signatures[1].level, "XAdES-BASELINE-T");
+  for (const auto& s : r.signatures) EXPECT_EQ(s.indication, Indication::total_passed) << checks_of(s);
+
+  // The second signature's value changed: S-1 still passes, S-2 fails, and so does xmlsec1 on it.
+  std::string broken = second;
+  const std::size_t at = broken.find("SignatureValue");
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t value = broken.find('>', at) + 1;
+  broken[value] = broken[value] == 'A' ? 'B' : 'A';
+  Bytes mixed = container(first, broken);
+  EXPECT_EQ(xmlsec_nth(mixed, 1), 0);
+  EXPECT_NE(xmlsec_nth(mixed, 2), 0);
+  ValidationReport m = must(validate(mixed, o));
+  ASSERT_EQ(m.signatures.size(), 2u);
+  EXPECT_EQ(m.signatures[0].indication, Indication::total_passed) << checks_of(m.signatures[0]);
+  EXPECT_EQ(m.signatures[1].indication, Indication::total_failed) << checks_of(m.signatures[1]);
+  EXPECT_EQ(m.signatures[1].sub_indication, SubIndication::sig_crypto_failure);
+
+  // formats::xades numbers them the same way, and refuses a number beyond them.
+  EXPECT_EQ(must(xades::inspect(mixed, 1)).xades_signature_count, 2u);
+  EXPECT_EQ(must(xades::inspect(mixed, 1)).level, Level::b_t);
+  EXPECT_EQ(xades::inspect(mixed, 2).error().code, ErrorCode::invalid_input);
+
+  // The same signature twice: its Ids collide (signature wrapping is done that way), refused with
+  // the reason rather than read as some other kind of signature.
+  auto twice = validate(container(first, first), o);
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("duplicate Id"), std::string::npos) << twice.error().message;
+
+  // Hostile: more signatures than the validator's work bound: a clear error, at once.
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += body_of(sign(Level::b_b, xades::Packaging::detached));  // distinct Ids
+  auto refused = validate(container(many, ""), o);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_input);
+  EXPECT_NE(refused.error().message.find("65 XAdES signatures"), std::string::npos) << refused.error().message;
+}
+
 TEST_F(ValidateXades, PlainXmldsigWithoutQualifyingPropertiesIsFormatFailure) {
   const std::string plain =
       "<doc><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo/>"

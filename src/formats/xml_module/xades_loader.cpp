@@ -31,14 +31,14 @@ Result<Bytes> add_archive_timestamp(ByteView xml, std::optional<ByteView> detach
   return m->add_archive_timestamp(xml, detached_content, timestamp, digest);
 }
 
-Result<SignatureInfo> inspect(ByteView xml) {
+Result<SignatureInfo> inspect(ByteView xml, std::size_t index) {
   QS_TRY(auto m, core::module_table<XadesModule>());
-  return m->inspect(xml);
+  return m->inspect(xml, index);
 }
 
-Result<SignatureInfo> verify(ByteView xml, std::optional<ByteView> detached_content) {
+Result<SignatureInfo> verify(ByteView xml, std::optional<ByteView> detached_content, std::size_t index) {
   QS_TRY(auto m, core::module_table<XadesModule>());
-  return m->verify(xml, detached_content);
+  return m->verify(xml, detached_content, index);
 }
 
 }  // namespace qualsig::formats::xades
