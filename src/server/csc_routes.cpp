@@ -6,10 +6,12 @@
 #include "core/bytes.h"
 #include "core/openssl.h"
 #include "core/time.h"
+#include "pki/tsa.h"
 #include "server/api_support.h"
 #include "service/api_auth.h"
 #include "service/csc_service.h"
 #include "service/status.h"
+#include "service/tsa_service.h"
 #include "qualsig/version.h"
 
 #include <spdlog/spdlog.h>
@@ -145,7 +147,8 @@ void add_info(Router& router) {
                       {"authType", {"oauth2client", "TLS"}},
                       {"oauth2", ""},
                       {"methods", {"auth/login", "auth/revoke", "credentials/list", "credentials/info", "credentials/authorize",
-                                   "credentials/authorizeCheck", "signatures/signHash", "signatures/signDoc"}},
+                                   "credentials/authorizeCheck", "signatures/signHash", "signatures/signDoc",
+                                   "signatures/timestamp"}},
                       {"validationInfo", false},
                       {"signAlgorithms", {{"algos", {"1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4",
                                                      "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12",
@@ -312,6 +315,36 @@ void count_outcome(Metrics* m, const Result<T>& r, std::size_t signatures) {
   if (code == ErrorCode::token || code == ErrorCode::crypto) m->count_hsm_error();
 }
 
+// CSC API v2 signatures/timestamp (csc-api-v2.md §3.15): an RFC 3161 TimeStampToken from the
+// service's TSA over `hash`, with the client's `nonce` in it when given. The same TSA path as
+// /tsa (serials from the store, the token's key in the HSM).
+void add_timestamp(Router& router, TrustService& svc, Metrics* m) {
+  router.add("POST", "/csc/v2/signatures/timestamp", authenticated(svc, m, [&svc](const Request& req, const Principal&) -> Result<Response> {
+    QS_TRY(auto body, json_object_body(req));
+    QS_TRY(auto hash_text, req_string(body, "hash", 256));
+    auto hash = base64_decode(hash_text);
+    if (!hash || hash->empty()) return fail(ErrorCode::invalid_input, "'hash' must be non-empty base64");
+    // "hashAlgo" in the v2 text, "hashAlgorithmOID" as elsewhere in v2: both are read (notes §3.15).
+    QS_TRY(auto algo, opt_string(body, "hashAlgo", 64));
+    QS_TRY(auto algo_oid, opt_string(body, "hashAlgorithmOID", 64));
+    if (algo && algo_oid && *algo != *algo_oid)
+      return fail(ErrorCode::invalid_input, "'hashAlgo' and 'hashAlgorithmOID' name different algorithms");
+    if (!algo && !algo_oid) return fail(ErrorCode::invalid_input, "'hashAlgo' is required");
+    QS_TRY(auto alg, service::digest_from_oid(algo ? *algo : *algo_oid));
+    if (hash->size() != core::digest_size(alg)) return fail(ErrorCode::invalid_input, "Invalid digest value length");
+    QS_TRY(auto nonce_hex, opt_string(body, "nonce", 2 * pki::kMaxNonceOctets));
+    std::optional<Bytes> nonce;
+    if (nonce_hex) {
+      nonce = hex_decode(*nonce_hex);
+      if (!nonce || nonce->empty()) return fail(ErrorCode::invalid_input, "'nonce' must be a non-empty hex string");
+    }
+    std::optional<ByteView> nonce_view;
+    if (nonce) nonce_view = ByteView(*nonce);
+    QS_TRY(auto token, service::timestamp_token(svc, *hash, alg, now_seconds(), nonce_view));
+    return json(200, {{"timestamp", base64_encode(token)}});
+  }));
+}
+
 void add_signatures(Router& router, TrustService& svc, Metrics* m) {
   router.add("POST", "/csc/v2/signatures/signHash", authenticated(svc, m, [&svc, m](const Request& req, const Principal& p) -> Result<Response> {
     QS_TRY(auto identity, signer_identity(p));
@@ -415,6 +448,7 @@ void add_csc_routes(Router& router, TrustService& svc, std::shared_ptr<Metrics> 
   add_auth(router, svc, metrics.get());
   add_credentials(router, svc, metrics.get());
   add_signatures(router, svc, metrics.get());
+  add_timestamp(router, svc, metrics.get());
 }
 
 }  // namespace qualsig::server

@@ -29,9 +29,10 @@ Bytes timestamp_response(TrustService& svc, ByteView request_der, TimePoint now)
   return pki::timestamp_respond(request_der, identity(**ca), pki::TsaOptions{}, serials(svc), now);
 }
 
-Result<Bytes> timestamp_token(TrustService& svc, ByteView digest, core::DigestAlgorithm alg, TimePoint now) {
+Result<Bytes> timestamp_token(TrustService& svc, ByteView digest, core::DigestAlgorithm alg, TimePoint now,
+                              std::optional<ByteView> nonce) {
   QS_TRY(auto ca, svc.ca_context());
-  return pki::timestamp_digest(digest, alg, identity(*ca), pki::TsaOptions{}, serials(svc), now);
+  return pki::timestamp_digest(digest, alg, identity(*ca), pki::TsaOptions{}, serials(svc), now, nonce);
 }
 
 }  // namespace qualsig::service

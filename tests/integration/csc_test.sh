@@ -286,6 +286,29 @@ contains "the refusal says to send the document" "$BODY" "needs the document its
 post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD5\",\"documents\":[{\"document\":\"$(base64 -w0 att.txt)\",\"signature_format\":\"C\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
 expect_code 200 "the unburnt SAD then signs the document itself"
 
+# --- signatures/timestamp: an RFC 3161 token with the client's nonce, checked by openssl ts ---
+TS_HEX=$(openssl dgst -sha256 -r doc1.txt | cut -c1-64)
+post /csc/v2/signatures/timestamp "$BOT" "{\"hash\":\"$H1\",\"hashAlgo\":\"2.16.840.1.101.3.4.2.1\",\"nonce\":\"9f2c41\"}"
+expect_code 200 "signatures/timestamp"
+python3 -c 'import json,sys,base64; open("ts.der","wb").write(base64.b64decode(json.loads(sys.argv[1])["timestamp"]))' "$BODY"
+expect_exit 0 "openssl ts verifies the token over the hash" -- openssl ts -verify -token_in -in ts.der -digest "$TS_HEX" -CAfile root.pem -untrusted issuing.pem
+expect_exit 1 "and not over another hash" -- openssl ts -verify -token_in -in ts.der -digest "$(openssl dgst -sha256 -r doc2.txt | cut -c1-64)" -CAfile root.pem -untrusted issuing.pem
+contains "the client's nonce is in the token" "$(openssl ts -reply -token_in -in ts.der -text 2>/dev/null)" "Nonce: 0x9F2C41"
+post /csc/v2/signatures/timestamp "$BOT" "{\"hash\":\"$H1\",\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\"}"
+expect_code 200 "signatures/timestamp with hashAlgorithmOID and no nonce"
+post /csc/v2/signatures/timestamp "" "{\"hash\":\"$H1\",\"hashAlgo\":\"2.16.840.1.101.3.4.2.1\"}"
+expect_code 401 "signatures/timestamp needs a token"
+post /csc/v2/signatures/timestamp "$BOT" "{\"hash\":\"AAAA\",\"hashAlgo\":\"2.16.840.1.101.3.4.2.1\"}"
+expect_code 400 "a hash of the wrong length"
+post /csc/v2/signatures/timestamp "$BOT" "{\"hash\":\"$H1\",\"hashAlgo\":\"1.3.14.3.2.26\"}"
+expect_code 400 "SHA-1 is not offered"
+post /csc/v2/signatures/timestamp "$BOT" "{\"hash\":\"$H1\",\"hashAlgo\":\"2.16.840.1.101.3.4.2.1\",\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.3\"}"
+expect_code 400 "hashAlgo and hashAlgorithmOID disagree"
+post /csc/v2/signatures/timestamp "$BOT" "{\"hash\":\"$H1\",\"hashAlgo\":\"2.16.840.1.101.3.4.2.1\",\"nonce\":\"xyz\"}"
+expect_code 400 "a nonce that is not hex"
+post /csc/v2/signatures/timestamp "$BOT" "{\"hash\":\"$H1\",\"hashAlgo\":\"2.16.840.1.101.3.4.2.1\",\"nonce\":\"$(printf 'ab%.0s' $(seq 33))\"}"
+expect_code 400 "a nonce of 33 octets"
+
 # --- OIDC JWT exchanged for an access token (RFC 7523) ---
 jwt_grant() { "${CURL[@]}" -o - -w '\n%{http_code}' -X POST -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer --data-urlencode "assertion@$1" "$HTTPS/oauth2/token"; }
 BODY=$(jwt_grant good.jwt); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}

@@ -474,6 +474,25 @@ TEST_F(TsaTest, TimestampDigestTokenVerifiesWithOpenssl) {
   }
 }
 
+// A caller's own nonce (CSC signatures/timestamp) is the one in the token, as openssl reads it;
+// an empty or oversized one is refused before a serial is taken.
+TEST_F(TsaTest, TimestampDigestCarriesARequestedNonce) {
+  const Pki& pki = *s_pki;
+  Serials serials(3);
+  const Bytes digest = core::sha256(pki.read("data.bin"));
+  const Bytes nonce = {0x9f, 0x2c, 0x41};
+  const Bytes token = must(timestamp_digest(digest, core::DigestAlgorithm::sha256, pki.identity(), {}, serials.source(), now(),
+                                            ByteView(nonce)));
+  CommandResult text = pki.openssl("-reply -in resp.der -token_in -text", token);
+  EXPECT_EQ(field(text.output, "Nonce: "), "0x9F2C41") << text.output;
+  for (const Bytes& bad : {Bytes{}, Bytes(kMaxNonceOctets + 1, 0x11)}) {
+    auto r = timestamp_digest(digest, core::DigestAlgorithm::sha256, pki.identity(), {}, serials.source(), now(), ByteView(bad));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+  }
+  EXPECT_EQ(serials.calls(), 1);
+}
+
 TEST_F(TsaTest, TimestampDigestErrors) {
   const Pki& pki = *s_pki;
   Serials serials;
