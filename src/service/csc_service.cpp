@@ -9,6 +9,7 @@
 #include <openssl/rsa.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -78,10 +79,7 @@ Result<ClientHints> client_hints(const std::string& client_data) {
     else if (f == "P") h.format = kPades;
     else if (f == "J") h.format = kJades;
     else return fail(ErrorCode::invalid_input, "clientData.qualsig.signature_format must be C, X, P or J");
-    std::string level = q.value("conformance_level", "Ades-B-B");
-    if (level.rfind("Ades-", 0) != 0 && level.rfind("AdES-", 0) != 0)
-      return fail(ErrorCode::invalid_input, "conformance_level must be Ades-B-B, Ades-B-T, Ades-B-LT or Ades-B-LTA");
-    h.level = level.substr(5);
+    QS_TRY(h.level, csc_conformance_level(q.value("conformance_level", "Ades-B-B")));
     auto envelope = q.value("signed_envelope_property", std::string());
     h.detached = envelope == "Detached";
     if (!envelope.empty() && envelope != "Detached" && envelope != "Attached" && envelope != "Enveloped" &&
@@ -222,6 +220,20 @@ Result<core::DigestAlgorithm> digest_from_oid(std::string_view oid) {
   if (oid == kSha384Oid) return core::DigestAlgorithm::sha384;
   if (oid == kSha512Oid) return core::DigestAlgorithm::sha512;
   return fail(ErrorCode::invalid_input, "hashAlgorithmOID must be SHA-256, SHA-384 or SHA-512 (2.16.840.1.101.3.4.2.1/2/3)");
+}
+
+Result<std::string> csc_conformance_level(std::string_view text) {
+  std::string lower(text.substr(0, 32));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.rfind("ades-", 0) == 0) {
+    std::string rest = lower.substr(5);
+    if (rest.rfind("b-", 0) == 0) rest = rest.substr(2);
+    if (rest == "b") return std::string("B-B");
+    if (rest == "t") return std::string("B-T");
+    if (rest == "lt") return std::string("B-LT");
+    if (rest == "lta") return std::string("B-LTA");
+  }
+  return fail(ErrorCode::invalid_input, "conformance_level must be Ades-B-B, Ades-B-T, Ades-B-LT or Ades-B-LTA");
 }
 
 Result<hsm::SignatureScheme> scheme_from_sign_algo(std::string_view a, core::DigestAlgorithm d) {

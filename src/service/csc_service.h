@@ -46,6 +46,10 @@ std::string csc_certificate_status(const store::CertificateRecord& certificate, 
 
 // The digest algorithm of a hashAlgorithmOID (NIST CSOR 2.16.840.1.101.3.4.2.x); invalid_input.
 Result<core::DigestAlgorithm> digest_from_oid(std::string_view oid);
+// A CSC conformance_level -> qualsig's level ("B-B", "B-T", "B-LT", "B-LTA"). Clients write
+// Ades-… or AdES-… (notes §3.14: compared case-insensitively), and the older TS profiles' AdES-B,
+// -T, -LT, -LTA are read as the baselines; anything else is invalid_input.
+Result<std::string> csc_conformance_level(std::string_view text);
 // A signAlgo OID (with the hash algorithm it needs) -> scheme; invalid_input when unknown or
 // when the OID names a hash other than `digest`.
 Result<hsm::SignatureScheme> scheme_from_sign_algo(std::string_view sign_algo, core::DigestAlgorithm digest);

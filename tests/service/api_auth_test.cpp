@@ -173,6 +173,15 @@ TEST(ApiAuth, ClientCertificates) {
   EXPECT_NE(revoked.error().message.find("revoked"), std::string::npos) << revoked.error().message;
 }
 
+TEST(CscService, ConformanceLevelsAreReadAsClientsWriteThem) {
+  EXPECT_EQ(*csc_conformance_level("Ades-B-B"), "B-B");
+  EXPECT_EQ(*csc_conformance_level("AdES-B-LTA"), "B-LTA");
+  EXPECT_EQ(*csc_conformance_level("ADES-b-lt"), "B-LT");
+  EXPECT_EQ(*csc_conformance_level("AdES-T"), "B-T");  // the older TS profile names
+  EXPECT_EQ(*csc_conformance_level("AdES-B"), "B-B");
+  for (const char* bad : {"", "B-B", "Ades-", "Ades-B-X", "PAdES-B-B", "Ades-B-LTAA"}) EXPECT_FALSE(csc_conformance_level(bad)) << bad;
+}
+
 TEST(CscService, AlgorithmOids) {
   EXPECT_EQ(*digest_from_oid("2.16.840.1.101.3.4.2.1"), core::DigestAlgorithm::sha256);
   EXPECT_EQ(*digest_from_oid("2.16.840.1.101.3.4.2.3"), core::DigestAlgorithm::sha512);
