@@ -6,7 +6,35 @@ namespace qualsig::audit {
 
 namespace {
 constexpr std::size_t kMaxBatch = 1024;
+// The tree keeps complete subtrees of 1,024 leaves and more, and the current block: 2 hashes per
+// 1,024 entries (MemoryTree's pruned mode). A proof reads at most one block of leaf hashes back
+// per proof end, one store page.
+constexpr unsigned kPruneHeight = 10;
+
+// The leaf hashes of entries [begin, end) as stored.
+LeafSource store_leaves(store::Store& store) {
+  return [&store](std::uint64_t begin, std::uint64_t end) -> Result<std::vector<Hash>> {
+    std::vector<Hash> out;
+    std::optional<Error> damage;
+    QS_TRY_VOID(store.for_each_log_row(begin, [&](const store::LogRow& row) {
+      if (row.seq >= end) return false;
+      auto leaf = hash_from_bytes(row.leaf_hash);
+      if (row.seq != begin + out.size() || !leaf) {
+        damage = make_error(ErrorCode::database, "the audit log is damaged at entry " + std::to_string(begin + out.size()) +
+                                                     "; run 'qualsig audit verify'");
+        return false;
+      }
+      out.push_back(*leaf);
+      return row.seq + 1 < end;
+    }));
+    if (damage) return fail(*damage);
+    return out;
+  };
 }
+}  // namespace
+
+AuditLog::AuditLog(store::Store& store, std::shared_ptr<const hsm::Signer> signer, std::string origin)
+    : m_store(store), m_signer(std::move(signer)), m_origin(std::move(origin)), m_tree(kPruneHeight, store_leaves(store)) {}
 
 std::string log_origin(const std::string& organization_identifier) {
   return "qualsig.local/" + organization_identifier + "/audit";

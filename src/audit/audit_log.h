@@ -83,8 +83,7 @@ class AuditLog final {
     TimePoint time;
     std::promise<Result<AppendedEntry>> done;
   };
-  AuditLog(store::Store& store, std::shared_ptr<const hsm::Signer> signer, std::string origin)
-      : m_store(store), m_signer(std::move(signer)), m_origin(std::move(origin)) {}
+  AuditLog(store::Store& store, std::shared_ptr<const hsm::Signer> signer, std::string origin);
   void writer_loop();
   void commit_batch(std::vector<Pending*>& batch);
 

@@ -242,5 +242,75 @@ TEST(AuditLogInterop, ProofsForEveryTreeSizeUpTo300VerifyInNode) {
   EXPECT_NE(out.find("size 6: root differs"), std::string::npos) << out;
 }
 
+// The running log keeps only blocks of 1,024 leaves and the current block in memory
+// (MemoryTree's pruned mode); proofs that reach into earlier blocks read their leaf hashes back
+// from the store. Checked in Node (tests/interop/merkle_check.mjs, RFC 9162 written out again)
+// across block boundaries, before and after the log is reopened from the store.
+TEST(AuditLogInterop, ProofsIntoEarlierBlocksVerifyInNode) {
+  const std::string script = std::string(QUALSIG_SOURCE_DIR) + "/tests/interop/merkle_check.mjs";
+  if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node missing: run scripts/install-deps";
+  LogFixture f;
+  constexpr int kThreads = 8, kEach = 325;  // 2,600 entries: two complete blocks and part of a third
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) ASSERT_TRUE(f.log->append(note(t * 1000 + i), kT0));
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(f.log->size(), 2600u);
+
+  auto b64 = [](const Hash& h) { return base64_encode(ByteView(h.data(), h.size())); };
+  auto dump_of = [&](AuditLog& log) {
+    nlohmann::json dump;
+    dump["origin"] = f.origin;
+    dump["public_key_spki_b64"] = base64_encode(*core::public_key_to_der(f.signer->public_key()));
+    dump["entries"] = nlohmann::json::array();
+    EXPECT_TRUE(f.store->for_each_log_row(0, [&](const store::LogRow& row) {
+      dump["entries"].push_back(row.entry);
+      return true;
+    }));
+    dump["sizes"] = nlohmann::json::array();
+    for (std::uint64_t size : {1024u, 1025u, 2048u, 2100u, 2600u}) {
+      nlohmann::json s = {{"size", size}, {"root_b64", b64(*log.root_at(size))}};
+      s["inclusion"] = nlohmann::json::array();
+      for (std::uint64_t i : {0u, 5u, 1023u, 1024u, 1500u, 2047u, 2599u}) {
+        if (i >= size) continue;
+        auto proof = log.inclusion_proof(i, size);
+        EXPECT_TRUE(proof) << proof.error().message;
+        nlohmann::json a = nlohmann::json::array();
+        for (const auto& h : *proof) a.push_back(b64(h));
+        s["inclusion"].push_back({{"index", i}, {"proof", a}});
+      }
+      s["consistency"] = nlohmann::json::array();
+      for (std::uint64_t m : {1u, 100u, 1024u, 1030u, 2049u}) {
+        if (m > size) continue;
+        auto proof = log.consistency_proof(m, size);
+        EXPECT_TRUE(proof) << proof.error().message;
+        nlohmann::json a = nlohmann::json::array();
+        for (const auto& h : *proof) a.push_back(b64(h));
+        s["consistency"].push_back({{"from", m}, {"proof", a}});
+      }
+      dump["sizes"].push_back(std::move(s));
+    }
+    return dump;
+  };
+  auto check = [&](const nlohmann::json& dump) {
+    auto path = f.dir.path() / "blocks.json";
+    std::ofstream(path) << dump.dump();
+    FILE* pipe = ::popen(("node " + script + " " + path.string() + " 2>&1").c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char buf[4096];
+    while (std::fgets(buf, sizeof(buf), pipe)) out += buf;
+    EXPECT_EQ(::pclose(pipe), 0) << out;
+    EXPECT_EQ(out.rfind("ok ", 0), 0u) << out;
+  };
+  check(dump_of(*f.log));
+  auto reopened = AuditLog::open(*f.store, f.signer, f.origin);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->root(), f.log->root());
+  check(dump_of(**reopened));
+}
+
 }  // namespace
 }  // namespace qualsig::audit

@@ -132,5 +132,81 @@ TEST(MerkleCompactRange, MemoryTreeRangeHashesMatchReference) {
   EXPECT_FALSE(tree.range_hash({0, 41}));
 }
 
+// A pruned tree (the running log's) answers every root, range, inclusion and consistency proof
+// exactly as the reference does, keeps about 2n / 2^h hashes, and reads back at most the blocks
+// a proof touches.
+TEST(MerkleMemoryTree, PrunedTreeAnswersLikeTheReferenceWithBoundedMemory) {
+  constexpr unsigned kHeight = 3;  // blocks of 8 leaves, so that small trees cross many blocks
+  constexpr std::size_t kN = 100;
+  const auto leaves = reference::test_leaves(kN);
+  int reads = 0;
+  MemoryTree pruned(kHeight, [&](std::uint64_t begin, std::uint64_t end) -> Result<std::vector<Hash>> {
+    ++reads;
+    return std::vector<Hash>(leaves.begin() + static_cast<std::ptrdiff_t>(begin), leaves.begin() + static_cast<std::ptrdiff_t>(end));
+  });
+  for (std::size_t n = 1; n <= kN; ++n) {
+    pruned.append(leaves[n - 1]);
+    ASSERT_EQ(pruned.root(), reference::mth(std::span(leaves).first(n))) << n;
+  }
+  EXPECT_EQ(reads, 0) << "appending and the current root read nothing back";
+  EXPECT_LE(pruned.kept_hashes(), 2 * kN / 8 + 2 * 8 + 8);
+  for (std::uint64_t size = 1; size <= kN; ++size) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    auto root = pruned.root_at(size);
+    ASSERT_TRUE(root) << root.error().message;
+    EXPECT_EQ(*root, reference::mth(std::span(leaves).first(size)));
+    for (std::uint64_t m = 0; m < size; m += 7) {
+      auto path = pruned.inclusion_proof(m, size);
+      ASSERT_TRUE(path) << path.error().message;
+      EXPECT_EQ(*path, reference::path(m, std::span(leaves).first(size)));
+    }
+    for (std::uint64_t m = 1; m <= size; m += 5) {
+      auto proof = pruned.consistency_proof(m, size);
+      ASSERT_TRUE(proof) << proof.error().message;
+      EXPECT_EQ(*proof, reference::proof(m, std::span(leaves).first(size)));
+    }
+  }
+  // One proof reads at most the blocks of its two ends (and the last one is remembered).
+  reads = 0;
+  ASSERT_TRUE(pruned.inclusion_proof(3, kN));
+  EXPECT_LE(reads, 1);
+  ASSERT_TRUE(pruned.consistency_proof(13, 61));
+  EXPECT_LE(reads, 3);
+
+  // The complete tree keeps every complete subtree: sum of n / 2^h = 197 for 100 leaves.
+  MemoryTree complete;
+  for (const auto& leaf : leaves) complete.append(leaf);
+  EXPECT_EQ(complete.kept_hashes(), 197u);
+}
+
+// Leaves read back that differ from the ones appended (rows changed in the store afterwards) are
+// refused, not turned into a proof; a store that cannot be read gives its error.
+TEST(MerkleMemoryTree, PrunedTreeRefusesLeavesThatChangedAndPassesStoreErrors) {
+  const auto leaves = reference::test_leaves(43);  // five blocks of 8, and 3 leaves in the current one
+  bool tamper = false, down = false;
+  MemoryTree pruned(3, [&](std::uint64_t begin, std::uint64_t end) -> Result<std::vector<Hash>> {
+    if (down) return fail(ErrorCode::database, "store down");
+    std::vector<Hash> out(leaves.begin() + static_cast<std::ptrdiff_t>(begin), leaves.begin() + static_cast<std::ptrdiff_t>(end));
+    if (tamper) out[1][0] ^= 1;
+    return out;
+  });
+  for (const auto& leaf : leaves) pruned.append(leaf);
+  tamper = true;
+  auto changed = pruned.inclusion_proof(2, 43);
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::database);
+  EXPECT_NE(changed.error().message.find("changed since they were appended"), std::string::npos) << changed.error().message;
+  tamper = false;
+  down = true;
+  auto unreadable = pruned.inclusion_proof(9, 43);
+  ASSERT_FALSE(unreadable);
+  EXPECT_EQ(unreadable.error().message, "store down");
+  // The current root and proofs within the current block need no store.
+  EXPECT_EQ(pruned.root(), reference::mth(leaves));
+  auto current = pruned.inclusion_proof(41, 43);
+  ASSERT_TRUE(current) << current.error().message;
+  EXPECT_EQ(*current, reference::path(41, leaves));
+}
+
 }  // namespace
 }  // namespace qualsig::audit
