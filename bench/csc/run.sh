@@ -17,9 +17,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 Q=$(realpath "${1:-$ROOT/build/release/qualsig}")
 BENCH=$(realpath "${2:-$ROOT/build/release/bench}")
 DURATION=${DURATION:-20}
+# shellcheck source=bench/csc/lib.sh
+. "$ROOT/bench/csc/lib.sh"
 W=$(mktemp -d /tmp/qualsig-csc-bench.XXXXXX)
 PGDIR=$(mktemp -u /tmp/qualsig-csc-bench-pg.XXXXXX)
-pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   (cd / && "$ROOT/scripts/pg-cluster" stop "$PGDIR" >/dev/null 2>&1) || true
@@ -27,63 +28,16 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$W"
-CLIENT_DATA='{"qualsig":{"document_type":"invoice","attributes":{"amount":"120.00","currency":"EUR"}}}'
 
 echo "== $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== raw HSM digest signing (same identity-key shape: P-256 in SoftHSM2, through the HSM layer)"
 "$BENCH/sign_bench" --benchmark_filter=RawHsmDigestSign --benchmark_min_time=2 2>/dev/null | grep RawHsm
 
-# setup DIR [TEMPLATE]: an initialised data dir with one signer identity, its policy and client.
-setup() {
-  local d=$1
-  "$Q" --data "$d" init ${2:+--config "$2"} >/dev/null
-  "$Q" --data "$d" identity register --name invoice-bot --kind service-account --sponsor "Finance Lead" >/dev/null
-  "$Q" --data "$d" identity proof invoice-bot --method sponsor --by admin-a >/dev/null
-  "$Q" --data "$d" identity confirm invoice-bot --by admin-b >/dev/null
-  "$Q" --data "$d" cert issue --identity invoice-bot >/dev/null
-  printf '%s' '{"schema": "qualsig-policy/1", "name": "bench", "version": 1, "document_types": ["invoice"],
-    "max_amount": {"EUR": "250000.00"}, "activation": {"sad_valid_for": "1h"}}' > policy.json
-  "$Q" --data "$d" policy set --identity invoice-bot --file policy.json >/dev/null
-  [ -d ca ] || "$Q" --data "$d" ca export --out ca >/dev/null
-  read -r CLIENT_ID CLIENT_SECRET < <("$Q" --data "$d" --json api-client add --principal identity:invoice-bot --role signer |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["client_id"], d["client_secret"])')
-}
-# serve DIR -> $PORT, $PID
-serve() {
-  "$Q" --data "$1" serve --listen 127.0.0.1:0 --http-listen off >"$1.out" 2>"$1.err" &
-  PID=$!
-  pids+=("$PID")
-  for _ in $(seq 1 100); do grep -q "^serving" "$1.out" 2>/dev/null && break; sleep 0.1; done
-  PORT=$(grep -o 'https://[0-9.:]*' "$1.out" | sed 's/.*://')
-  [ -n "$PORT" ] || { echo "serve $1 did not start: $(cat "$1.err")"; exit 1; }
-}
-login() {  # PORT -> $TOKEN $CRED
-  local c=(curl -sf --cacert ca/root.pem --resolve "localhost:$1:127.0.0.1")
-  TOKEN=$("${c[@]}" -X POST --data-urlencode grant_type=client_credentials --data-urlencode "client_id=$CLIENT_ID" \
-    --data-urlencode "client_secret=$CLIENT_SECRET" "https://localhost:$1/oauth2/token" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-  CRED=$("${c[@]}" -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{}' \
-    "https://localhost:$1/csc/v2/credentials/list" | python3 -c 'import json,sys; print(json.load(sys.stdin)["credentialIDs"][0])')
-}
-preauthorize() {  # PORT COUNT OUT
-  python3 "$ROOT/bench/csc/preauthorize.py" "https://localhost:$1" ca/root.pem "$TOKEN" "$CRED" "$2" "$3" \
-    --parallel 16 --client-data "$CLIENT_DATA" >/dev/null
-}
-# wrk_run PORT BODIES CONNECTIONS SECONDS [RATE] -> wrk output in $OUT; signHash only (no draining:
-# responses in flight at the end are not counted, which a benchmark can afford)
-wrk_run() {
-  local t=2
-  [ "$3" -ge 2 ] || t=1
-  OUT=$(SIGNHASH_BODIES=$2 SIGNHASH_TOKEN=$TOKEN SIGNHASH_THREADS=$t SIGNHASH_RATE=${5:-} SIGNHASH_CONNECTIONS=$3 \
-    wrk -t"$t" -c"$3" -d"$4"s --timeout 30s --latency -s "$ROOT/bench/csc/signhash.lua" "https://localhost:$1" 2>&1)
-  grep -q '^signhash_signed' <<<"$OUT" || { echo "wrk failed: $OUT"; exit 1; }
-}
-v() { awk -v k="$1" '$1 == k {print $2}' <<<"$2"; }
 rss_sampler() {  # PID -> prints the largest VmRSS (KiB) seen until killed, on SIGTERM
   local pid=$1 max=0 kb
   trap 'echo $max; exit 0' TERM
   while kill -0 "$pid" 2>/dev/null; do
-    kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    kb=$(rss_kib "$pid")
     [ "${kb:-0}" -gt "$max" ] && max=$kb
     sleep 0.5
   done
