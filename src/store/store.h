@@ -84,7 +84,10 @@ class Store {
   // The sequencer (DESIGN.md: coordinated in the database, never in process memory): in one
   // write transaction, reads the rows other writers stored from `known_size` on, hands them
   // to `build`, which returns the rows to append after them, and commits those durably.
-  // Returns the other writers' rows so the caller can bring its tree up to date. If `build`
+  // Returns the other writers' rows so the caller can bring its tree up to date. Those rows
+  // carry seq and leaf_hash only (entry empty): a node that has not appended for a while may be
+  // tens of thousands of entries behind, and reading their text inside the sequencer's lock cost
+  // both time under the lock and a transient tens of MiB (BENCHMARKS.md, two nodes). If `build`
   // fails, nothing is written and its error is returned.
   using LogRowBuilder = std::function<Result<std::vector<LogRow>>(const std::vector<LogRow>& others)>;
   virtual Result<std::vector<LogRow>> append_log_rows_after(std::uint64_t known_size, const LogRowBuilder& build) = 0;

@@ -197,7 +197,9 @@ TEST_P(StoreSuite, LogAppendAfterSeesOtherWritersRowsAndBuildFailureWritesNothin
   });
   ASSERT_TRUE(others) << others.error().message;
   ASSERT_EQ(others->size(), 1u);
-  EXPECT_EQ(others->front().entry, "{\"seq\":1}");
+  EXPECT_EQ(others->front().seq, 1u);
+  EXPECT_EQ(others->front().leaf_hash, row(1).leaf_hash);
+  EXPECT_TRUE(others->front().entry.empty()) << "the sequencer reads the others' leaf hashes, not their text";
   EXPECT_EQ(*store->log_size(), 3u);
   auto refused = store->append_log_rows_after(3, [](const std::vector<LogRow>&) -> Result<std::vector<LogRow>> {
     return fail(ErrorCode::invalid_input, "no");

@@ -178,10 +178,11 @@ Result<std::vector<LogRow>> PostgresStore::append_log_rows_after(std::uint64_t k
     // statement's snapshot then holds every row the previous holder committed, so `build` sees
     // the whole log and no two writers can fork it. The lock ends with the transaction.
     QS_TRY_VOID(c->exec("SELECT pg_advisory_xact_lock($1)", Params().add(kAuditLogLock)));
-    QS_TRY(auto r, c->exec("SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= $1 ORDER BY seq",
+    QS_TRY(auto r, c->exec("SELECT seq, leaf_hash FROM audit_log WHERE seq >= $1 ORDER BY seq",
                            Params().add(static_cast<std::int64_t>(known_size))));
     std::vector<LogRow> others;
-    for (int i = 0; i < r.size(); ++i) others.push_back(read_log_row(r, i));
+    for (int i = 0; i < r.size(); ++i)
+      others.push_back(LogRow{static_cast<std::uint64_t>(r.int64(i, 0)), std::string(), r.bytes(i, 1)});
     QS_TRY(auto rows, build(others));
     QS_TRY_VOID(insert_log_rows(*c, rows));
     return others;  // COMMIT (synchronous_commit: durable on return) follows in in_transaction

@@ -362,12 +362,12 @@ Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t kno
   return write([&]() -> Result<std::vector<LogRow>> {
     std::vector<LogRow> others;
     {
-      QS_TRY(auto st, prepare("SELECT seq, entry, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq"));
+      QS_TRY(auto st, prepare("SELECT seq, leaf_hash FROM audit_log WHERE seq >= ? ORDER BY seq"));
       st.bind(1, static_cast<std::int64_t>(known_size));
       for (;;) {
         QS_TRY(bool row, st.step());
         if (!row) break;
-        others.push_back(LogRow{static_cast<std::uint64_t>(st.int64(0)), st.text(1), st.blob(2)});
+        others.push_back(LogRow{static_cast<std::uint64_t>(st.int64(0)), std::string(), st.blob(1)});
       }
     }
     QS_TRY(auto rows, build(others));
