@@ -273,6 +273,20 @@ expect_exit 4 "and not over another document" -- openssl cms -verify -binary -in
   -content big-doc.bin -CAfile root.pem -certfile issuing.pem -purpose any -out /dev/null
 post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Detached\"}]}"
 expect_code 409 "the hash's SAD is used once"
+# A detached XAdES from a hash too (its ds:Reference digest is the document's), checked by xmlsec1.
+head -c 200000 /dev/urandom > xml-doc.bin
+XML_H=$(openssl dgst -sha256 -binary xml-doc.bin | base64 -w0)
+XCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"X\",\"conformance_level\":\"Ades-B-T\",\"signed_envelope_property\":\"Detached\"}}'
+post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$XML_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$XCD\"}"
+SADX=$(field '["SAD"]')
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADX\",\"documentDigests\":[{\"hashes\":[\"$XML_H\"],\"signature_format\":\"X\",\"conformance_level\":\"Ades-B-T\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
+expect_code 200 "signatures/signDoc with documentDigests, detached XAdES"
+python3 -c 'import json,sys,base64; open("xml-doc.xml","wb").write(base64.b64decode(json.loads(sys.argv[1])["SignatureObject"][0]))' "$BODY"
+expect_exit 0 "xmlsec1 verifies the detached XAdES over the document" -- xmlsec1 --verify --trusted-pem root.pem --untrusted-pem issuing.pem \
+  --id-attr:Id SignedProperties --id-attr:Id Object --url-map:document xml-doc.bin xml-doc.xml
+printf x >> xml-doc.bin
+expect_exit 1 "and not over another document" -- xmlsec1 --verify --trusted-pem root.pem --untrusted-pem issuing.pem \
+  --id-attr:Id SignedProperties --id-attr:Id Object --url-map:document xml-doc.bin xml-doc.xml
 # An attached CAdES needs the bytes: refused for documentDigests before the SAD is consumed, so
 # the same SAD still signs the document sent in full.
 ATT='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-B\"}}'
