@@ -19,6 +19,7 @@
 #include "service/people_service.h"
 #include "service/sign_service.h"
 #include "service/signature_formats.h"
+#include "service/signature_service.h"
 
 namespace qualsig::service {
 namespace {
@@ -510,6 +511,13 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
     out.push_back(std::move(doc));
   }
   return out;
+}
+
+Result<formats::cades::ValidationData> csc_validation_info(TrustService& svc, const std::string& identity,
+                                                  const std::string& credential_id, TimePoint now) {
+  QS_TRY(auto rec, csc_credential(svc, identity, credential_id));
+  QS_TRY(auto cert, svc.parsed_certificate(rec.der));
+  return signer_validation_data(svc, cert.get(), now);
 }
 
 }  // namespace qualsig::service

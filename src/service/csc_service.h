@@ -20,6 +20,7 @@
 #include "core/bytes.h"
 #include "core/digest.h"
 #include "core/secret.h"
+#include "formats/cades.h"
 #include "hsm/signer.h"
 #include "service/credential.h"
 #include "service/trust_service.h"
@@ -116,5 +117,12 @@ struct CscSignedDocument {
 Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std::string& identity,
                                                     const std::string& credential_id, const Secret& sad,
                                                     const std::vector<CscDocument>& documents, TimePoint now);
+
+// signDoc's validationInfo (CSC API v2 signatures/signDoc, output "validationInfo"): the material a relying party needs
+// to validate a signature of this credential later: the CA chain and the TSA certificate, an
+// OCSP response of our responder for the credential's certificate and the current CRLs, each
+// DER. The same material B-LT signatures embed (signer_validation_data), taken at `now`.
+Result<formats::cades::ValidationData> csc_validation_info(TrustService& svc, const std::string& identity,
+                                                           const std::string& credential_id, TimePoint now);
 
 }  // namespace qualsig::service

@@ -262,10 +262,28 @@ post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Attac
 expect_code 400 "documentDigests cannot make an attached signature"
 post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signAlgo\":\"1.2.840.113549.1.1.11\"}]}"
 expect_code 400 "an RSA signAlgo for an EC credential"
-post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Detached\"}]}"
-expect_code 200 "signatures/signDoc with documentDigests"
+post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Detached\"}],\"returnValidationInfo\":\"yes\"}"
+expect_code 400 "returnValidationInfo must be a boolean"
+post /csc/v2/signatures/signDoc "$BOT" "$DD,\"signed_envelope_property\":\"Detached\"}],\"returnValidationInfo\":true}"
+expect_code 200 "signatures/signDoc with documentDigests (and the SAD survived the bad flag)"
 python3 -c 'import json,sys,base64; open("big-doc.p7s","wb").write(base64.b64decode(json.loads(sys.argv[1])["SignatureObject"][0]))' "$BODY" \
   && pass "documentDigests give a SignatureObject" || fail "documentDigests: $BODY"
+# validationInfo: each item checked by openssl against the exported CA, not by our parser.
+python3 - "$BODY" <<'P2'
+import json, sys, base64
+v = json.loads(sys.argv[1])["validationInfo"]
+for kind in ("ocsp", "crl", "certificates"):
+    for i, b in enumerate(v[kind]):
+        open(f"vi-{kind}-{i}.der", "wb").write(base64.b64decode(b))
+print(len(v["ocsp"]), len(v["crl"]), len(v["certificates"]))
+P2
+OCSP_OUT=$(openssl ocsp -respin vi-ocsp-0.der -issuer issuing.pem -CAfile root.pem -sha256 -cert leaf.pem -resp_text 2>&1 || true)
+contains "validationInfo's OCSP response verifies with openssl" "$OCSP_OUT" "Response verify OK"
+contains "and says the credential's certificate is good" "$OCSP_OUT" "leaf.pem: good"
+expect_exit 0 "validationInfo's issuing-CA CRL verifies with openssl" -- openssl crl -inform DER -in vi-crl-0.der -CAfile issuing.pem -noout
+expect_exit 0 "validationInfo's root CRL verifies with openssl" -- openssl crl -inform DER -in vi-crl-1.der -CAfile root.pem -noout
+openssl x509 -inform DER -in vi-certificates-0.der -out vi-issuing.pem
+contains "validationInfo carries the issuing CA certificate" "$(cmp vi-issuing.pem issuing.pem && echo same)" same
 expect_exit 0 "openssl cms verifies the detached CAdES over the document" -- openssl cms -verify -binary -inform DER -in big-doc.p7s \
   -content big-doc.bin -CAfile root.pem -certfile issuing.pem -purpose any -out /dev/null
 printf x >> big-doc.bin
@@ -281,6 +299,7 @@ post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSign
 SADX=$(field '["SAD"]')
 post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADX\",\"documentDigests\":[{\"hashes\":[\"$XML_H\"],\"signature_format\":\"X\",\"conformance_level\":\"Ades-B-T\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
 expect_code 200 "signatures/signDoc with documentDigests, detached XAdES"
+[[ "$BODY" != *validationInfo* ]] && pass "no validationInfo unless asked for" || fail "validationInfo unasked: $BODY"
 python3 -c 'import json,sys,base64; open("xml-doc.xml","wb").write(base64.b64decode(json.loads(sys.argv[1])["SignatureObject"][0]))' "$BODY"
 expect_exit 0 "xmlsec1 verifies the detached XAdES over the document" -- xmlsec1 --verify --trusted-pem root.pem --untrusted-pem issuing.pem \
   --id-attr:Id SignedProperties --id-attr:Id Object --url-map:document xml-doc.bin xml-doc.xml
