@@ -58,7 +58,9 @@ void print_text(const service::VerifyOutcome& o) {
   for (const auto& f : o.report.fetched) std::cout << "fetched: " << f << "\n";
   for (const auto& v : o.signatures) {
     const auto& s = v.report;
-    std::cout << "\n" << s.id << "  " << s.level << "\n  " << validation::indication_name(s.indication);
+    std::cout << "\n" << s.id << "  " << s.level;
+    if (!s.counter_signature_of.empty()) std::cout << "  (countersignature of " << s.counter_signature_of << ")";
+    std::cout << "\n  " << validation::indication_name(s.indication);
     if (s.sub_indication) std::cout << " / " << validation::sub_indication_name(*s.sub_indication);
     std::cout << "\n";
     for (const auto& r : s.reasons) std::cout << "    " << r << "\n";

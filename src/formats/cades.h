@@ -147,6 +147,24 @@ Result<Bytes> archive_timestamp_imprint(ByteView cms, ByteView archive_timestamp
 Result<Bytes> legacy_timestamp_imprint(ByteView cms, ByteView token, std::optional<ByteView> detached_content,
                                        const EVP_MD* md);
 
+// A countersignature (RFC 5652 §11.4) of one SignerInfo, made readable by any CMS validator: a
+// ContentInfo/SignedData whose eContent (id-data) is the contents octets of the countersigned
+// SignerInfo's signature value (what the countersignature's message-digest covers, §11.4), whose
+// certificates and crls are those of the signature, and whose only SignerInfo is the
+// countersignature, its bytes unchanged.
+struct CounterSignature {
+  // From the top-level SignerInfo down, 0-based: {0} its first countersignature, {0, 1} the second
+  // countersignature of that one.
+  std::vector<std::size_t> path;
+  Bytes signed_data;  // DER
+};
+
+// Every countersignature of SignerInfo `signer` (0-based) of `cms`, depth first (a
+// countersignature's own countersignatures follow it). Fails with invalid_input when `cms` is not
+// a SignedData with that SignerInfo, when a countersignature is not a SignerInfo (RFC 5652 §5.3),
+// and when there are more than `max` (a hostile nesting).
+Result<std::vector<CounterSignature>> counter_signatures(ByteView cms, std::size_t signer, std::size_t max);
+
 struct SignatureInfo {
   Level level = Level::b_b;   // structural: what is present, not whether it validates
   bool detached = false;      // no eContent

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "formats/cades_internal.h"
 #include "formats/cades_oids.h"
@@ -82,6 +83,76 @@ Result<void> check_counter_signature(const Bytes& der) {
 }
 
 }  // namespace
+
+Result<std::vector<CounterSignature>> counter_signatures(ByteView cms_der, std::size_t signer, std::size_t max) {
+  QS_TRY(cms::ContentInfoPtr ci, cms::parse_signed_data(cms_der));
+  QS_CADES_SIGNED_DATA* sd = ci->signed_data;
+  if (signer >= static_cast<std::size_t>(sk_QS_CADES_SIGNER_INFO_num(sd->signer_infos)))
+    return fail(ErrorCode::invalid_input, "the SignedData has no SignerInfo " + std::to_string(signer + 1));
+  struct Pending {
+    std::vector<std::size_t> path;
+    Bytes countersigned_value;  // the parent's signature value octets
+    Bytes counter;              // the countersignature attribute value (a SignerInfo)
+  };
+  std::vector<Pending> pending;  // a stack: depth first, in stored order
+  auto push_counters = [&pending](const std::vector<std::size_t>& path, const QS_CADES_SIGNER_INFO* si) -> Result<void> {
+    QS_TRY(std::vector<Bytes> values, cms::attribute_values(si->unsigned_attrs, oid::kCountersignature));
+    Bytes value(ASN1_STRING_get0_data(si->signature), ASN1_STRING_get0_data(si->signature) + ASN1_STRING_length(si->signature));
+    for (std::size_t k = values.size(); k-- > 0;) {
+      std::vector<std::size_t> child = path;
+      child.push_back(k);
+      pending.push_back({std::move(child), value, std::move(values[k])});
+    }
+    return ok();
+  };
+  QS_TRY_VOID(push_counters({}, sk_QS_CADES_SIGNER_INFO_value(sd->signer_infos, static_cast<int>(signer))));
+
+  // Each countersignature is written into the parsed SignedData in place of its signers, digest
+  // algorithms and content, encoded, and the originals put back.
+  Owned<QS_CADES_ENCAP_CONTENT, QS_CADES_ENCAP_CONTENT_free> encap(QS_CADES_ENCAP_CONTENT_new());
+  if (!encap) return fail(ErrorCode::internal, "out of memory");
+  QS_TRY(auto id_data, cms::make_oid(oid::kData));
+  encap->type = id_data.release();
+  encap->content = ASN1_OCTET_STRING_new();
+  if (encap->content == nullptr) return fail(ErrorCode::internal, "out of memory");
+  std::vector<CounterSignature> out;
+  while (!pending.empty()) {
+    Pending p = std::move(pending.back());
+    pending.pop_back();
+    if (out.size() == max)
+      return fail(ErrorCode::invalid_input, "more than " + std::to_string(max) + " countersignatures of one signature");
+    const unsigned char* q = p.counter.data();
+    cms::SignerInfoPtr counter(d2i_QS_CADES_SIGNER_INFO(nullptr, &q, static_cast<long>(p.counter.size())));
+    if (!counter || q != p.counter.data() + p.counter.size())
+      return fail(core::openssl_error(ErrorCode::invalid_input, "malformed countersignature (RFC 5652 §11.4)"));
+    QS_TRY_VOID(push_counters(p.path, counter.get()));
+    if (ASN1_OCTET_STRING_set(encap->content, p.countersigned_value.data(), static_cast<int>(p.countersigned_value.size())) != 1)
+      return fail(ErrorCode::internal, "out of memory");
+    STACK_OF(QS_CADES_SIGNER_INFO)* signers = sk_QS_CADES_SIGNER_INFO_new_null();
+    STACK_OF(X509_ALGOR)* digests = sk_X509_ALGOR_new_null();
+    X509_ALGOR* digest = X509_ALGOR_dup(counter->digest_algorithm);
+    if (digest != nullptr && sk_X509_ALGOR_push(digests, digest) <= 0) {
+      X509_ALGOR_free(digest);
+      digest = nullptr;
+    }
+    bool built = signers != nullptr && digest != nullptr && sk_QS_CADES_SIGNER_INFO_push(signers, counter.get()) > 0;
+    Result<Bytes> der = fail(ErrorCode::internal, "out of memory");
+    if (built) {
+      std::swap(sd->signer_infos, signers);
+      std::swap(sd->digest_algorithms, digests);
+      QS_CADES_ENCAP_CONTENT* original = std::exchange(sd->encap_content, encap.get());
+      der = cms::encode(ci.get());
+      sd->encap_content = original;
+      std::swap(sd->digest_algorithms, digests);
+      std::swap(sd->signer_infos, signers);
+    }
+    sk_QS_CADES_SIGNER_INFO_free(signers);  // the SignerInfo itself stays owned by `counter`
+    sk_X509_ALGOR_pop_free(digests, X509_ALGOR_free);
+    QS_TRY(Bytes encoded, std::move(der));
+    out.push_back({std::move(p.path), std::move(encoded)});
+  }
+  return out;
+}
 
 Result<SignatureInfo> inspect(ByteView cms_der) {
   QS_TRY(cms::ContentInfoPtr ci, cms::parse_signed_data(cms_der));

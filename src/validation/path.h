@@ -155,15 +155,19 @@ struct SignerBlocks {
   int digest_nid = NID_undef;      // SignerInfo.digestAlgorithm
   std::optional<TimePoint> signing_time;  // the signing-time attribute
   bool signed_attributes = false;  // false: plain CMS signature over the content
+  bool counter_signature = false;  // RFC 5652 §11.4 (no content-type attribute)
 };
 
 // Runs FC, ISC, XCV and CV, and SAV at `at`, writing the level (B-LT needs revocation values in
 // the signature itself: `embedded_revocation`), signer certificate, chain and claimed signing time
 // into `out` and one entry per block into out.checks.
-// `claimed_signing_time` stands in for a missing signing-time attribute (PAdES /M).
+// `claimed_signing_time` stands in for a missing signing-time attribute (PAdES /M). A
+// countersignature (`counter_signature`, RFC 5652 §11.4) must not have a content-type attribute;
+// its cms is formats::cades::CounterSignature::signed_data.
 SignerBlocks run_basic_blocks(CMS_ContentInfo* cms, CMS_SignerInfo* si, const ValidationOptions& options,
                               const Material& material, bool embedded_revocation,
-                              std::optional<TimePoint> claimed_signing_time, TimePoint at, SignatureReport& out);
+                              std::optional<TimePoint> claimed_signing_time, TimePoint at, SignatureReport& out,
+                              bool counter_signature = false);
 // SAV (§5.2.8): signing-time present and inside the signer certificate's validity, and the
 // digest and key acceptable at `at` (crypto_constraints.h).
 Verdict signature_acceptance(const SignerBlocks& blocks, TimePoint at);

@@ -32,6 +32,7 @@ nlohmann::json signature_json(const SignatureReport& s) {
                       {"bestSignatureTime", to_rfc3339(s.best_signature_time)},
                       {"timestamps", timestamps}};
   if (s.sub_indication) j["subIndication"] = sub_indication_name(*s.sub_indication);
+  if (!s.counter_signature_of.empty()) j["counterSignatureOf"] = s.counter_signature_of;
   if (!s.signer_certificate.empty()) j["signerCertificate"] = base64_encode(s.signer_certificate);
   if (s.claimed_signing_time) j["claimedSigningTime"] = to_rfc3339(*s.claimed_signing_time);
   return j;

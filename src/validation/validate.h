@@ -60,7 +60,9 @@ struct TimestampReport {
 
 // The outcome for one signature (one SignerInfo of a CMS, one PDF signature dictionary).
 struct SignatureReport {
-  std::string id;      // "S-1", "S-2", ... in SignerInfo order; PAdES: the field name
+  std::string id;      // "S-1", "S-2", ... in SignerInfo order; PAdES: the field name; a CMS
+                       // countersignature: its parent's id and "-CS-1", "-CS-2", ...
+  std::string counter_signature_of;  // the countersigned signature's id; empty for others
   std::string format;  // "CAdES" (signed attributes present), "CMS", "PAdES" or "JAdES"
   // Structural: "CAdES-BASELINE-B" ... "-LTA", the RFC 5126 forms "CAdES-C"/"-X"/"-XL"/"-A",
   // "PAdES-BASELINE-B" ... "-LTA", "PAdES-BES", "JAdES-BASELINE-B" ... "-LTA", "document-time-stamp"
@@ -82,7 +84,8 @@ struct SignatureReport {
 // The outcome for one file.
 struct ValidationReport {
   std::string document_format;  // "CAdES" (CMS SignedData input), "PAdES" or "JAdES"
-  // CMS: one per SignerInfo, in order (counter-signatures are not reported). PAdES: one per
+  // CMS: one per SignerInfo, in order, then every countersignature (RFC 5652 §11.4, depth first,
+  // validated as a signature of its parent's signature value). PAdES: one per
   // signature dictionary in file order; each PAdES document time-stamp is validated once and
   // listed in the timestamps of every signature it covers (as a POE of that signature); one that
   // covers no signature gets an entry of its own.
@@ -105,7 +108,7 @@ Result<ValidationReport> validate(ByteView file, const ValidationOptions& option
 // The report as JSON: {"documentFormat", "validationTime", "signatures": [{"id", "format",
 // "level", "indication", "subIndication", "checks": [{"block","result"}], "reasons",
 // "signerCertificate" (base64), "chain" (base64 list), "claimedSigningTime", "bestSignatureTime",
-// "timestamps": [...]}], "fetched": [...] (online validation only)}. Times are RFC 3339; absent
+// "counterSignatureOf", "timestamps": [...]}], "fetched": [...] (online validation only)}. Times are RFC 3339; absent
 // optionals are omitted.
 nlohmann::json to_json(const ValidationReport& report);
 

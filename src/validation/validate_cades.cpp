@@ -46,6 +46,8 @@ constexpr const char* kRiOcspResponse = "1.3.6.1.5.5.7.16.2";
 constexpr const char* kPkixOcspBasic = "1.3.6.1.5.5.7.48.1.1";
 // The largest input accepted (as formats::cades: 64 MiB content plus validation data).
 constexpr std::size_t kMaxCms = (64u << 20) + (16u << 20);
+// Countersignatures validated per SignerInfo (nested ones included); more is refused as hostile.
+constexpr std::size_t kMaxCounterSignatures = 16;
 
 // OCSP responses stored as "other" RevocationInfoChoices (OpenSSL's CMS API does not return them).
 void collect_ocsp(ByteView file, Material& material) {
@@ -117,6 +119,58 @@ Verdict long_term(const Verdict& basic, const SignerBlocks& blocks, TimePoint bs
   return basic;
 }
 
+// RFC 5652 §11.4 countersignatures of SignerInfo `signer`, each validated as a signature of its
+// parent's signature value (formats::cades::counter_signatures) with the file's validation material.
+// Their own signature-time-stamps are POEs; the parent's archive time-stamps are not taken as POEs
+// of them (whether an archive time-stamp covers a countersignature added later is not decided).
+void counters_of(ByteView file, std::size_t signer, const std::string& parent_id, const ValidationOptions& options,
+                 Material& material, bool embedded_revocation, TimePoint at, std::vector<SignatureReport>& out) {
+  auto format_failure = [&](std::string id, std::string parent, std::string why) {
+    SignatureReport r;
+    r.id = std::move(id);
+    r.counter_signature_of = std::move(parent);
+    r.format = "CAdES";
+    r.level = "not a baseline profile";
+    r.best_signature_time = at;
+    r.indication = Indication::total_failed;
+    r.sub_indication = SubIndication::format_failure;
+    r.checks.emplace_back("FC (5.2.2)", "FAILED: " + why);
+    r.reasons.push_back(std::move(why));
+    out.push_back(std::move(r));
+  };
+  auto counters = formats::cades::counter_signatures(file, signer, kMaxCounterSignatures);
+  if (!counters) {
+    // Nothing of them is readable: one entry says why (the parent's own result stands).
+    if (counters.error().message.find("countersignature") != std::string::npos)
+      format_failure(parent_id + "-CS", parent_id, counters.error().message);
+    return;
+  }
+  for (const formats::cades::CounterSignature& c : *counters) {
+    std::string id = parent_id, parent = parent_id;
+    for (std::size_t k : c.path) {
+      parent = id;
+      id += "-CS-" + std::to_string(k + 1);
+    }
+    const unsigned char* p = c.signed_data.data();
+    auto cms = core::wrap(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(c.signed_data.size())));
+    CMS_SignerInfo* si = cms ? sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0) : nullptr;
+    if (si == nullptr) {
+      ERR_clear_error();
+      format_failure(id, parent, "countersignature is not a CMS SignerInfo OpenSSL reads (RFC 5652 §5.3)");
+      continue;
+    }
+    SignatureReport r;
+    r.id = id;
+    r.counter_signature_of = parent;
+    r.best_signature_time = at;
+    SignerBlocks blocks = run_basic_blocks(cms.get(), si, options, material, embedded_revocation, std::nullopt, at, r,
+                                           /*counter_signature=*/true);
+    r.timestamps = validate_signer_timestamps(si, ByteView{}, options, material, at);
+    conclude(blocks, false, r);
+    out.push_back(std::move(r));
+  }
+}
+
 }  // namespace
 
 void conclude(const SignerBlocks& blocks, bool document_timestamps_archive, SignatureReport& sig) {
@@ -168,6 +222,7 @@ Result<ValidationReport> validate_cms(ByteView file, const ValidationOptions& op
   bool embedded_revocation = material.crls.size() > crls_before || material.ocsp.size() > ocsp_before;
 
   ValidationReport report;
+  std::vector<SignatureReport> counters;  // reported after the SignerInfos
   report.document_format = "CAdES";
   report.validation_time = at;
   STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
@@ -184,8 +239,10 @@ Result<ValidationReport> validate_cms(ByteView file, const ValidationOptions& op
     sig.timestamps = validate_signer_timestamps(si, i == 0 ? file : ByteView{}, options, material, at);
     sig.timestamps.insert(sig.timestamps.end(), context.document_timestamps.begin(), context.document_timestamps.end());
     conclude(blocks, context.document_timestamps_archive, sig);
+    counters_of(file, static_cast<std::size_t>(i), sig.id, options, material, embedded_revocation, at, counters);
     report.signatures.push_back(std::move(sig));
   }
+  for (SignatureReport& c : counters) report.signatures.push_back(std::move(c));
   if (material.online) report.fetched = material.online->log;
   return report;
 }

@@ -3,9 +3,12 @@
 
 #include <openssl/cms.h>
 #include <openssl/ess.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "formats/cades.h"
 #include "formats/cades_oids.h"
@@ -51,11 +54,19 @@ ASN1_TYPE* signed_value(CMS_SignerInfo* si, int nid) {
 
 // FC (§5.2.2). RFC 5652 §5.3: "If the [signedAttrs] field is present, it MUST contain, at a minimum,
 // ... content-type ... message-digest"; §11.1-11.3: each of them, and signing-time, with one value
-// and at most once.
-Verdict format_checking(CMS_SignerInfo* si, bool signed_attributes) {
-  if (!signed_attributes) return {};
-  if (signed_count(si, NID_pkcs9_contentType) != 1 || signed_count(si, NID_pkcs9_messageDigest) != 1)
+// and at most once. §11.4: a countersignature's signed attributes "MUST contain a message-digest
+// attribute" and "MUST NOT contain a content-type attribute".
+Verdict format_checking(CMS_SignerInfo* si, bool signed_attributes, bool counter_signature) {
+  if (counter_signature) {
+    if (!signed_attributes || signed_count(si, NID_pkcs9_messageDigest) != 1)
+      return failed(SubIndication::format_failure, "countersignature without exactly one message-digest attribute");
+    if (signed_count(si, NID_pkcs9_contentType) != 0)
+      return failed(SubIndication::format_failure, "countersignature with a content-type attribute (RFC 5652 §11.4)");
+  } else if (!signed_attributes) {
+    return {};
+  } else if (signed_count(si, NID_pkcs9_contentType) != 1 || signed_count(si, NID_pkcs9_messageDigest) != 1) {
     return failed(SubIndication::format_failure, "signed attributes lack exactly one content-type and message-digest");
+  }
   if (signed_count(si, NID_pkcs9_signingTime) > 1)
     return failed(SubIndication::format_failure, "signing-time attribute present more than once");
   return {};
@@ -108,6 +119,51 @@ Verdict identify_signer(CMS_SignerInfo* si, const Material& material, core::Uniq
   return {};
 }
 
+// The signature value of a SignerInfo over "the DER encoding of the SignedAttributes value" (RFC
+// 5652 §5.4), verified here rather than by CMS_SignerInfo_verify, which refuses signed attributes
+// without content-type, as every countersignature's are (§11.4). DER: the SET OF sorted by encoding
+// (X.690 §11.6), as OpenSSL encodes it for its own check.
+bool signed_attributes_verify(CMS_SignerInfo* si, X509* signer, const EVP_MD* md) {
+  std::vector<Bytes> attributes;
+  std::size_t total = 0;
+  for (int i = 0; i < CMS_signed_get_attr_count(si); ++i) {
+    unsigned char* der = nullptr;
+    int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &der);
+    if (len <= 0) return false;
+    attributes.emplace_back(der, der + len);
+    OPENSSL_free(der);
+    total += static_cast<std::size_t>(len);
+  }
+  std::sort(attributes.begin(), attributes.end(), [](const Bytes& a, const Bytes& b) {
+    int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+    return c != 0 ? c < 0 : a.size() < b.size();
+  });
+  Bytes set{0x31};  // SET OF (X.690 §8.12), definite length (§8.1.3)
+  if (total < 0x80) {
+    set.push_back(static_cast<std::uint8_t>(total));
+  } else {
+    Bytes length;
+    for (std::size_t n = total; n != 0; n >>= 8) length.insert(length.begin(), static_cast<std::uint8_t>(n & 0xff));
+    set.push_back(static_cast<std::uint8_t>(0x80 | length.size()));
+    set.insert(set.end(), length.begin(), length.end());
+  }
+  for (const Bytes& a : attributes) set.insert(set.end(), a.begin(), a.end());
+  X509_ALGOR* signature_alg = nullptr;
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &signature_alg);
+  auto ctx = core::wrap(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, X509_get0_pubkey(signer)) == 1;
+  // RFC 4056 §2.2: RSASSA-PSS; the salt length is read from the signature (any accepted).
+  if (ok && signature_alg != nullptr && OBJ_obj2nid(signature_alg->algorithm) == NID_rsassaPss)
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) == 1;
+  const ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);
+  ok = ok && EVP_DigestVerify(ctx.get(), ASN1_STRING_get0_data(sig), static_cast<std::size_t>(ASN1_STRING_length(sig)),
+                              set.data(), set.size()) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
 // CV (§5.2.7): message-digest over the content, then the signature value.
 Verdict cryptographic_verification(CMS_ContentInfo* cms, CMS_SignerInfo* si, const SignerBlocks& b,
                                    const ValidationOptions& options) {
@@ -132,8 +188,13 @@ Verdict cryptographic_verification(CMS_ContentInfo* cms, CMS_SignerInfo* si, con
     const ASN1_OCTET_STRING* want = md_attr->value.octet_string;
     if (static_cast<int>(len) != ASN1_STRING_length(want) || std::memcmp(buf, ASN1_STRING_get0_data(want), len) != 0)
       return failed(SubIndication::hash_failure, "message-digest does not match the signed content");
-    CMS_SignerInfo_set1_signer_cert(si, b.signer.get());
-    int ok = CMS_SignerInfo_verify(si);
+    int ok = 0;
+    if (b.counter_signature) {
+      ok = signed_attributes_verify(si, b.signer.get(), md) ? 1 : 0;
+    } else {
+      CMS_SignerInfo_set1_signer_cert(si, b.signer.get());
+      ok = CMS_SignerInfo_verify(si);
+    }
     ERR_clear_error();
     if (ok != 1) return failed(SubIndication::sig_crypto_failure, "signature value does not verify with the signer's key");
     return {};
@@ -212,9 +273,11 @@ Verdict basic_result(const SignerBlocks& b) {
 
 SignerBlocks run_basic_blocks(CMS_ContentInfo* cms, CMS_SignerInfo* si, const ValidationOptions& options,
                               const Material& material, bool embedded_revocation,
-                              std::optional<TimePoint> claimed_signing_time, TimePoint at, SignatureReport& out) {
+                              std::optional<TimePoint> claimed_signing_time, TimePoint at, SignatureReport& out,
+                              bool counter_signature) {
   SignerBlocks b;
   b.signed_attributes = CMS_signed_get_attr_count(si) > 0;
+  b.counter_signature = counter_signature;
   out.format = b.signed_attributes ? "CAdES" : "CMS";
   X509_ALGOR* digest_alg = nullptr;
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, nullptr);
@@ -227,7 +290,7 @@ SignerBlocks run_basic_blocks(CMS_ContentInfo* cms, CMS_SignerInfo* si, const Va
   out.signing_time_attribute = st != nullptr;
   out.level = level_of(si, b.signed_attributes, embedded_revocation);
 
-  b.fc = format_checking(si, b.signed_attributes);
+  b.fc = format_checking(si, b.signed_attributes, counter_signature);
   out.checks.emplace_back("FC (5.2.2)", describe(b.fc));
   if (!b.fc.passed()) return b;
   b.isc = identify_signer(si, material, b.signer);

@@ -197,7 +197,15 @@ struct CadesPki {
   ValidationData validation_data() {
     ValidationData vd;
     vd.certificates = {must(core::x509_to_der(tsa_cert.get())), must(core::x509_to_der(ocsp_cert.get()))};
-    auto id = OCSP_cert_to_id(nullptr, signer_cert.get(), issuing.get());
+    vd.ocsp_responses = {ocsp_good(signer_cert.get())};
+    auto crl = must(pki::build_crl(root.get(), root_key.get(), 1, kSigningTime - 1h, kSigningTime + 24h * 30, {}));
+    vd.crls = {must(pki::crl_to_der(crl.get()))};
+    return vd;
+  }
+
+  // An OCSP response "good" at kSigningTime for a certificate of the issuing CA.
+  Bytes ocsp_good(const X509* cert) {
+    auto id = OCSP_cert_to_id(nullptr, cert, issuing.get());
     auto req = core::wrap(OCSP_REQUEST_new());
     OCSP_request_add0_id(req.get(), id);
     unsigned char* buf = nullptr;
@@ -207,10 +215,7 @@ struct CadesPki {
     pki::StatusLookup lookup = [](const std::string&) -> Result<std::optional<pki::CertStatus>> {
       return std::optional<pki::CertStatus>(pki::CertStatus{pki::CertState::good, {}, {}});
     };
-    vd.ocsp_responses = {pki::respond(req_der, {issuing.get(), ocsp_cert.get(), ocsp_key.get()}, lookup, {}, kSigningTime)};
-    auto crl = must(pki::build_crl(root.get(), root_key.get(), 1, kSigningTime - 1h, kSigningTime + 24h * 30, {}));
-    vd.crls = {must(pki::crl_to_der(crl.get()))};
-    return vd;
+    return pki::respond(req_der, {issuing.get(), ocsp_cert.get(), ocsp_key.get()}, lookup, {}, kSigningTime);
   }
 
   // `openssl cms -verify` of a signature (detached when `content` is given).

@@ -206,6 +206,13 @@ expect_exit 0 "openssl still verifies the counter-signed file" -- openssl cms -v
 report=$(node "$INTEROP/cades_check.mjs" cs.p7m --root ca/root.pem 2>&1 || true)
 python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r["signature"]["ok"] and len(r["counter_signatures"])==1 and r["counter_signatures"][0]["ok"] else 1)' "$report" \
   && pass "pkijs + Node verify the counter-signature" || fail "counter-signature not verified: $report"
+# qualsig verify reports the counter-signature as a signature of its own (with the CRLs as revocation data).
+"$QUALSIG" --data d crl export --issuer issuing --out cs-issuing.crl >/dev/null
+"$QUALSIG" --data d crl export --issuer root --out cs-root.crl >/dev/null
+expect_exit 0 "qualsig verify: the signature and its counter-signature TOTAL-PASSED" -- "$QUALSIG" --json verify cs.p7m \
+  --trust-anchor ca/root.pem --crl cs-issuing.crl --crl cs-root.crl
+python3 -c 'import json,sys; s=json.loads(sys.argv[1])["signatures"]; sys.exit(0 if [x.get("counterSignatureOf") for x in s]==[None,"S-1"] and s[1]["id"]=="S-1-CS-1" else 1)' "$OUT" \
+  && pass "the counter-signature is S-1-CS-1, of S-1" || fail "verify report: $OUT"
 expect_exit 1 "counter-signing garbage is refused" -- "$QUALSIG" --data d sign --identity helper-bot --in contract.txt --out cs2.p7m --counter-sign --type countersignature
 expect_exit 0 "revoke the delegation" -- "$QUALSIG" --data d delegation revoke "$DLG"
 expect_exit 1 "revoked delegation: refused" -- "$QUALSIG" --data d sign --identity cfo-assistant --in contract.txt --out c2.p7m "${c[@]}"

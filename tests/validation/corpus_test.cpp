@@ -230,6 +230,14 @@ void run_format(const std::string& format, std::map<std::string, Tally>& tally, 
       record(row, "TST-ok", "none", broken);
     }
     std::smatch m;
+    // "with 1 counter-signature (CAdES_BASELINE_B)": reported as signatures of their own.
+    if (std::regex_search(row.notes, m, std::regex(R"((\d) counter-signatures? \((\w+)\))"))) {
+      std::vector<const SignatureReport*> counters;
+      for (const SignatureReport& each : report->signatures)
+        if (!each.counter_signature_of.empty()) counters.push_back(&each);
+      record(row, "counter-signature count", m[1].str(), std::to_string(counters.size()));
+      record(row, "counter-signature level", m[2].str(), counters.empty() ? "none" : dss_name(counters[0]->level));
+    }
     if (std::regex_search(row.notes, m, std::regex(R"((\d) timestamps)")))
       record(row, "timestamp count", m[1].str(), std::to_string(s.timestamps.size()));
     else if (std::regex_search(row.notes, m, std::regex(R"((\d) SIGNATURE_TIMESTAMP \+ (\d) ARCHIVE_TIMESTAMP)")))

@@ -3,6 +3,7 @@
 // `openssl cms -verify`, revocation verdicts against `openssl verify -crl_check`.
 
 #include <gtest/gtest.h>
+#include <openssl/cms.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509v3.h>
@@ -326,6 +327,94 @@ TEST_F(ValidateCades, UnknownCriticalExtensionFailsTheChain) {
   auto verdict = pki().openssl_verify(cms, &kDocument);
   EXPECT_NE(verdict.status, 0);
   EXPECT_NE(verdict.output.find("critical"), std::string::npos) << verdict.output;
+}
+
+// RFC 5652 §11.4: a countersignature is reported as a signature of its own, after the
+// SignerInfos, and judged like one; PKI.js (tests/interop/cades_check.mjs) gives the independent
+// verdict on its signature value.
+TEST_F(ValidateCades, CounterSignatureIsValidatedAsASignatureOfItsOwn) {
+  Bytes cms = sign(Level::b_lt);
+  Bytes countered = must(formats::cades::add_counter_signature(cms, pki().counter_cert.get(), *pki().counter_signer,
+                                                              pki().options(Level::b_b, core::DigestAlgorithm::sha384)));
+  ValidationOptions o = options(kSigningTime + 24h);
+  o.extra_ocsp_responses.push_back(pki().ocsp_good(pki().counter_cert.get()));
+  auto r = validate(countered, o);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->signatures.size(), 2u);
+  const SignatureReport& counter = r->signatures[1];
+  EXPECT_EQ(r->signatures[0].id, "S-1");
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(counter.id, "S-1-CS-1");
+  EXPECT_EQ(counter.counter_signature_of, "S-1");
+  EXPECT_EQ(counter.level, "CAdES-BASELINE-B");
+  EXPECT_EQ(counter.indication, Indication::total_passed) << counter.reasons.front();
+  EXPECT_EQ(counter.signer_certificate, der(pki().counter_cert.get()));
+  EXPECT_EQ(to_json(*r)["signatures"][1]["counterSignatureOf"], "S-1");
+  nlohmann::json node = pki().node_check(countered, &kDocument);
+  ASSERT_EQ(node["counter_signatures"].size(), 1u);
+  EXPECT_TRUE(node["counter_signatures"][0]["ok"].get<bool>()) << node.dump();
+
+  // The countersignature's signature value broken (its last bytes are the file's last bytes):
+  // the countersignature fails, PKI.js agrees, and the signature it countersigns still passes.
+  Bytes broken_counter = countered;
+  broken_counter[broken_counter.size() - 3] ^= 0x5A;
+  r = validate(broken_counter, o);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->signatures.size(), 2u);
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(r->signatures[1].indication, Indication::total_failed);
+  EXPECT_EQ(r->signatures[1].sub_indication, SubIndication::sig_crypto_failure);
+  node = pki().node_check(broken_counter, &kDocument);
+  EXPECT_FALSE(node["counter_signatures"][0]["ok"].get<bool>()) << node.dump();
+
+  // The countersigned signature value changed: both fail, the countersignature because what it
+  // signed (the message-digest of that value) no longer matches.
+  Bytes sig = formats::cades::testing::signature_value(cms);
+  Bytes broken_parent = countered;
+  auto at = std::search(broken_parent.begin(), broken_parent.end(), sig.begin(), sig.end());
+  ASSERT_NE(at, broken_parent.end());
+  *(at + static_cast<std::ptrdiff_t>(sig.size()) - 3) ^= 0x5A;
+  r = validate(broken_parent, o);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->signatures.size(), 2u);
+  EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::sig_crypto_failure);
+  EXPECT_EQ(r->signatures[1].indication, Indication::total_failed);
+  EXPECT_EQ(r->signatures[1].sub_indication, SubIndication::hash_failure);
+  node = pki().node_check(broken_parent, &kDocument);
+  EXPECT_FALSE(node["counter_signatures"][0]["ok"].get<bool>()) << node.dump();
+}
+
+TEST_F(ValidateCades, MalformedOrTooManyCounterSignaturesAreReportedNotFatal) {
+  Bytes countered = must(formats::cades::add_counter_signature(sign(Level::b_b), pki().signer_cert.get(), *pki().signer,
+                                                              pki().options(Level::b_b)));
+  // The cap on countersignatures per signature.
+  auto capped = formats::cades::counter_signatures(countered, 0, 0);
+  ASSERT_FALSE(capped);
+  EXPECT_EQ(capped.error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(must(formats::cades::counter_signatures(countered, 0, 1)).size(), 1u);
+  EXPECT_EQ(formats::cades::counter_signatures(countered, 1, 1).error().code, ErrorCode::invalid_input);
+  // The countersignature's version INTEGER turned into an OCTET STRING: the file still parses (an
+  // attribute value is ANY), the countersignature does not.
+  const unsigned char* p = countered.data();
+  auto parsed = core::wrap(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(countered.size())));
+  ASSERT_TRUE(parsed);
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(parsed.get()), 0);
+  X509_ATTRIBUTE* attr = CMS_unsigned_get_attr(si, CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, -1));
+  ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, 0);
+  ASSERT_EQ(value->type, V_ASN1_SEQUENCE);
+  Bytes counter_der(value->value.sequence->data, value->value.sequence->data + value->value.sequence->length);
+  auto at = std::search(countered.begin(), countered.end(), counter_der.begin(), counter_der.end());
+  ASSERT_NE(at, countered.end());
+  std::size_t header = (counter_der[1] & 0x80) != 0 ? 2u + (counter_der[1] & 0x7f) : 2u;
+  ASSERT_EQ(counter_der[header], 0x02);
+  *(at + static_cast<std::ptrdiff_t>(header)) = 0x04;
+  auto r = validate(countered, options(kSigningTime + 24h));
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->signatures.size(), 2u);
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(r->signatures[1].id, "S-1-CS");
+  EXPECT_EQ(r->signatures[1].sub_indication, SubIndication::format_failure);
+  EXPECT_NE(r->signatures[1].reasons.front().find("malformed countersignature"), std::string::npos);
 }
 
 TEST_F(ValidateCades, JsonReportCarriesTheVerdict) {
