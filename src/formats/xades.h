@@ -123,8 +123,8 @@ struct SignatureInfo {
   // enveloping, anything else -> detached.
   Packaging packaging = Packaging::enveloped;
   std::size_t signature_count = 0;         // ds:Signature elements in the document
-  // XAdES signatures (ds:Signature with QualifyingProperties and no ds:Signature ancestor); the
-  // rest describes the one asked for (the first by default).
+  // XAdES signatures (ds:Signature with QualifyingProperties and no ds:Signature ancestor, then
+  // their counter-signatures); the rest describes the one asked for (the first by default).
   std::size_t xades_signature_count = 0;
   std::optional<TimePoint> signing_time;
   Bytes signer_certificate;                // DER from KeyInfo (empty if absent)

@@ -76,15 +76,41 @@ bool is_detached_uri(const std::optional<std::string>& uri) { return uri && !uri
 
 }  // namespace
 
+namespace {
+xmlNode* enclosing_signature(xmlNode* node) {
+  for (xmlNode* up = node->parent; up != nullptr && up->type == XML_ELEMENT_NODE; up = up->parent)
+    if (xml::is_element(up, kDsNs, "Signature")) return up;
+  return nullptr;
+}
+}  // namespace
+
+xmlNode* countersigned(xmlNode* signature) {
+  xmlNode* parent = signature->parent;
+  if (parent == nullptr || parent->type != XML_ELEMENT_NODE || parent->ns == nullptr || parent->ns->href == nullptr ||
+      xmlStrcmp(parent->name, BAD_CAST "CounterSignature") != 0)
+    return nullptr;
+  // TS 101 903 (all versions) and EN 319 132-1: the element is in a namespace of this family.
+  std::string_view ns(reinterpret_cast<const char*>(parent->ns->href));
+  if (!ns.starts_with("http://uri.etsi.org/01903/")) return nullptr;
+  return enclosing_signature(signature);
+}
+
 std::vector<xmlNode*> xades_signatures(xmlDoc* doc) {
-  std::vector<xmlNode*> out;
+  std::vector<xmlNode*> out, counters;
+  auto listed = [&](xmlNode* sig) {
+    return std::find(out.begin(), out.end(), sig) != out.end() ||
+           std::find(counters.begin(), counters.end(), sig) != counters.end();
+  };
+  // Document order puts every signature before the ones nested in it.
   for (xmlNode* sig : xml::descendants(xmlDocGetRootElement(doc), kDsNs, "Signature")) {
     if (qualifying_properties_of(sig) == nullptr) continue;
-    bool nested = false;  // a counter-signature, or a signature inside a signed ds:Object
-    for (xmlNode* up = sig->parent; up != nullptr && up->type == XML_ELEMENT_NODE && !nested; up = up->parent)
-      nested = xml::is_element(up, kDsNs, "Signature");
-    if (!nested) out.push_back(sig);
+    xmlNode* enclosing = enclosing_signature(sig);
+    if (enclosing == nullptr)
+      out.push_back(sig);
+    else if (countersigned(sig) == enclosing && listed(enclosing))
+      counters.push_back(sig);
   }
+  out.insert(out.end(), counters.begin(), counters.end());
   return out;
 }
 

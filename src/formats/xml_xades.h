@@ -30,10 +30,16 @@ struct Located {
   std::size_t xades_signature_count = 0;      // xades_signatures(doc).size()
 };
 
-// The document's XAdES signatures, in document order: every ds:Signature with a
-// ds:Object/xades:QualifyingProperties whose Target is "#<its Id>" and no ds:Signature ancestor
-// (counter-signatures and signatures inside a signed ds:Object belong to their signature).
+// The document's XAdES signatures: every ds:Signature with a ds:Object/xades:QualifyingProperties
+// whose Target is "#<its Id>" and no ds:Signature ancestor, in document order, then their
+// counter-signatures (EN 319 132-1 §5.4.2: a XAdES ds:Signature that is the child of a
+// xades:CounterSignature of one of these), in document order. Signatures inside a signed ds:Object
+// belong to their signature and are not listed.
 std::vector<xmlNode*> xades_signatures(xmlDoc* doc);
+
+// The signature `signature` countersigns (the nearest ds:Signature ancestor) when it is the child
+// of a xades:CounterSignature; null otherwise.
+xmlNode* countersigned(xmlNode* signature);
 
 // XAdES signature number `index` (from 0) of xades_signatures. Fails with invalid_input if there
 // is no such signature or it lacks SignedInfo / SignatureValue / SignedProperties.

@@ -3,7 +3,7 @@
 // building blocks and processes as CAdES with the ds:KeyInfo certificates, the CertificateValues /
 // RevocationValues validation data and the SignatureTimeStamp / ArchiveTimeStamp tokens. Every
 // XAdES ds:Signature of the document is validated (formats::xades numbers them: document order,
-// counter-signatures excluded), each reported as S-1, S-2, ...
+// then the counter-signatures, EN 319 132-1 §5.4.2), reported as S-1, S-2, ... and S-1-CS-1, ...
 //
 // The validation data and time-stamp elements are read here from the same bounded, DOCTYPE-free
 // parse formats/ uses (xml::parse with xades::kMaxXmlSize / kMaxXmlDepth).
@@ -79,6 +79,17 @@ xmlNode* qualifying_properties(xmlNode* signature, const char*& ns) {
   return nullptr;
 }
 
+// The (ns, name) elements of `signature` itself: not those of a counter-signature nested in it.
+std::vector<xmlNode*> own_elements(xmlNode* signature, const char* ns, const char* name) {
+  std::vector<xmlNode*> out;
+  for (xmlNode* n : xml::descendants(signature, ns, name)) {
+    xmlNode* up = n->parent;
+    while (up != nullptr && !xml::is_element(up, xml::kDsNs, "Signature")) up = up->parent;
+    if (up == signature) out.push_back(n);
+  }
+  return out;
+}
+
 std::vector<Bytes> encapsulated(xmlNode* element, const char* ns, const char* name) {
   std::vector<Bytes> out;
   for (xmlNode* n : xml::descendants(element, ns, name))
@@ -100,7 +111,7 @@ Result<Parts> locate(ByteView file, std::size_t index) {
   if (qualifying_properties(p.signature, p.xades_ns) == nullptr) return fail(ErrorCode::invalid_input, "no XAdES signature");
   p.signed_info = xml::first_child(p.signature, xml::kDsNs, "SignedInfo");
   p.signature_value = xml::first_child(p.signature, xml::kDsNs, "SignatureValue");
-  for (xmlNode* ts : xml::descendants(p.signature, p.xades_ns, "SignatureTimeStamp")) {
+  for (xmlNode* ts : own_elements(p.signature, p.xades_ns, "SignatureTimeStamp")) {
     // EN 319 132-1 §5.3: without ds:CanonicalizationMethod, Canonical XML 1.0 applies.
     xmlNode* method = xml::first_child(ts, xml::kDsNs, "CanonicalizationMethod");
     std::string c14n = xml::attribute(method, "Algorithm").value_or(xml::kC14n10);
@@ -110,14 +121,14 @@ Result<Parts> locate(ByteView file, std::size_t index) {
   // XAdES-X (TS 101 903 §7.5.1, §7.5.2; the V2 forms of v1.4.1 §4.4.3, in its own namespace).
   for (const char* ns : {p.xades_ns, xml::kXades141Ns})
     for (const char* name : {"SigAndRefsTimeStamp", "RefsOnlyTimeStamp", "SigAndRefsTimeStampV2", "RefsOnlyTimeStampV2"})
-      for (xmlNode* ts : xml::descendants(p.signature, ns, name)) {
+      for (xmlNode* ts : own_elements(p.signature, ns, name)) {
         xmlNode* method = xml::first_child(ts, xml::kDsNs, "CanonicalizationMethod");
         std::string c14n = xml::attribute(method, "Algorithm").value_or(xml::kC14n10);
         for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
           p.legacy_timestamps.push_back({std::move(token), c14n, ts, std::string_view(name).starts_with("SigAndRefs")});
       }
   for (const char* ns : {xml::kXades141Ns, p.xades_ns})
-    for (xmlNode* ts : xml::descendants(p.signature, ns, "ArchiveTimeStamp"))
+    for (xmlNode* ts : own_elements(p.signature, ns, "ArchiveTimeStamp"))
       for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
         p.archive_timestamps.push_back(std::move(token));
   return p;
@@ -367,8 +378,8 @@ Result<SignatureReport> validate_signature(ByteView file, std::size_t index, con
 
 }  // namespace
 
-// Every XAdES signature of the document (xades::detail::xades_signatures: counter-signatures
-// belong to theirs), each through the same blocks, sharing the validation material.
+// Every XAdES signature of the document (xades::detail::xades_signatures: the signatures, then
+// their counter-signatures), each through the same blocks, sharing the validation material.
 Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& options, TimePoint at) {
   auto first = xades::inspect(file);
   if (!first) {
@@ -388,10 +399,31 @@ Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& op
     return fail(ErrorCode::invalid_input, "the document holds " + std::to_string(count) +
                                               " XAdES signatures; qualsig validates at most " + std::to_string(most) +
                                               " in a document of this size");
+  // Ids: S-1, S-2, ... for the signatures, then "<parent>-CS-<n>" for counter-signatures.
+  std::vector<std::string> ids(count), parents(count);
+  {
+    QS_TRY(xml::DocPtr doc, xml::parse(file, xades::kMaxXmlSize, xades::kMaxXmlDepth));
+    std::vector<xmlNode*> nodes = xades::detail::xades_signatures(doc.get());
+    if (nodes.size() != count) return fail(ErrorCode::internal, "XAdES signatures counted twice differ");
+    std::vector<std::size_t> counters_of(count, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      xmlNode* parent = xades::detail::countersigned(nodes[i]);
+      auto at_parent = std::find(nodes.begin(), nodes.begin() + static_cast<std::ptrdiff_t>(i), parent);
+      if (parent == nullptr || at_parent == nodes.begin() + static_cast<std::ptrdiff_t>(i)) {
+        ids[i] = "S-" + std::to_string(i + 1);
+        continue;
+      }
+      std::size_t p = static_cast<std::size_t>(at_parent - nodes.begin());
+      parents[i] = ids[p];
+      ids[i] = ids[p] + "-CS-" + std::to_string(++counters_of[p]);
+    }
+  }
   for (std::size_t i = 0; i < count; ++i) {
     auto info = i == 0 ? std::move(first) : xades::inspect(file, i);
     if (!info) return fail(ErrorCode::invalid_input, "not a XAdES signature qualsig can read: " + info.error().message);
     QS_TRY(SignatureReport sig, validate_signature(file, i, *info, options, material, at));
+    sig.id = ids[i];
+    sig.counter_signature_of = parents[i];
     report.signatures.push_back(std::move(sig));
   }
   if (material.online) report.fetched = material.online->log;

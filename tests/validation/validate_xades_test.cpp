@@ -3,7 +3,12 @@
 // tampering cases are checked to fail there too.
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
 
 #include "formats/cades_test_support.h"
 #include "formats/xades.h"
@@ -348,6 +353,92 @@ TEST_F(ValidateXades, EverySignatureOfADocumentIsValidated) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::invalid_input);
   EXPECT_NE(refused.error().message.find("65 XAdES signatures"), std::string::npos) << refused.error().message;
+}
+
+// EN 319 132-1 §5.4.2: a counter-signature, made here by xmlsec1 (not by qualsig) over a qualsig
+// signature's ds:SignatureValue, is validated as a signature of its own (S-1-CS-1), and xmlsec1
+// agrees on intact and broken ones. Its time-stamps would be its own, not its parent's.
+TEST_F(ValidateXades, CounterSignatureMadeByXmlsecIsValidatedAsASignatureOfItsOwn) {
+  auto key = core::wrap(EVP_EC_gen("P-256"));
+  auto cert = formats::cades::testing::issue("Test XAdES Countersigner", key.get(), pki().issuing.get(),
+                                             pki().issuing_key.get(), false);
+  Bytes cert_der = must(core::x509_to_der(cert.get()));
+  {
+    std::ofstream pem(pki().path("cs.pem"));
+    pem << must(core::x509_to_pem(cert.get()));
+    auto bio = core::wrap(BIO_new_file(pki().path("cs.key").c_str(), "w"));
+    ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+  }
+  std::string text = to_string(sign(Level::b_b, xades::Packaging::enveloped));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex(R"re(<ds:SignatureValue Id="([^"]+)")re"))) << text;
+  const std::string value_id = m[1].str();
+  const std::string counter =
+      "<xades:CounterSignature><ds:Signature Id=\"cs\"><ds:SignedInfo>"
+      "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+      "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/>"
+      "<ds:Reference URI=\"#" + value_id + "\" Type=\"http://uri.etsi.org/01903#CountersignedSignature\">"
+      "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
+      "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>"
+      "<ds:Reference URI=\"#cs-sp\" Type=\"http://uri.etsi.org/01903#SignedProperties\">"
+      "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
+      "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>"
+      "</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + base64_encode(cert_der) +
+      "</ds:X509Certificate></ds:X509Data></ds:KeyInfo><ds:Object><xades:QualifyingProperties Target=\"#cs\">"
+      "<xades:SignedProperties Id=\"cs-sp\"><xades:SignedSignatureProperties><xades:SigningTime>" +
+      to_rfc3339(kSigningTime + 1h) + "</xades:SigningTime><xades:SigningCertificateV2><xades:Cert><xades:CertDigest>"
+      "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue>" +
+      base64_encode(core::sha256(cert_der)) +
+      "</ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>"
+      "</xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature></xades:CounterSignature>";
+  const std::size_t end = text.find("</xades:QualifyingProperties>");
+  ASSERT_NE(end, std::string::npos);
+  ASSERT_EQ(text.find("UnsignedProperties"), std::string::npos) << "B-B has no unsigned properties";
+  text.insert(end, "<xades:UnsignedProperties><xades:UnsignedSignatureProperties>" + counter +
+                       "</xades:UnsignedSignatureProperties></xades:UnsignedProperties>");
+  write_file(pki().path("cs-template.xml"), to_bytes(text));
+  auto made = qualsig::testing::run("xmlsec1 --sign --privkey-pem " + pki().path("cs.key") + "," + pki().path("cs.pem") +
+                                    " --id-attr:Id SignatureValue --id-attr:Id SignedProperties --id-attr:Id Signature --node-id cs --output " +
+                                    pki().path("countered.xml") + " " + pki().path("cs-template.xml"));
+  ASSERT_EQ(made.status, 0) << made.output;
+  std::ifstream in(pki().path("countered.xml"), std::ios::binary);
+  const Bytes countered = to_bytes(std::string(std::istreambuf_iterator<char>(in), {}));
+  auto xmlsec_counter = [&](const Bytes& xml) {
+    write_file(pki().path("cs-check.xml"), xml);
+    return qualsig::testing::run("xmlsec1 --verify --trusted-pem " + pki().path("root.pem") + " --untrusted-pem " +
+                                 pki().path("issuing.pem") +
+                                 " --id-attr:Id SignatureValue --id-attr:Id SignedProperties --id-attr:Id Object --id-attr:Id Signature --node-id cs " +
+                                 pki().path("cs-check.xml"))
+        .status;
+  };
+  EXPECT_EQ(xmlsec_counter(countered), 0);
+  EXPECT_EQ(xmlsec1(countered), 0);  // the first signature, which xmlsec1 finds first
+
+  ValidationOptions o = options(true);
+  o.extra_ocsp_responses.push_back(pki().ocsp_good(cert.get()));
+  ValidationReport r = must(validate(countered, o));
+  ASSERT_EQ(r.signatures.size(), 2u);
+  EXPECT_EQ(r.signatures[0].id, "S-1");
+  EXPECT_EQ(r.signatures[0].indication, Indication::total_passed) << checks_of(r.signatures[0]);
+  EXPECT_EQ(r.signatures[1].id, "S-1-CS-1");
+  EXPECT_EQ(r.signatures[1].counter_signature_of, "S-1");
+  EXPECT_EQ(r.signatures[1].level, "XAdES-BASELINE-B");
+  EXPECT_EQ(r.signatures[1].signer_certificate, cert_der);
+  EXPECT_EQ(r.signatures[1].indication, Indication::total_passed) << checks_of(r.signatures[1]);
+
+  // The countersigned SignatureValue changed: the parent's value no longer verifies, and the
+  // counter-signature's reference to it no longer matches; xmlsec1 fails both too.
+  std::string broken = to_string(countered);
+  const std::size_t at = broken.find("<ds:SignatureValue Id=\"" + value_id + "\">");
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t value = broken.find('>', at) + 1;
+  broken[value] = broken[value] == 'A' ? 'B' : 'A';
+  EXPECT_NE(xmlsec_counter(to_bytes(broken)), 0);
+  r = must(validate(to_bytes(broken), o));
+  ASSERT_EQ(r.signatures.size(), 2u);
+  EXPECT_EQ(r.signatures[0].sub_indication, SubIndication::sig_crypto_failure) << checks_of(r.signatures[0]);
+  EXPECT_EQ(r.signatures[1].indication, Indication::total_failed) << checks_of(r.signatures[1]);
+  EXPECT_EQ(r.signatures[1].sub_indication, SubIndication::hash_failure) << checks_of(r.signatures[1]);
 }
 
 TEST_F(ValidateXades, PlainXmldsigWithoutQualifyingPropertiesIsFormatFailure) {
