@@ -104,6 +104,10 @@ struct JwsSignature {
   std::vector<Bytes> certificate_values;    // DER certificates from etsiU xVals x509Cert entries
   std::vector<Bytes> crl_values;            // DER CRLs from etsiU rVals crlVals
   std::vector<Bytes> ocsp_values;           // DER OCSPResponses from etsiU rVals ocspVals
+  // etsiU cSig entries (TS 119 182-1 §5.3.2): each countersignature as JWS text (a JSON
+  // serialisation written back as JSON, or the compact string), not parsed here: validation/
+  // reads each as a signature of its own, whose payload is this signature's value.
+  std::vector<std::string> counter_signatures;
 };
 
 struct JwsDocument {

@@ -132,7 +132,8 @@ void append(std::vector<Bytes>& to, std::vector<Bytes> from) {
 
 // TS 119 182-1 §5.3.1: each etsiU entry is a JSON object with one member, or its base64url text.
 // Read here: sigTst (§5.3.4) {"tstTokens": [pkiOb]}, xVals (§5.3.5.1) [{"x509Cert": pkiOb}],
-// rVals (§5.3.5.2) {"crlVals": [pkiOb], "ocspVals": [pkiOb]}; other entries are skipped.
+// rVals (§5.3.5.2) {"crlVals": [pkiOb], "ocspVals": [pkiOb]}, cSig (§5.3.2, kept as text); other
+// entries are skipped.
 Result<void> read_etsi_u(const nlohmann::json& unprotected, JwsSignature& sig) {
   auto etsi_u = unprotected.find("etsiU");
   if (etsi_u == unprotected.end()) return ok();
@@ -149,6 +150,14 @@ Result<void> read_etsi_u(const nlohmann::json& unprotected, JwsSignature& sig) {
     if (const auto* sig_tst = find_member(entry, "sigTst")) {
       QS_TRY(auto tokens, pki_objects(find_member(*sig_tst, "tstTokens"), "sigTst tstTokens", nullptr));
       append(sig.signature_timestamps, std::move(tokens));
+    }
+    if (const auto* c_sig = find_member(entry, "cSig")) {
+      if (c_sig->is_string())
+        sig.counter_signatures.push_back(c_sig->get<std::string>());
+      else if (c_sig->is_object())
+        sig.counter_signatures.push_back(c_sig->dump());
+      else
+        return bad("cSig is neither a JWS JSON object nor a compact JWS");
     }
     if (const auto* x_vals = find_member(entry, "xVals")) {
       if (!x_vals->is_array() || x_vals->empty() || x_vals->size() > kMaxArrayEntries) return bad("xVals is not an array of 1 to 64 entries");

@@ -85,7 +85,8 @@ struct SignatureReport {
 struct ValidationReport {
   std::string document_format;  // "CAdES" (CMS SignedData input), "PAdES" or "JAdES"
   // CMS: one per SignerInfo, in order, then every countersignature (RFC 5652 §11.4, depth first,
-  // validated as a signature of its parent's signature value). PAdES: one per
+  // validated as a signature of its parent's signature value); XAdES and JAdES likewise (their
+  // counter-signatures after the signatures: EN 319 132-1 §5.4.2, TS 119 182-1 §5.3.2). PAdES: one per
   // signature dictionary in file order; each PAdES document time-stamp is validated once and
   // listed in the timestamps of every signature it covers (as a POE of that signature); one that
   // covers no signature gets an entry of its own.

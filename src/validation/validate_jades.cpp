@@ -146,7 +146,71 @@ std::string level_of(const formats::jades::JwsSignature& s, bool has_archive_tim
 
 }  // namespace
 
+namespace {
+
+// Countersignatures nested deeper than this are reported as a format failure (each level is
+// parsed again: the bound keeps a hostile nesting linear).
+constexpr int kMaxCounterDepth = 4;
+
+Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOptions& options, TimePoint at, int depth);
+
+// One etsiU cSig (TS 119 182-1 §5.3.2) of a signature whose value is `countersigned`, validated as
+// a JWS of its own: the countersigned signature value is its payload (a detached cSig is given it
+// as detached content), so a payload that differs from it is HASH_FAILURE. Its reports (its own
+// countersignatures included) are appended to `out` with ids under `id`.
+void validate_counter_signature(const std::string& text, const Bytes& countersigned, const std::string& id,
+                                const std::string& parent, const ValidationOptions& options, TimePoint at, int depth,
+                                std::vector<SignatureReport>& out) {
+  auto failure = [&](std::string why) {
+    SignatureReport r;
+    r.id = id;
+    r.counter_signature_of = parent;
+    r.format = "JAdES";
+    r.level = "not a baseline profile";
+    r.best_signature_time = at;
+    r.indication = Indication::total_failed;
+    r.sub_indication = SubIndication::format_failure;
+    r.checks.emplace_back("FC (5.2.2)", "FAILED: " + why);
+    r.reasons.push_back(std::move(why));
+    out.push_back(std::move(r));
+  };
+  if (depth >= kMaxCounterDepth) return failure("countersignatures nested deeper than " + std::to_string(kMaxCounterDepth));
+  auto parsed = formats::jades::parse_jws(text);
+  if (!parsed) return failure("cSig is not a JWS qualsig can read: " + parsed.error().message);
+  if (parsed->signatures.size() != 1) return failure("cSig holds " + std::to_string(parsed->signatures.size()) + " signatures, not one");
+  ValidationOptions o = options;
+  o.detached_content.reset();
+  if (!parsed->payload) o.detached_content = countersigned;
+  auto report = validate_jws_at_depth(to_bytes(text), o, at, depth + 1);
+  if (!report || report->signatures.empty())
+    return failure(report ? "cSig has no signature" : "cSig is not a JWS qualsig can read: " + report.error().message);
+  // validate_jws numbers its one signature S-1 and that one's countersignatures S-1-CS-...
+  for (SignatureReport& r : report->signatures) {
+    r.counter_signature_of = r.counter_signature_of.empty() ? parent : id + r.counter_signature_of.substr(3);
+    r.id = id + r.id.substr(3);
+  }
+  SignatureReport& self = report->signatures.front();
+  if (parsed->payload && *parsed->payload != countersigned) {
+    const std::string why = "the countersignature's payload is not the countersigned signature value";
+    self.checks.emplace_back("CV (5.2.7, countersigned value)", "FAILED: HASH_FAILURE (" + why + ")");
+    self.indication = Indication::total_failed;
+    self.sub_indication = SubIndication::hash_failure;
+    self.reasons.insert(self.reasons.begin(), why);
+  } else {
+    self.checks.emplace_back("CV (5.2.7, countersigned value)", "PASSED");
+  }
+  for (SignatureReport& r : report->signatures) out.push_back(std::move(r));
+}
+
+}  // namespace
+
 Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& options, TimePoint at) {
+  return validate_jws_at_depth(text, options, at, 0);
+}
+
+namespace {
+
+Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOptions& options, TimePoint at, int depth) {
   std::string_view jws(reinterpret_cast<const char*>(text.data()), text.size());
   // Trailing white space (a file's final newline) is not part of a compact JWS.
   while (!jws.empty() && std::isspace(static_cast<unsigned char>(jws.back())) != 0) jws.remove_suffix(1);
@@ -174,6 +238,7 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
   ERR_clear_error();
 
   ValidationReport report;
+  std::vector<SignatureReport> counters;  // reported after the signatures
   report.document_format = "JAdES";
   report.validation_time = at;
   for (std::size_t i = 0; i < parsed->signatures.size(); ++i) {
@@ -256,10 +321,15 @@ Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& op
           },
           material, at));
     conclude(b, false, sig);
+    for (std::size_t k = 0; k < js.counter_signatures.size(); ++k)
+      validate_counter_signature(js.counter_signatures[k], js.signature, sig.id + "-CS-" + std::to_string(k + 1), sig.id,
+                                 options, at, depth, counters);
     report.signatures.push_back(std::move(sig));
   }
+  for (SignatureReport& c : counters) report.signatures.push_back(std::move(c));
   if (material.online) report.fetched = material.online->log;
   return report;
 }
 
+}  // namespace
 }  // namespace qualsig::validation::detail

@@ -238,6 +238,28 @@ void run_format(const std::string& format, std::map<std::string, Tally>& tally, 
       record(row, "counter-signature count", m[1].str(), std::to_string(counters.size()));
       record(row, "counter-signature level", m[2].str(), counters.empty() ? "none" : dss_name(counters[0]->level));
     }
+    // "master signing-input intact; counter-signature signing-input and counter-signed signature
+    // value NOT intact" (JAdES cSig): the CV blocks of the first signature and of its countersignature.
+    if (std::regex_search(row.notes, m, std::regex(R"(counter-signature signing-input and counter-signed signature value (NOT )?intact)"))) {
+      const std::string want = m[1].matched ? "FAILED" : "PASSED";
+      std::string signing_input = "none", countersigned = "none";
+      for (const SignatureReport& each : report->signatures) {
+        if (each.counter_signature_of.empty()) continue;
+        for (const auto& [block, result] : each.checks) {
+          if (block == "CV (5.2.7)") signing_input = result.substr(0, result.find(':'));
+          if (block == "CV (5.2.7, countersigned value)") countersigned = result.substr(0, result.find(':'));
+        }
+        break;
+      }
+      record(row, "counter-signature signing input", want, signing_input);
+      record(row, "counter-signed value", want, countersigned);
+      if (row.notes.find("master signing-input intact") != std::string::npos) {
+        std::string master = "none";
+        for (const auto& [block, result] : s.checks)
+          if (block == "CV (5.2.7)") master = result.substr(0, result.find(':'));
+        record(row, "master signing input", "PASSED", master);
+      }
+    }
     if (std::regex_search(row.notes, m, std::regex(R"((\d) timestamps)")))
       record(row, "timestamp count", m[1].str(), std::to_string(s.timestamps.size()));
     else if (std::regex_search(row.notes, m, std::regex(R"((\d) SIGNATURE_TIMESTAMP \+ (\d) ARCHIVE_TIMESTAMP)")))

@@ -250,6 +250,79 @@ TEST(ValidateJadesCorpus, ArchiveTimestampImprintsAgreeWithDss) {
   EXPECT_NE(broken[0].reasons[0].find("imprint does not match"), std::string::npos) << broken[0].reasons[0];
 }
 
+// TS 119 182-1 §5.3.2: an etsiU cSig countersignature is validated as a signature of its own
+// (S-1-CS-1) whose payload must be the countersigned signature value; jose verifies the
+// countersignature's JWS independently.
+TEST_F(ValidateJades, CounterSignatureIsValidatedAsASignatureOfItsOwn) {
+  nlohmann::json parent = nlohmann::json::parse(sign(jades::Level::b_b, jades::Serialization::json));
+  nlohmann::json& target = parent.contains("signatures") ? parent["signatures"][0] : parent;
+  const std::string encoded_value = target["signature"].get<std::string>();
+  ASSERT_TRUE(base64url_decode(encoded_value));
+  Bytes value = *base64url_decode(encoded_value);
+  auto counter_over = [&](const Bytes& payload) {
+    jades::SignOptions o;
+    o.serialization = jades::Serialization::json;
+    o.signing_time = kSigningTime + 1h;
+    o.chain = {pki().issuing.get(), pki().root.get()};
+    return must(jades::sign_jws(payload, pki().counter_cert.get(), *pki().counter_signer, o));
+  };
+  auto with_counter = [&](const std::string& counter) {
+    nlohmann::json doc = parent;
+    nlohmann::json& t = doc.contains("signatures") ? doc["signatures"][0] : doc;
+    t["header"]["etsiU"] = nlohmann::json::array({{{"cSig", nlohmann::json::parse(counter)}}});
+    return doc.dump();
+  };
+  ValidationOptions o = options();
+  o.extra_ocsp_responses.push_back(pki().ocsp_good(pki().counter_cert.get()));
+
+  const std::string counter = counter_over(value);
+  write_file(pki().path("cs.jws"), to_bytes(counter));
+  EXPECT_EQ(qualsig::testing::run("node " QUALSIG_SOURCE_DIR "/tests/interop/jades_check.mjs " + pki().path("cs.jws") + " " +
+                                  pki().path("counter.pem") + " ES384")
+                .status,
+            0);
+  const std::string countered = with_counter(counter);
+  EXPECT_EQ(jose(countered), 0);  // the countersigned signature is unchanged
+  ValidationReport r = must(validate(to_bytes(countered), o));
+  ASSERT_EQ(r.signatures.size(), 2u);
+  EXPECT_EQ(r.signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(r.signatures[1].id, "S-1-CS-1");
+  EXPECT_EQ(r.signatures[1].counter_signature_of, "S-1");
+  EXPECT_EQ(r.signatures[1].signer_certificate, must(core::x509_to_der(pki().counter_cert.get())));
+  EXPECT_EQ(r.signatures[1].indication, Indication::total_passed)
+      << (r.signatures[1].reasons.empty() ? "" : r.signatures[1].reasons[0]);
+
+  // A countersignature over another value: its own JWS verifies (jose agrees), but it does not
+  // countersign this signature.
+  Bytes other = value;
+  other[0] ^= 0x01;
+  const std::string misplaced = counter_over(other);
+  write_file(pki().path("cs.jws"), to_bytes(misplaced));
+  EXPECT_EQ(qualsig::testing::run("node " QUALSIG_SOURCE_DIR "/tests/interop/jades_check.mjs " + pki().path("cs.jws") + " " +
+                                  pki().path("counter.pem") + " ES384")
+                .status,
+            0);
+  r = must(validate(to_bytes(with_counter(misplaced)), o));
+  ASSERT_EQ(r.signatures.size(), 2u);
+  EXPECT_EQ(r.signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(r.signatures[1].indication, Indication::total_failed);
+  EXPECT_EQ(r.signatures[1].sub_indication, SubIndication::hash_failure);
+
+  // A cSig that is no JWS, and one nested too deep: reported, never fatal.
+  r = must(validate(to_bytes(with_counter("{\"payload\":\"e30\"}")), o));
+  ASSERT_EQ(r.signatures.size(), 2u);
+  EXPECT_EQ(r.signatures[1].sub_indication, SubIndication::format_failure);
+  std::string nested = counter;
+  for (int depth = 0; depth < 6; ++depth) {
+    nlohmann::json n = nlohmann::json::parse(counter);
+    n["header"]["etsiU"] = nlohmann::json::array({{{"cSig", nlohmann::json::parse(nested)}}});
+    nested = n.dump();
+  }
+  r = must(validate(to_bytes(with_counter(nested)), o));
+  EXPECT_LE(r.signatures.size(), 7u);
+  EXPECT_EQ(r.signatures.back().sub_indication, SubIndication::format_failure);
+}
+
 TEST_F(ValidateJades, UnknownRootIsNoCertificateChainFound) {
   std::string jws = sign(jades::Level::b_b, jades::Serialization::compact);
   ValidationOptions o = options();
