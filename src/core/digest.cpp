@@ -5,8 +5,7 @@
 #include <stdexcept>
 
 namespace qualsig::core {
-namespace {
-const EVP_MD* md_of(DigestAlgorithm alg) {
+const EVP_MD* evp_md(DigestAlgorithm alg) {
   switch (alg) {
     case DigestAlgorithm::sha256: return EVP_sha256();
     case DigestAlgorithm::sha384: return EVP_sha384();
@@ -14,7 +13,6 @@ const EVP_MD* md_of(DigestAlgorithm alg) {
   }
   return EVP_sha256();
 }
-}  // namespace
 
 const char* digest_name(DigestAlgorithm alg) {
   switch (alg) {
@@ -25,13 +23,13 @@ const char* digest_name(DigestAlgorithm alg) {
   return "SHA-256";
 }
 
-std::size_t digest_size(DigestAlgorithm alg) { return static_cast<std::size_t>(EVP_MD_get_size(md_of(alg))); }
+std::size_t digest_size(DigestAlgorithm alg) { return static_cast<std::size_t>(EVP_MD_get_size(evp_md(alg))); }
 
 Bytes digest(DigestAlgorithm alg, ByteView data) {
   Bytes out(digest_size(alg));
   unsigned int len = 0;
   // EVP_Digest only fails on allocation failure: a broken invariant, not an input error.
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md_of(alg), nullptr) != 1)
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, evp_md(alg), nullptr) != 1)
     throw std::runtime_error("EVP_Digest failed");
   out.resize(len);
   return out;

@@ -159,7 +159,7 @@ Result<Bytes> ats_v3_imprint(const QS_CADES_CONTENT_INFO* ci, const QS_CADES_SIG
   //      time-stamped, in their order of appearance.
   //   4) A single instance of ATSHashIndexV3 type ... contained in the ats-hash-index-v3 attribute."
   auto ctx = core::wrap(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), cms::evp_md(alg), nullptr) != 1)
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), core::evp_md(alg), nullptr) != 1)
     return fail(core::openssl_error(ErrorCode::internal, "cannot start a digest"));
   auto update = [&](ByteView bytes) -> Result<void> {
     if (EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1)

@@ -56,7 +56,7 @@ Result<Bytes> issuer_and_serial(const X509* cert) {
 // DEFAULT), certHash, issuerSerial } } }.
 Result<Bytes> signing_certificate_v2(const X509* cert, core::DigestAlgorithm alg) {
   Owned<ESS_SIGNING_CERT_V2, ESS_SIGNING_CERT_V2_free> sc(
-      OSSL_ESS_signing_cert_v2_new_init(cms::evp_md(alg), cert, nullptr, 1));
+      OSSL_ESS_signing_cert_v2_new_init(core::evp_md(alg), cert, nullptr, 1));
   if (!sc) return fail(core::openssl_error(ErrorCode::internal, "cannot build signing-certificate-v2"));
   return cms::to_der(sc.get(), ASN1_ITEM_rptr(ESS_SIGNING_CERT_V2));
 }
@@ -95,7 +95,7 @@ Result<cms::AlgorPtr> signature_algorithm(hsm::KeyType type, core::DigestAlgorit
 Result<void> verify_signature(const X509* cert, hsm::KeyType type, core::DigestAlgorithm alg, ByteView digest,
                               ByteView signature) {
   auto ctx = core::wrap(EVP_PKEY_CTX_new(X509_get0_pubkey(cert), nullptr));
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), cms::evp_md(alg)) != 1 ||
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), core::evp_md(alg)) != 1 ||
       (!is_ec(type) && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1))
     return fail(core::openssl_error(ErrorCode::crypto, "cannot set up signature verification"));
   if (EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(), digest.size()) != 1)
@@ -254,7 +254,7 @@ Result<Bytes> digest_file(const std::filesystem::path& path, core::DigestAlgorit
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) return fail(ErrorCode::environment, "cannot open " + path.string(), std::strerror(errno));
   auto ctx = core::wrap(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), cms::evp_md(alg), nullptr) != 1)
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), core::evp_md(alg), nullptr) != 1)
     return fail(core::openssl_error(ErrorCode::internal, "cannot start a digest"));
   std::vector<unsigned char> buffer(kFileChunk);
   for (;;) {

@@ -168,16 +168,7 @@ Result<ObjectPtr> make_oid(const char* oid) {
   return obj;
 }
 
-const EVP_MD* evp_md(core::DigestAlgorithm alg) {
-  switch (alg) {
-    case core::DigestAlgorithm::sha256: return EVP_sha256();
-    case core::DigestAlgorithm::sha384: return EVP_sha384();
-    case core::DigestAlgorithm::sha512: return EVP_sha512();
-  }
-  return EVP_sha256();
-}
-
-int digest_nid(core::DigestAlgorithm alg) { return EVP_MD_get_type(evp_md(alg)); }
+int digest_nid(core::DigestAlgorithm alg) { return EVP_MD_get_type(core::evp_md(alg)); }
 
 Result<core::DigestAlgorithm> digest_of(const X509_ALGOR* alg) {
   const ASN1_OBJECT* obj = nullptr;

@@ -161,7 +161,6 @@ Result<core::DigestAlgorithm> digest_of(const X509_ALGOR* alg);
 // AlgorithmIdentifier of a digest, parameters absent (RFC 5754 §2: "Implementations MUST generate
 // SHA2 AlgorithmIdentifiers with absent parameters").
 Result<AlgorPtr> digest_algorithm_identifier(core::DigestAlgorithm alg);
-const EVP_MD* evp_md(core::DigestAlgorithm alg);
 int digest_nid(core::DigestAlgorithm alg);
 
 // The SignerInfo every CAdES operation works on: the one and only SignerInfo. Several parallel

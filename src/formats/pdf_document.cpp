@@ -283,9 +283,7 @@ Result<Bytes> digest_ranges(const std::vector<ByteView>& parts,
   std::size_t total = 0;
   for (ByteView p : parts) total += p.size();
   auto ctx = core::wrap(EVP_MD_CTX_new());
-  const EVP_MD* md = alg == core::DigestAlgorithm::sha256   ? EVP_sha256()
-                     : alg == core::DigestAlgorithm::sha384 ? EVP_sha384()
-                                                            : EVP_sha512();
+  const EVP_MD* md = core::evp_md(alg);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1)
     return fail(core::openssl_error(ErrorCode::internal, "cannot start a digest"));
   for (auto [start, length] : ranges) {

@@ -240,9 +240,7 @@ Result<Bytes> sign_b_b(xml::DocPtr doc, const DataSpec& data, const X509* cert, 
   // The token's signature is checked against the certificate before it is used.
   {
     auto md_ctx = core::wrap(EVP_MD_CTX_new());
-    const EVP_MD* md = options.digest == core::DigestAlgorithm::sha256   ? EVP_sha256()
-                       : options.digest == core::DigestAlgorithm::sha384 ? EVP_sha384()
-                                                                         : EVP_sha512();
+    const EVP_MD* md = core::evp_md(options.digest);
     if (!md_ctx || EVP_DigestVerifyInit(md_ctx.get(), nullptr, md, nullptr, X509_get0_pubkey(cert)) != 1 ||
         EVP_DigestVerify(md_ctx.get(), sig.data(), sig.size(), si_c14n.data(), si_c14n.size()) != 1)
       return core::openssl_error(ErrorCode::crypto, "XAdES: the token's signature does not verify with the certificate");

@@ -67,15 +67,6 @@ constexpr TsaFailure kAllFailures[] = {
     TsaFailure::time_not_available, TsaFailure::unaccepted_policy,    TsaFailure::unaccepted_extension,
     TsaFailure::add_info_not_available, TsaFailure::system_failure};
 
-const EVP_MD* evp_md(core::DigestAlgorithm alg) {
-  switch (alg) {
-    case core::DigestAlgorithm::sha256: return EVP_sha256();
-    case core::DigestAlgorithm::sha384: return EVP_sha384();
-    case core::DigestAlgorithm::sha512: return EVP_sha512();
-  }
-  return nullptr;
-}
-
 template <typename T, int (*Encode)(const T*, unsigned char**)>
 Bytes encode(const T* value) {
   unsigned char* buf = nullptr;
@@ -159,7 +150,7 @@ Result<UniquePtr<TS_RESP_CTX>> make_context(const TsaIdentity& identity, const T
                                             CallbackState& state) {
   if (identity.certificate == nullptr || identity.key == nullptr || !*state.serials)
     return fail(ErrorCode::usage, "the TSA certificate, key or serial source is missing");
-  const EVP_MD* md = evp_md(options.signing_digest);
+  const EVP_MD* md = core::evp_md(options.signing_digest);
   const auto accuracy_ms = options.accuracy.count();
   if (md == nullptr || accuracy_ms < 0 || accuracy_ms / 1000 > std::numeric_limits<int>::max())
     return fail(ErrorCode::usage, "bad TSA options (signing digest or accuracy)");
@@ -307,7 +298,7 @@ Result<Bytes> make_request(ByteView digest, core::DigestAlgorithm alg, const ASN
   TS_MSG_IMPRINT* imprint = TS_REQ_get_msg_imprint(req.get());  // allocated by TS_REQ_new, borrowed
   X509_ALGOR* algo = TS_MSG_IMPRINT_get_algo(imprint);
   const bool ok = TS_REQ_set_version(req.get(), kRequestVersion) == 1 &&
-                  X509_ALGOR_set0(algo, OBJ_nid2obj(EVP_MD_get_type(evp_md(alg))), V_ASN1_UNDEF, nullptr) == 1 &&
+                  X509_ALGOR_set0(algo, OBJ_nid2obj(EVP_MD_get_type(core::evp_md(alg))), V_ASN1_UNDEF, nullptr) == 1 &&
                   TS_MSG_IMPRINT_set_msg(imprint, const_cast<unsigned char*>(digest.data()),
                                          static_cast<int>(digest.size())) == 1 &&
                   TS_REQ_set_nonce(req.get(), nonce) == 1 && TS_REQ_set_cert_req(req.get(), 1) == 1;
@@ -335,7 +326,7 @@ Error rejected(const TimestampResponse& r) {
 Result<Bytes> timestamp_digest(ByteView digest, core::DigestAlgorithm alg, const TsaIdentity& identity,
                                const TsaOptions& options, const TsaSerialSource& serials, TimePoint now,
                                std::optional<ByteView> requested_nonce) {
-  if (evp_md(alg) == nullptr || digest.size() != core::digest_size(alg))
+  if (core::evp_md(alg) == nullptr || digest.size() != core::digest_size(alg))
     return fail(ErrorCode::invalid_input, std::string("the digest is not a ") + core::digest_name(alg) + " value");
   if (requested_nonce && (requested_nonce->empty() || requested_nonce->size() > kMaxNonceOctets))
     return fail(ErrorCode::invalid_input, "a nonce is 1 to " + std::to_string(kMaxNonceOctets) + " octets");
@@ -361,7 +352,7 @@ Result<Bytes> timestamp_digest(ByteView digest, core::DigestAlgorithm alg, const
   auto policy = wrap(OBJ_txt2obj(options.policy_oid.c_str(), 1));
   const bool matches =
       TS_TST_INFO_get_nonce(tst) != nullptr && ASN1_INTEGER_cmp(TS_TST_INFO_get_nonce(tst), nonce.get()) == 0 &&
-      imprint_nid(imprint) == EVP_MD_get_type(evp_md(alg)) &&
+      imprint_nid(imprint) == EVP_MD_get_type(core::evp_md(alg)) &&
       std::equal(got.begin(), got.end(), digest.begin(), digest.end()) && policy &&
       OBJ_cmp(TS_TST_INFO_get_policy_id(tst), policy.get()) == 0;
   core::drain_openssl_errors();

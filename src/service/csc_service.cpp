@@ -272,9 +272,7 @@ Result<void> check_sign_algo_params(std::string_view sign_algo, core::DigestAlgo
     return fail(ErrorCode::invalid_input, "signAlgoParams is not a DER RSASSA-PSS-params (RFC 8017 App. A.2.3)");
   }
   auto nid_of = [](const X509_ALGOR* a) { return a == nullptr ? NID_sha1 : OBJ_obj2nid(a->algorithm); };
-  const int want = EVP_MD_get_type(digest == core::DigestAlgorithm::sha256   ? EVP_sha256()
-                                   : digest == core::DigestAlgorithm::sha384 ? EVP_sha384()
-                                                                             : EVP_sha512());
+  const int want = EVP_MD_get_type(core::evp_md(digest));
   if (nid_of(pss->hashAlgorithm) != want)
     return fail(ErrorCode::invalid_input, "signAlgoParams names another hash than hashAlgorithmOID");
   int mgf_hash = NID_sha1;
