@@ -185,6 +185,11 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
 // signature time (which must hold the validation time on entry).
 void conclude(const SignerBlocks& blocks, bool document_timestamps_archive, SignatureReport& sig);
 
+// The report of a countersignature that cannot be read as a signature: TOTAL-FAILED /
+// FORMAT_FAILURE with `why`, in `format` ("CAdES", "JAdES"), at the validation time `at`.
+SignatureReport unreadable_counter_signature(std::string id, std::string parent, std::string format, std::string why,
+                                             TimePoint at);
+
 // The JAdES process (validate_jades.cpp): every signature of a compact or JSON JWS. Fails with
 // invalid_input if formats::jades::parse_jws refuses the text.
 Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& options, TimePoint at);

@@ -126,17 +126,7 @@ Verdict long_term(const Verdict& basic, const SignerBlocks& blocks, TimePoint bs
 void counters_of(ByteView file, std::size_t signer, const std::string& parent_id, const ValidationOptions& options,
                  Material& material, bool embedded_revocation, TimePoint at, std::vector<SignatureReport>& out) {
   auto format_failure = [&](std::string id, std::string parent, std::string why) {
-    SignatureReport r;
-    r.id = std::move(id);
-    r.counter_signature_of = std::move(parent);
-    r.format = "CAdES";
-    r.level = "not a baseline profile";
-    r.best_signature_time = at;
-    r.indication = Indication::total_failed;
-    r.sub_indication = SubIndication::format_failure;
-    r.checks.emplace_back("FC (5.2.2)", "FAILED: " + why);
-    r.reasons.push_back(std::move(why));
-    out.push_back(std::move(r));
+    out.push_back(unreadable_counter_signature(std::move(id), std::move(parent), "CAdES", std::move(why), at));
   };
   auto counters = formats::cades::counter_signatures(file, signer, kMaxCounterSignatures);
   if (!counters) {
@@ -172,6 +162,21 @@ void counters_of(ByteView file, std::size_t signer, const std::string& parent_id
 }
 
 }  // namespace
+
+SignatureReport unreadable_counter_signature(std::string id, std::string parent, std::string format, std::string why,
+                                             TimePoint at) {
+  SignatureReport r;
+  r.id = std::move(id);
+  r.counter_signature_of = std::move(parent);
+  r.format = std::move(format);
+  r.level = "not a baseline profile";
+  r.best_signature_time = at;
+  r.indication = Indication::total_failed;
+  r.sub_indication = SubIndication::format_failure;
+  r.checks.emplace_back("FC (5.2.2)", "FAILED: " + why);
+  r.reasons.push_back(std::move(why));
+  return r;
+}
 
 void conclude(const SignerBlocks& blocks, bool document_timestamps_archive, SignatureReport& sig) {
   Verdict result = basic_result(blocks);

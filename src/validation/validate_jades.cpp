@@ -161,19 +161,7 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
 void validate_counter_signature(const std::string& text, const Bytes& countersigned, const std::string& id,
                                 const std::string& parent, const ValidationOptions& options, TimePoint at, int depth,
                                 std::vector<SignatureReport>& out) {
-  auto failure = [&](std::string why) {
-    SignatureReport r;
-    r.id = id;
-    r.counter_signature_of = parent;
-    r.format = "JAdES";
-    r.level = "not a baseline profile";
-    r.best_signature_time = at;
-    r.indication = Indication::total_failed;
-    r.sub_indication = SubIndication::format_failure;
-    r.checks.emplace_back("FC (5.2.2)", "FAILED: " + why);
-    r.reasons.push_back(std::move(why));
-    out.push_back(std::move(r));
-  };
+  auto failure = [&](std::string why) { out.push_back(unreadable_counter_signature(id, parent, "JAdES", std::move(why), at)); };
   if (depth >= kMaxCounterDepth) return failure("countersignatures nested deeper than " + std::to_string(kMaxCounterDepth));
   auto parsed = formats::jades::parse_jws(text);
   if (!parsed) return failure("cSig is not a JWS qualsig can read: " + parsed.error().message);
