@@ -407,6 +407,11 @@ TEST_F(ValidateCades, MalformedOrTooManyCounterSignaturesAreReportedNotFatal) {
   ASSERT_NE(at, countered.end());
   std::size_t header = (counter_der[1] & 0x80) != 0 ? 2u + (counter_der[1] & 0x7f) : 2u;
   ASSERT_EQ(counter_der[header], 0x02);
+  // The SignerIdentifier (after version 02 01 01) made a SET: a TLV our reader keeps as ANY, which
+  // OpenSSL's CMS reader refuses (RFC 5652 §5.3: IssuerAndSerialNumber or [0]).
+  Bytes bad_sid = countered;
+  ASSERT_EQ(counter_der[header + 3], 0x30);
+  bad_sid[static_cast<std::size_t>(at - countered.begin()) + header + 3] = 0x31;
   *(at + static_cast<std::ptrdiff_t>(header)) = 0x04;
   auto r = validate(countered, options(kSigningTime + 24h));
   ASSERT_TRUE(r) << r.error().message;
@@ -415,6 +420,12 @@ TEST_F(ValidateCades, MalformedOrTooManyCounterSignaturesAreReportedNotFatal) {
   EXPECT_EQ(r->signatures[1].id, "S-1-CS");
   EXPECT_EQ(r->signatures[1].sub_indication, SubIndication::format_failure);
   EXPECT_NE(r->signatures[1].reasons.front().find("malformed countersignature"), std::string::npos);
+  r = validate(bad_sid, options(kSigningTime + 24h));
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->signatures.size(), 2u);
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(r->signatures[1].id, "S-1-CS-1");
+  EXPECT_EQ(r->signatures[1].sub_indication, SubIndication::format_failure);
 }
 
 TEST_F(ValidateCades, JsonReportCarriesTheVerdict) {
