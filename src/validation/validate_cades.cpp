@@ -244,7 +244,9 @@ Result<ValidationReport> validate_cms(ByteView file, const ValidationOptions& op
     sig.timestamps = validate_signer_timestamps(si, i == 0 ? file : ByteView{}, options, material, at);
     sig.timestamps.insert(sig.timestamps.end(), context.document_timestamps.begin(), context.document_timestamps.end());
     conclude(blocks, context.document_timestamps_archive, sig);
-    counters_of(file, static_cast<std::size_t>(i), sig.id, options, material, embedded_revocation, at, counters);
+    // Read through formats (a second parse of the file) only when there are any.
+    if (CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, -1) >= 0)
+      counters_of(file, static_cast<std::size_t>(i), sig.id, options, material, embedded_revocation, at, counters);
     report.signatures.push_back(std::move(sig));
   }
   for (SignatureReport& c : counters) report.signatures.push_back(std::move(c));
