@@ -240,10 +240,12 @@ python3 - "$CRED" "$SAD3" > signdoc.json <<'P'
 import json, sys, base64
 print(json.dumps({"credentialID": sys.argv[1], "SAD": sys.argv[2], "documents": [{
   "document": base64.b64encode(open("doc.pdf", "rb").read()).decode(), "signature_format": "P",
-  "conformance_level": "Ades-B-T", "signAlgo": "1.2.840.10045.4.3.2"}]}))
+  "conformance_level": "Ades-B-T", "signAlgo": "1.2.840.10045.4.3.2"}], "returnValidationInformation": True}))
 P
 post /csc/v2/signatures/signDoc "$BOT" "@signdoc.json"
 expect_code 200 "signatures/signDoc"
+python3 -c 'import json,sys; v=json.loads(sys.argv[1])["validationInfo"]; sys.exit(0 if len(v["ocsp"])==1 and len(v["crl"])==2 else 1)' "$BODY" \
+  && pass "returnValidationInformation (the other name) also gives validationInfo" || fail "validationInfo: ${BODY:0:300}"
 python3 -c 'import json,sys,base64; open("signed.pdf","wb").write(base64.b64decode(json.loads(sys.argv[1])["DocumentWithSignature"][0]))' "$BODY" \
   && pass "signDoc returns the signed PDF" || fail "signDoc: $BODY"
 mkdir -p nss && certutil -N -d sql:nss --empty-password && certutil -A -d sql:nss -n root -t "CT,C,C" -i ca/root.pem
