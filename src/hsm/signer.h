@@ -3,6 +3,7 @@
 // sign through a Signer, so that every signature takes the same HSM path.
 
 #include <memory>
+#include <optional>
 
 #include "core/bytes.h"
 #include "core/digest.h"
@@ -18,6 +19,13 @@ enum class SignatureScheme {
   rsa_pss,        // RSASSA-PSS (RFC 8017 §8.1), MGF1 with the same hash, salt = hash length
 };
 
+// RSASSA-PSS parameters other than the default of SignatureScheme::rsa_pss (RFC 8017 §9.1, RFC
+// 4055 §3.1 RSASSA-PSS-params): the hash of MGF1 and the salt length in bytes.
+struct PssParams {
+  core::DigestAlgorithm mgf1_digest = core::DigestAlgorithm::sha256;
+  std::size_t salt_length = 32;
+};
+
 class Signer {
  public:
   virtual ~Signer() = default;
@@ -26,6 +34,12 @@ class Signer {
   virtual const EVP_PKEY* public_key() const = 0;
   // Signs `digest`, the output of `alg` over the message. ECDSA gives DER ECDSA-Sig-Value.
   virtual Result<Bytes> sign_digest(ByteView digest, core::DigestAlgorithm alg, SignatureScheme scheme) const = 0;
+  // RSASSA-PSS of `digest` with `params`. The default: usage (a signer that takes only its
+  // scheme's default parameters).
+  virtual Result<Bytes> sign_digest_pss(ByteView digest, core::DigestAlgorithm alg, const PssParams& params) const {
+    (void)digest, (void)alg, (void)params;
+    return fail(ErrorCode::usage, "this signer takes no RSASSA-PSS parameters");
+  }
 
   // The natural scheme for the key: ecdsa for EC keys, rsa_pss for RSA keys.
   SignatureScheme default_scheme() const {
@@ -42,6 +56,10 @@ class Pkcs11Signer final : public Signer {
   KeyType key_type() const override { return m_key.type; }
   const EVP_PKEY* public_key() const override { return m_public.get(); }
   Result<Bytes> sign_digest(ByteView digest, core::DigestAlgorithm alg, SignatureScheme scheme) const override;
+  // CKM_RSA_PKCS_PSS with CK_RSA_PKCS_PSS_PARAMS {hash, MGF1 hash, salt} (PKCS#11 v2.40 §2.1.14).
+  // Fails with usage for an EC key or a salt longer than the key allows (RFC 8017 §9.1.1: emLen
+  // >= hLen + sLen + 2).
+  Result<Bytes> sign_digest_pss(ByteView digest, core::DigestAlgorithm alg, const PssParams& params) const override;
 
   const KeyPair& key() const { return m_key; }
   const Token& token() const { return *m_token; }

@@ -255,11 +255,12 @@ Result<hsm::SignatureScheme> scheme_from_sign_algo(std::string_view a, core::Dig
   return fail(ErrorCode::invalid_input, "signAlgo '" + std::string(a.substr(0, 64)) + "' is not supported");
 }
 
-Result<void> check_sign_algo_params(std::string_view sign_algo, core::DigestAlgorithm digest, ByteView params) {
+Result<std::optional<hsm::PssParams>> sign_algo_pss_params(std::string_view sign_algo, core::DigestAlgorithm digest,
+                                                           ByteView params) {
   if (sign_algo != kRsaPss) {
     // RFC 8017 App. C / RFC 5758 §3.2: the other algorithms take NULL or no parameters.
     static const unsigned char kNull[] = {0x05, 0x00};
-    if (std::equal(params.begin(), params.end(), std::begin(kNull), std::end(kNull))) return ok();
+    if (std::equal(params.begin(), params.end(), std::begin(kNull), std::end(kNull))) return std::optional<hsm::PssParams>();
     return fail(ErrorCode::invalid_input, "signAlgoParams is given for a signAlgo that takes no parameters");
   }
   // RFC 8017 App. A.2.3: RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] DEFAULT sha1,
@@ -291,15 +292,30 @@ Result<void> check_sign_algo_params(std::string_view sign_algo, core::DigestAlgo
   const long salt = pss->saltLength == nullptr ? 20 : ASN1_INTEGER_get(pss->saltLength);
   const long trailer = pss->trailerField == nullptr ? 1 : ASN1_INTEGER_get(pss->trailerField);
   if (trailer != 1) return fail(ErrorCode::invalid_input, "signAlgoParams: trailerField must be 1 (RFC 8017 App. A.2.3)");
-  // The token signs with CKM_RSA_PKCS_PSS, MGF1 with the message hash and a salt of the hash
-  // length (hsm::SignatureScheme::rsa_pss). Parameters asking for anything else are refused:
-  // signing with other ones than the client will state in its signature would give a value that
-  // does not verify.
-  if (mgf_hash != want || salt != static_cast<long>(core::digest_size(digest)))
+  // RFC 8017 §9.1.1: the salt fits the key (checked by the signer); more than 1024 bytes fits none.
+  if (salt < 0 || salt > 1024) return fail(ErrorCode::invalid_input, "signAlgoParams: saltLength must be 0 to 1024");
+  // MGF1 over the message hash only: SoftHSM2's CKM_RSA_PKCS_PSS refuses any other MGF1 hash
+  // (CKR_ARGUMENTS_BAD), so asking for one is refused here, with the reason, before a SAD is used.
+  if (mgf_hash != want)
+    return fail(ErrorCode::invalid_input, std::string("signAlgoParams: MGF1 with ") + OBJ_nid2sn(mgf_hash) +
+                                              " is not offered: the token's RSASSA-PSS takes MGF1 over the message hash (" +
+                                              core::digest_name(digest) + ") only");
+  hsm::PssParams out;
+  out.salt_length = static_cast<std::size_t>(salt);
+  out.mgf1_digest = digest;
+  return std::optional<hsm::PssParams>(out);
+}
+
+Result<void> check_sign_algo_params(std::string_view sign_algo, core::DigestAlgorithm digest, ByteView params) {
+  QS_TRY(auto pss, sign_algo_pss_params(sign_algo, digest, params));
+  // signDoc writes the algorithm identifier into the signature itself with the token's default
+  // parameters (hsm::SignatureScheme::rsa_pss: MGF1 with the message hash, salt = hash length), so
+  // only those can be asked for there.
+  if (pss && (pss->mgf1_digest != digest || pss->salt_length != core::digest_size(digest)))
     return fail(ErrorCode::invalid_input,
                 "signAlgoParams: qualsig signs RSASSA-PSS with MGF1 over the same hash and a salt of the hash length (" +
-                    std::to_string(core::digest_size(digest)) + " bytes); asked for MGF1 with " + OBJ_nid2sn(mgf_hash) +
-                    " and a salt of " + std::to_string(salt) + " bytes");
+                    std::to_string(core::digest_size(digest)) + " bytes); asked for MGF1 with " +
+                    core::digest_name(pss->mgf1_digest) + " and a salt of " + std::to_string(pss->salt_length) + " bytes");
   return ok();
 }
 
@@ -423,7 +439,13 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
   if (hashes.empty() || hashes.size() > kMaxHashes) return fail(ErrorCode::invalid_input, "give 1 to 64 hashes");
   QS_TRY(auto alg, digest_from_oid(hash_algorithm_oid.empty() ? kSha256Oid : hash_algorithm_oid));
   QS_TRY(auto scheme, scheme_from_sign_algo(sign_algo, alg));
-  if (sign_algo_params) QS_TRY_VOID(check_sign_algo_params(sign_algo, alg, *sign_algo_params));
+  // signHash honours any RSASSA-PSS parameters the key can take (the client states them in what
+  // it builds around the value); the default ones take the default path.
+  std::optional<hsm::PssParams> pss;
+  if (sign_algo_params) {
+    QS_TRY(pss, sign_algo_pss_params(sign_algo, alg, *sign_algo_params));
+  }
+  if (pss && pss->mgf1_digest == alg && pss->salt_length == core::digest_size(alg)) pss.reset();
   QS_TRY_VOID(check_scheme_fits(svc, cert, scheme));
   QS_TRY_VOID(check_sad_form(sad));
   // Everything is checked before the first SAD is consumed: a bad request burns nothing.
@@ -440,6 +462,7 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
     SignInput input;
     input.digest = hashes[i];
     input.scheme = scheme;
+    input.pss = pss;
     input.identity = identity;
     input.credential = cert.serial_hex;
     return sign_with_consumed_sad(svc, activations[i], input, now);

@@ -55,10 +55,14 @@ Result<std::string> csc_conformance_level(std::string_view text);
 // when the OID names a hash other than `digest`.
 Result<hsm::SignatureScheme> scheme_from_sign_algo(std::string_view sign_algo, core::DigestAlgorithm digest);
 // CSC signAlgoParams (DER) for `sign_algo`: for RSASSA-PSS an RSASSA-PSS-params (RFC 8017 App.
-// A.2.3) naming `digest`, MGF1 with `digest` and a salt of the digest length, trailerField 1 (what
-// the token does); for every other signAlgo only DER NULL. Anything else is invalid_input with
-// what was asked, so that a client never gets a signature made with other parameters than the
-// ones it will state.
+// A.2.3) naming `digest`, MGF1 with `digest` (the token's limit), a salt of 0 to 1024 bytes and trailerField 1,
+// returned as hsm::PssParams; for every other signAlgo only DER NULL (nullopt). Anything else is
+// invalid_input with what was asked, so that a client never gets a signature made with other
+// parameters than the ones it will state. signHash signs with these parameters.
+Result<std::optional<hsm::PssParams>> sign_algo_pss_params(std::string_view sign_algo, core::DigestAlgorithm digest,
+                                                           ByteView params);
+// As sign_algo_pss_params, and RSASSA-PSS-params must be the token's default (MGF1 with `digest`,
+// a salt of the digest length): signDoc writes those into the signature it makes.
 Result<void> check_sign_algo_params(std::string_view sign_algo, core::DigestAlgorithm digest, ByteView params);
 
 struct CscAuthorizeInput {

@@ -97,6 +97,7 @@ struct SignInput {
   Bytes digest;
   std::optional<ByteView> content;  // borrowed for the call (a PDF may be large: never copied)
   std::optional<hsm::SignatureScheme> scheme = std::nullopt;  // raw format only (CSC signAlgo)
+  std::optional<hsm::PssParams> pss = std::nullopt;            // with scheme rsa_pss: CSC signAlgoParams
   // Remote callers: the SAD must be for a request of this identity and this credential
   // (certificate serial); checked right after it is consumed, before anything is signed.
   std::optional<std::string> identity = std::nullopt;

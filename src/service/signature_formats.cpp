@@ -256,7 +256,12 @@ Result<Produced> produce_signature(TrustService& svc, const ProduceInput& in, Ti
     if (ec_key != (scheme == hsm::SignatureScheme::ecdsa))
       return fail(ErrorCode::invalid_input, "the signature algorithm does not fit the credential's key");
     Produced raw;
-    QS_TRY(raw.signature, in.signer->sign_digest(in.document_digest, in.digest, scheme));
+    if (in.pss) {
+      if (scheme != hsm::SignatureScheme::rsa_pss) return fail(ErrorCode::invalid_input, "RSASSA-PSS parameters for another scheme");
+      QS_TRY(raw.signature, in.signer->sign_digest_pss(in.document_digest, in.digest, *in.pss));
+    } else {
+      QS_TRY(raw.signature, in.signer->sign_digest(in.document_digest, in.digest, scheme));
+    }
     return raw;
   }
   if (needs_content(in.format, in.level, in.detached) && !in.content)

@@ -77,6 +77,8 @@ struct ProduceInput {
   const hsm::Signer* signer = nullptr;
   // raw: the scheme the caller asked for (CSC signAlgo); absent: the key's default scheme.
   std::optional<hsm::SignatureScheme> scheme;
+  // raw with scheme rsa_pss: RSASSA-PSS parameters other than the default (CSC signAlgoParams).
+  std::optional<hsm::PssParams> pss;
 };
 
 struct Produced {

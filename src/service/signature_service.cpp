@@ -136,9 +136,10 @@ Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRec
   QS_TRY(produce.options, parse_format_options(req.format_options));
   produce.certificate = cert.get();
   produce.signer = signer.get();
-  if (input.scheme && req.format != kRaw)
+  if ((input.scheme || input.pss) && req.format != kRaw)
     return fail(ErrorCode::invalid_input, "a signature algorithm is chosen only for raw signature values");
   produce.scheme = input.scheme;
+  produce.pss = input.pss;
   QS_TRY(auto produced, produce_signature(svc, produce, now));
   Bytes cms = std::move(produced.signature);
 

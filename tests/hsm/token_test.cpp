@@ -95,6 +95,44 @@ INSTANTIATE_TEST_SUITE_P(
                       SignCase{"rsa3072_pss", KeyType::rsa_3072, SignatureScheme::rsa_pss, core::DigestAlgorithm::sha384}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// RSASSA-PSS with parameters other than the default (CSC signAlgoParams): OpenSSL verifies with
+// exactly those (salt 20 under SHA-256) and not with the default salt. SoftHSM2 takes MGF1 only
+// over the message hash (CKR_ARGUMENTS_BAD otherwise: notes/stack-facts.md style finding).
+TEST(Token, PssWithOtherParametersIsSignedWithThem) {
+  SoftHsm hsm;
+  auto kp = hsm.token()->generate_key(KeyType::rsa_3072, "pss", Bytes{9});
+  ASSERT_TRUE(kp) << kp.error().message;
+  auto signer = Pkcs11Signer::create(hsm.token(), *kp);
+  ASSERT_TRUE(signer);
+  Bytes digest = core::sha256(as_bytes("qualsig signs this with PSS parameters"));
+  auto sig = (*signer)->sign_digest_pss(digest, core::DigestAlgorithm::sha256, PssParams{core::DigestAlgorithm::sha256, 20});
+  ASSERT_TRUE(sig) << sig.error().message;
+  auto verifies = [&](int salt, const EVP_MD* mgf1) {
+    auto ctx = core::wrap(EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>((*signer)->public_key()), nullptr));
+    return ctx && EVP_PKEY_verify_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) == 1 &&
+           EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), mgf1) == 1 &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), salt) == 1 &&
+           EVP_PKEY_verify(ctx.get(), sig->data(), sig->size(), digest.data(), digest.size()) == 1;
+  };
+  EXPECT_TRUE(verifies(20, EVP_sha256()));
+  EXPECT_FALSE(verifies(32, EVP_sha256()));
+  EXPECT_FALSE(verifies(20, EVP_sha512()));
+  auto zero = (*signer)->sign_digest_pss(digest, core::DigestAlgorithm::sha256, PssParams{core::DigestAlgorithm::sha256, 0});
+  ASSERT_TRUE(zero) << zero.error().message;
+  sig = std::move(zero);
+  EXPECT_TRUE(verifies(0, EVP_sha256()));
+  EXPECT_FALSE(verifies(20, EVP_sha256()));
+  // A salt the 3072-bit key cannot hold (RFC 8017 §9.1.1: emLen >= hLen + sLen + 2), an EC key.
+  EXPECT_EQ((*signer)->sign_digest_pss(digest, core::DigestAlgorithm::sha256, PssParams{core::DigestAlgorithm::sha256, 351})
+                .error()
+                .code,
+            ErrorCode::usage);
+  auto ec = hsm.token()->generate_key(KeyType::ec_p256, "ec", Bytes{10});
+  auto ec_signer = Pkcs11Signer::create(hsm.token(), *ec);
+  ASSERT_TRUE(ec_signer);
+  EXPECT_EQ((*ec_signer)->sign_digest_pss(digest, core::DigestAlgorithm::sha256, PssParams{}).error().code, ErrorCode::usage);
+}
+
 TEST(Token, SignerRejectsWrongDigestLengthAndSchemeMismatch) {
   SoftHsm hsm;
   auto kp = hsm.token()->generate_key(KeyType::ec_p256, "k", Bytes{7});

@@ -245,6 +245,21 @@ TEST(CscService, SignAlgoParamsAreCheckedNotIgnored) {
   auto t2 = check_sign_algo_params(pss, DigestAlgorithm::sha256, trailer2);
   ASSERT_FALSE(t2);
   EXPECT_NE(t2.error().message.find("trailerField"), std::string::npos) << t2.error().message;
+  // signHash takes the salt length as it is asked (sign_algo_pss_params), MGF1 over the message
+  // hash only (the token's limit).
+  auto other = sign_algo_pss_params(pss, DigestAlgorithm::sha256, openssl_pss_params(EVP_sha256(), EVP_sha256(), 20));
+  ASSERT_TRUE(other) << other.error().message;
+  ASSERT_TRUE(*other);
+  EXPECT_EQ((*other)->salt_length, 20u);
+  EXPECT_EQ((*other)->mgf1_digest, DigestAlgorithm::sha256);
+  auto mgf384 = sign_algo_pss_params(pss, DigestAlgorithm::sha256, openssl_pss_params(EVP_sha256(), EVP_sha384(), 20));
+  ASSERT_FALSE(mgf384);
+  EXPECT_NE(mgf384.error().message.find("MGF1 with SHA384 is not offered"), std::string::npos) << mgf384.error().message;
+  EXPECT_FALSE(sign_algo_pss_params(pss, DigestAlgorithm::sha256, openssl_pss_params(EVP_sha256(), EVP_sha1(), 20)));
+  EXPECT_FALSE(sign_algo_pss_params(pss, DigestAlgorithm::sha256, openssl_pss_params(EVP_sha256(), EVP_sha256(), 2000)));
+  auto ecdsa = sign_algo_pss_params("1.2.840.10045.4.3.2", DigestAlgorithm::sha256, Bytes{0x05, 0x00});
+  ASSERT_TRUE(ecdsa);
+  EXPECT_FALSE(*ecdsa);
   // Other algorithms: DER NULL or nothing.
   EXPECT_TRUE(check_sign_algo_params("1.2.840.10045.4.3.2", DigestAlgorithm::sha256, Bytes{0x05, 0x00}));
   EXPECT_FALSE(check_sign_algo_params("1.2.840.10045.4.3.2", DigestAlgorithm::sha256, good));
