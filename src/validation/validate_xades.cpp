@@ -399,9 +399,12 @@ Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& op
     return fail(ErrorCode::invalid_input, "the document holds " + std::to_string(count) +
                                               " XAdES signatures; qualsig validates at most " + std::to_string(most) +
                                               " in a document of this size");
-  // Ids: S-1, S-2, ... for the signatures, then "<parent>-CS-<n>" for counter-signatures.
+  // Ids: S-1, S-2, ... for the signatures, then "<parent>-CS-<n>" for counter-signatures. One
+  // signature has none: the document is not parsed again for it.
   std::vector<std::string> ids(count), parents(count);
-  {
+  if (count == 1) {
+    ids[0] = "S-1";
+  } else {
     QS_TRY(xml::DocPtr doc, xml::parse(file, xades::kMaxXmlSize, xades::kMaxXmlDepth));
     std::vector<xmlNode*> nodes = xades::detail::xades_signatures(doc.get());
     if (nodes.size() != count) return fail(ErrorCode::internal, "XAdES signatures counted twice differ");
