@@ -86,10 +86,8 @@ Result<Bytes> Pkcs11Signer::sign_digest_pss(ByteView digest, core::DigestAlgorit
   if (m_key.type == KeyType::ec_p256 || m_key.type == KeyType::ec_p384) return fail(ErrorCode::usage, "RSA-PSS requested for an EC key");
   if (digest.size() != core::digest_size(alg))
     return fail(ErrorCode::invalid_input, std::string("digest length does not match ") + core::digest_name(alg));
-  // RFC 8017 §9.1.1 step 3: emLen = ceil((modBits - 1) / 8) must be at least hLen + sLen + 2.
   const int bits = EVP_PKEY_get_bits(m_public.get());
-  const std::size_t em_len = bits > 1 ? (static_cast<std::size_t>(bits) - 1 + 7) / 8 : 0;
-  if (em_len < digest.size() + params.salt_length + 2)
+  if (!pss_salt_fits(bits, digest.size(), params.salt_length))
     return fail(ErrorCode::usage, "a salt of " + std::to_string(params.salt_length) + " bytes does not fit this " +
                                       std::to_string(bits) + "-bit key with " + core::digest_name(alg));
   CK_RSA_PKCS_PSS_PARAMS p{pkcs11_hash(alg), pkcs11_mgf(params.mgf1_digest), params.salt_length};

@@ -26,6 +26,13 @@ struct PssParams {
   std::size_t salt_length = 32;
 };
 
+// RFC 8017 §9.1.1 step 3: a salt of `salt_length` bytes with a `hash_length`-byte hash fits an
+// RSA key of `modulus_bits` when emLen = ceil((modBits - 1) / 8) >= hLen + sLen + 2.
+inline bool pss_salt_fits(int modulus_bits, std::size_t hash_length, std::size_t salt_length) {
+  const std::size_t em_len = modulus_bits > 1 ? (static_cast<std::size_t>(modulus_bits) - 1 + 7) / 8 : 0;
+  return em_len >= hash_length + salt_length + 2;
+}
+
 class Signer {
  public:
   virtual ~Signer() = default;

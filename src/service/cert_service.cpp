@@ -159,7 +159,7 @@ Result<store::CertificateRecord> issue_certificate(TrustService& svc, const Issu
   // (renewal included) gets a new key.
   Bytes key_id = core::random_bytes(16);
   std::string label = "qualsig-id-" + rec.name;
-  QS_TRY(auto kp, token->generate_key(hsm::KeyType::ec_p256, label, key_id));
+  QS_TRY(auto kp, token->generate_key(r.key_type, label, key_id));
   auto issued = [&]() -> Result<store::CertificateRecord> {
     QS_TRY(auto pub, token->public_key(kp));
     QS_TRY(auto req, pki::identity_certificate_request(profile, svc.config().profile, pub.get(), now,
@@ -183,7 +183,7 @@ Result<store::CertificateRecord> issue_certificate(TrustService& svc, const Issu
                           {{"identity", rec.name}, {"serial", c.serial_hex}, {"not_before", to_rfc3339(c.not_before)},
                            {"not_after", to_rfc3339(c.not_after)},
                            {"profile", rec.kind == "delegated-agent" ? "QCP-n-qscd esign" : "QCP-l-qscd eseal"},
-                           {"key", {{"label", label}, {"id", hex_encode(key_id)}, {"type", "EC P-256"}}}},
+                           {"key", {{"label", label}, {"id", hex_encode(key_id)}, {"type", hsm::key_type_name(r.key_type)}}}},
                           now));
     QS_TRY_VOID(svc.store().put_certificate(c));
     return c;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "hsm/token.h"
 #include "pki/crl.h"
 #include "service/trust_service.h"
 #include "store/records.h"
@@ -15,6 +16,9 @@ namespace qualsig::service {
 struct IssueRequest {
   std::string identity;
   std::optional<std::chrono::days> validity;  // default: certificates.default_validity_days
+  // The CLI and the admin API issue EC P-256 keys, the only ones every signature format writes
+  // here; RSA keys serve CSC signHash, which returns the bare value (RSASSA-PSS, PKCS#1 v1.5).
+  hsm::KeyType key_type = hsm::KeyType::ec_p256;
 };
 
 // Refuses (denied, naming what is missing) unless the identity is active and proofed at the

@@ -420,12 +420,20 @@ Result<std::vector<store::SadRecord>> consume_all(TrustService& svc, const std::
 
 namespace {
 
-// invalid_input unless `scheme` (of a request's signAlgo) fits the credential's key.
-Result<void> check_scheme_fits(TrustService& svc, const store::CertificateRecord& cert, hsm::SignatureScheme scheme) {
+// invalid_input unless `scheme` (of a request's signAlgo) fits the credential's key, and so does
+// the salt of any RSASSA-PSS parameters asked for with `digest` (checked here, before a SAD is
+// consumed, not only by the signer after).
+Result<void> check_scheme_fits(TrustService& svc, const store::CertificateRecord& cert, hsm::SignatureScheme scheme,
+                               core::DigestAlgorithm digest = core::DigestAlgorithm::sha256,
+                               const std::optional<hsm::PssParams>& pss = std::nullopt) {
   QS_TRY(auto info, csc_key_info(svc, cert));
   bool ec_key = !info.curve_oid.empty() || info.algorithms.front() == kEcdsaSha256;
   if (ec_key != (scheme == hsm::SignatureScheme::ecdsa))
     return fail(ErrorCode::invalid_input, "signAlgo does not fit the credential's key (key.algo lists the ones that do)");
+  if (pss && !hsm::pss_salt_fits(info.bits, core::digest_size(digest), pss->salt_length))
+    return fail(ErrorCode::invalid_input, "signAlgoParams: a salt of " + std::to_string(pss->salt_length) +
+                                              " bytes does not fit the credential's " + std::to_string(info.bits) +
+                                              "-bit key with " + core::digest_name(digest) + " (RFC 8017 §9.1.1)");
   return ok();
 }
 
@@ -446,7 +454,7 @@ Result<std::vector<Bytes>> csc_sign_hash(TrustService& svc, const std::string& i
     QS_TRY(pss, sign_algo_pss_params(sign_algo, alg, *sign_algo_params));
   }
   if (pss && pss->mgf1_digest == alg && pss->salt_length == core::digest_size(alg)) pss.reset();
-  QS_TRY_VOID(check_scheme_fits(svc, cert, scheme));
+  QS_TRY_VOID(check_scheme_fits(svc, cert, scheme, alg, pss));
   QS_TRY_VOID(check_sad_form(sad));
   // Everything is checked before the first SAD is consumed: a bad request burns nothing.
   std::vector<Secret> inner;

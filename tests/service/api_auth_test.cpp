@@ -265,6 +265,66 @@ TEST(CscService, SignAlgoParamsAreCheckedNotIgnored) {
   EXPECT_FALSE(check_sign_algo_params("1.2.840.10045.4.3.2", DigestAlgorithm::sha256, good));
 }
 
+// OpenSSL's verdict on an RSA signature value over `digest` (SHA-256): RSASSA-PSS with MGF1-SHA-256
+// and `salt` bytes of salt, or PKCS#1 v1.5 when salt < 0.
+bool openssl_verifies_rsa(ByteView cert_der, ByteView digest, ByteView sig, int salt) {
+  const unsigned char* p = cert_der.data();
+  std::unique_ptr<X509, decltype(&X509_free)> cert(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())), &X509_free);
+  if (!cert) return false;
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(X509_get0_pubkey(cert.get()), nullptr),
+                                                                   &EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1) return false;
+  if (salt >= 0 && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
+                    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), salt) != 1))
+    return false;
+  return EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), digest.data(), digest.size()) == 1;
+}
+
+// An RSA credential through signHash: the salt asked for in signAlgoParams is the one the value
+// carries (OpenSSL verifies it with that salt and refuses it with the default one), and a salt too
+// long for the key is refused before the SAD is consumed, so the same SAD signs afterwards.
+TEST(CscService, RsaCredentialSignsWithTheAskedSaltAndRefusesOneTooLongBeforeTheSad) {
+  Fixture f;
+  constexpr const char* kPolicy = R"({"schema": "qualsig-policy/1", "name": "t", "version": 1, "document_types": ["csc-hash"]})";
+  ASSERT_TRUE(set_policy(*f.svc, {"bot"}, kPolicy, "test", kNow));
+  IssueRequest rsa{"bot", std::nullopt, hsm::KeyType::rsa_3072};
+  auto cert = issue_certificate(*f.svc, rsa, "test", kNow);
+  ASSERT_TRUE(cert) << cert.error().message;
+  CscAuthorizeInput in;
+  in.credential_id = cert->serial_hex;
+  in.num_signatures = 3;
+  in.hashes = {core::sha256(as_bytes(std::string("a"))), core::sha256(as_bytes(std::string("b"))),
+               core::sha256(as_bytes(std::string("c")))};
+  in.hash_algorithm_oid = "2.16.840.1.101.3.4.2.1";
+  in.requester = "identity:bot";
+  auto a = csc_authorize(*f.svc, "bot", in, kNow);
+  ASSERT_TRUE(a && a->sad) << (a ? "no SAD" : a.error().message);
+  const std::string sha256 = "2.16.840.1.101.3.4.2.1", pss = "1.2.840.113549.1.1.10";
+  // emLen of a 3072-bit key is 384 bytes: a salt of 351 bytes fits SHA-256 (32 + 351 + 2 = 385 > 384 does not).
+  auto too_long = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[0]}, sha256, pss, kNow,
+                                openssl_pss_params(EVP_sha256(), EVP_sha256(), 351));
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, ErrorCode::invalid_input);
+  EXPECT_NE(too_long.error().message.find("does not fit the credential's 3072-bit key"), std::string::npos)
+      << too_long.error().message;
+  auto salt20 = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[0]}, sha256, pss, kNow,
+                              openssl_pss_params(EVP_sha256(), EVP_sha256(), 20));
+  ASSERT_TRUE(salt20) << salt20.error().message;
+  EXPECT_TRUE(openssl_verifies_rsa(cert->der, in.hashes[0], (*salt20)[0], 20));
+  EXPECT_FALSE(openssl_verifies_rsa(cert->der, in.hashes[0], (*salt20)[0], 32));
+  auto longest = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[1]}, sha256, pss, kNow,
+                               openssl_pss_params(EVP_sha256(), EVP_sha256(), 350));
+  ASSERT_TRUE(longest) << longest.error().message;
+  EXPECT_TRUE(openssl_verifies_rsa(cert->der, in.hashes[1], (*longest)[0], 350));
+  auto v15 = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[2]}, sha256, "1.2.840.113549.1.1.11", kNow);
+  ASSERT_TRUE(v15) << v15.error().message;
+  EXPECT_TRUE(openssl_verifies_rsa(cert->der, in.hashes[2], (*v15)[0], -1));
+  // ECDSA on the RSA credential is refused.
+  auto ecdsa = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[2]}, sha256, "1.2.840.10045.4.3.2", kNow);
+  ASSERT_FALSE(ecdsa);
+  EXPECT_EQ(ecdsa.error().code, ErrorCode::invalid_input);
+}
+
 TEST(CscService, SadCoversOnlyItsHashesAndItsCaller) {
   Fixture f;
   constexpr const char* kPolicy = R"({"schema": "qualsig-policy/1", "name": "t", "version": 1, "document_types": ["csc-hash"]})";
