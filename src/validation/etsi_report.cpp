@@ -25,6 +25,8 @@ constexpr const char* kObjectTimestamp = "urn:etsi:019102:validationObject:times
 constexpr const char* kPoeValidation = "urn:etsi:019102:poetype:validation";
 constexpr const char* kConstraintApplied = "urn:etsi:019102:constraintStatus:applied";
 constexpr const char* kQualityPrefix = "urn:cef:dss:signatureQualification:";  // as DSS names levels
+constexpr const char* kDsNamespace = "http://www.w3.org/2000/09/xmldsig#";
+constexpr const char* kSha256Uri = "http://www.w3.org/2001/04/xmlenc#sha256";  // XML Encryption §5.7.2
 
 struct DocFree {
   void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
@@ -74,6 +76,7 @@ Result<std::string> etsi_validation_report(const ValidationReport& report, const
   xmlDocSetRootElement(doc.get(), root);
   xmlNs* ns = xmlNewNs(root, x(kNamespace), nullptr);
   xmlSetNs(root, ns);
+  xmlNs* ds = xmlNewNs(root, x(kDsNamespace), x("ds"));
   xmlNode* objects = nullptr;
   auto objects_node = [&]() {
     if (!objects) objects = xmlNewNode(ns, x("SignatureValidationObjects"));
@@ -84,6 +87,8 @@ Result<std::string> etsi_validation_report(const ValidationReport& report, const
     xmlNode* svr = child(root, ns, "SignatureValidationReport");
     xmlNode* sid = child(svr, ns, "SignatureIdentifier");
     xmlNewProp(sid, x("id"), x(s.id));
+    // §4.3.2 SignatureIdentifierType: the signature value identifies the signature in the file.
+    if (!s.signature_value.empty()) child(sid, ds, "SignatureValue", base64_encode(s.signature_value));
     child(sid, ns, "HashOnly", "false");
     child(sid, ns, "DocHashOnly", "false");
     xmlNode* constraints = child(svr, ns, "ValidationConstraintsEvaluationReport");
@@ -102,11 +107,23 @@ Result<std::string> etsi_validation_report(const ValidationReport& report, const
     xmlNode* bst = child(time, ns, "BestSignatureTime");
     child(bst, ns, "POETime", to_rfc3339(s.best_signature_time));
     child(bst, ns, "TypeOfProof", kPoeValidation);
+    xmlNode* attrs = nullptr;
+    auto attributes = [&]() { return attrs ? attrs : (attrs = child(svr, ns, "SignatureAttributes")); };
     if (s.claimed_signing_time) {
-      xmlNode* attrs = child(svr, ns, "SignatureAttributes");
-      xmlNode* st = child(attrs, ns, "SigningTime");
+      xmlNode* st = child(attributes(), ns, "SigningTime");
       xmlNewProp(st, x("Signed"), x("true"));
       child(st, ns, "Time", to_rfc3339(*s.claimed_signing_time));
+    }
+    // §4.3.5 SACounterSignatureType: each countersignature of this signature (an unsigned
+    // attribute of it), referenced by the SHA-256 of its signature value, the value its own
+    // SignatureIdentifier carries as ds:SignatureValue.
+    for (const SignatureReport& c : report.signatures) {
+      if (c.counter_signature_of != s.id || c.signature_value.empty()) continue;
+      xmlNode* attribute = child(attributes(), ns, "CounterSignature");
+      xmlNewProp(attribute, x("Signed"), x("false"));
+      xmlNode* ref = child(attribute, ns, "CounterSignature");
+      child(ref, ns, "DigestMethod", kSha256Uri);
+      child(ref, ns, "DigestValue", base64_encode(core::sha256(c.signature_value)));
     }
     if (!s.signer_certificate.empty()) {
       std::string id = "C-" + hex_encode(core::sha256(s.signer_certificate)).substr(0, 16);

@@ -74,6 +74,9 @@ struct SignatureReport {
   std::vector<std::pair<std::string, std::string>> checks;
   std::vector<std::string> reasons;  // the ones that decided the indication
   Bytes signer_certificate;          // DER, empty if not identified
+  // The signature value as the file carries it (CMS SignerInfo signature, XAdES ds:SignatureValue
+  // decoded, JWS signature); empty when it cannot be read. Identifies the signature in reports.
+  Bytes signature_value;
   std::vector<Bytes> chain;          // signer first, to the trust anchor (when built)
   std::optional<TimePoint> claimed_signing_time;
   bool signing_time_attribute = false;  // CMS: the signed attributes hold signing-time (RFC 5652 §11.3)

@@ -279,6 +279,8 @@ SignerBlocks run_basic_blocks(CMS_ContentInfo* cms, CMS_SignerInfo* si, const Va
   b.signed_attributes = CMS_signed_get_attr_count(si) > 0;
   b.counter_signature = counter_signature;
   out.format = b.signed_attributes ? "CAdES" : "CMS";
+  if (const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si))
+    out.signature_value.assign(ASN1_STRING_get0_data(value), ASN1_STRING_get0_data(value) + ASN1_STRING_length(value));
   X509_ALGOR* digest_alg = nullptr;
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, nullptr);
   if (digest_alg != nullptr) b.digest_nid = OBJ_obj2nid(digest_alg->algorithm);

@@ -246,6 +246,7 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
     sig.level = level_of(js, !arcs.empty());
     sig.best_signature_time = at;
     sig.claimed_signing_time = js.signing_time;
+    sig.signature_value = js.signature;
     SignerBlocks b;
     b.signed_attributes = true;
     b.digest_nid = digest_nid(js.alg);

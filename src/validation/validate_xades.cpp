@@ -264,6 +264,8 @@ Result<SignatureReport> validate_signature(ByteView file, std::size_t index, con
   sig.level = level_name(info, data_references(parts));
   sig.best_signature_time = at;
   sig.claimed_signing_time = info.signing_time;
+  if (parts.signature_value)
+    if (auto value = xml::base64_content(parts.signature_value, "ds:SignatureValue")) sig.signature_value = std::move(*value);
   SignerBlocks b;
   b.signed_attributes = true;
   b.digest_nid = signature_digest_nid(parts);

@@ -213,6 +213,19 @@ expect_exit 0 "qualsig verify: the signature and its counter-signature TOTAL-PAS
   --trust-anchor ca/root.pem --crl cs-issuing.crl --crl cs-root.crl
 python3 -c 'import json,sys; s=json.loads(sys.argv[1])["signatures"]; sys.exit(0 if [x.get("counterSignatureOf") for x in s]==[None,"S-1"] and s[1]["id"]=="S-1-CS-1" else 1)' "$OUT" \
   && pass "the counter-signature is S-1-CS-1, of S-1" || fail "verify report: $OUT"
+# The ETSI TS 119 102-2 report identifies each signature by its ds:SignatureValue and lists the
+# countersignature as an attribute of S-1, by the SHA-256 of its value; checked against the values
+# pkijs reads from the file (read with xmllint, not our parser).
+"$QUALSIG" verify cs.p7m --trust-anchor ca/root.pem --crl cs-issuing.crl --crl cs-root.crl --report etsi --report-out cs-report.xml >/dev/null
+svr() { printf "//*[local-name()='SignatureValidationReport'][*[local-name()='SignatureIdentifier']/@id='%s']" "$1"; }
+value_sha256() { xmllint --xpath "string($(svr "$1")/*[local-name()='SignatureIdentifier']/*[local-name()='SignatureValue'])" cs-report.xml |
+  base64 -d | openssl dgst -sha256 -r | cut -d' ' -f1; }
+cs_ref=$(xmllint --xpath "string($(svr S-1)/*[local-name()='SignatureAttributes']/*[local-name()='CounterSignature']/*[local-name()='CounterSignature']/*[local-name()='DigestValue'])" cs-report.xml |
+  base64 -d | od -An -tx1 | tr -d ' \n')
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if [sys.argv[2], sys.argv[3], sys.argv[4]] == [r["signature_value_sha256"], r["counter_signatures"][0]["signature_value_sha256"], r["counter_signatures"][0]["signature_value_sha256"]] else 1)' \
+  "$report" "$(value_sha256 S-1)" "$(value_sha256 S-1-CS-1)" "$cs_ref" \
+  && pass "ETSI report: both signature values as pkijs reads them; S-1 names its countersignature by that value" \
+  || fail "ETSI report identifiers: S-1 $(value_sha256 S-1), S-1-CS-1 $(value_sha256 S-1-CS-1), reference $cs_ref; pkijs $report"
 expect_exit 1 "counter-signing garbage is refused" -- "$QUALSIG" --data d sign --identity helper-bot --in contract.txt --out cs2.p7m --counter-sign --type countersignature
 expect_exit 0 "revoke the delegation" -- "$QUALSIG" --data d delegation revoke "$DLG"
 expect_exit 1 "revoked delegation: refused" -- "$QUALSIG" --data d sign --identity cfo-assistant --in contract.txt --out c2.p7m "${c[@]}"

@@ -12,7 +12,8 @@
 // Prints one JSON object:
 //   { "signature": {"ok": true|false, "message": "..."},          // SignedData.verify, signer 0
 //     "signed_fields_sha256": "hex",     // over the raw SignerInfo fields version .. signature
-//     "counter_signatures": [{"ok": bool, "message": "..."}],    // RFC 5652 §11.4, with Node crypto
+//     "signature_value_sha256": "hex",   // over signer 0's signature value (the OCTET STRING's content)
+//     "counter_signatures": [{"ok": bool, "message": "...", "signature_value_sha256": "hex"}],  // RFC 5652 §11.4, Node crypto
 //     "signature_timestamps": [{"imprint_ok": bool}],           // EN 319 122-1 §5.3
 //     "archive_timestamps": [{"imprint_ok": bool, "index_ok": bool, "hash": "SHA-256",
 //                             "index_sizes": [certificates, crls, unsigned attribute values]}] }
@@ -141,8 +142,9 @@ function checkCounterSignature(csBlock, parentSignature, certificates) {
   const signedData = Buffer.from(cs.signedAttrs.encodedValue);
   signedData[0] = 0x31;  // RFC 5652 §5.4: EXPLICIT SET OF tag for the signature input
   const key = new X509Certificate(Buffer.from(cert.toSchema().toBER())).publicKey;
-  const ok = nodeVerify(alg, signedData, key, Buffer.from(cs.signature.valueBlock.valueHexView));
-  return { ok, message: ok ? '' : 'countersignature value does not verify' };
+  const value = Buffer.from(cs.signature.valueBlock.valueHexView);
+  const ok = nodeVerify(alg, signedData, key, value);
+  return { ok, message: ok ? '' : 'countersignature value does not verify', signature_value_sha256: hash('sha256', value).toString('hex') };
 }
 
 // EN 319 122-1 §5.5.2/§5.5.3, from raw TLVs.
@@ -192,6 +194,7 @@ async function main() {
     signature: null,
     // SHA-256 over the raw SignerInfo fields version .. signature: what extensions must not change.
     signed_fields_sha256: hash('sha256', ...si.fields.map(raw)).toString('hex'),
+    signature_value_sha256: hash('sha256', Buffer.from(si.signature.valueBlock.valueHexView)).toString('hex'),
     counter_signatures: [], signature_timestamps: [], archive_timestamps: [],
   };
   try {
