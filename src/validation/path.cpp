@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "pki/qc_statements.h"
+
 namespace qualsig::validation::detail {
 namespace {
 
@@ -222,6 +224,37 @@ std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, cons
   return std::nullopt;
 }
 
+namespace {
+
+// RFC 3739 §3.2.6: qcStatements may be critical, and then every statement in it is. OpenSSL does
+// not process the extension; qualification (qc_facts.cpp) reads the EN 319 412-5 statements
+// pki::qc_statements_of models. A critical qcStatements is therefore processed when it decodes
+// and holds only those; any other critical extension OpenSSL does not know still fails the path
+// (RFC 5280 §4.2).
+bool critical_extensions_processed(const X509* cert) {
+  for (int i = 0; i < X509_get_ext_count(cert); ++i) {
+    X509_EXTENSION* ext = X509_get_ext(cert, i);
+    if (X509_EXTENSION_get_critical(ext) == 0 || X509_supported_extension(ext) == 1) continue;
+    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_qcStatements) return false;
+    auto statements = pki::qc_statements_of(cert);
+    if (!statements || !statements->other_statement_oids.empty()) return false;
+  }
+  return true;
+}
+
+int accept_processed_critical_extensions(int ok, X509_STORE_CTX* ctx) {
+  if (ok == 0 && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION) {
+    const X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+    if (cert != nullptr && critical_extensions_processed(cert)) {
+      X509_STORE_CTX_set_error(ctx, X509_V_OK);
+      return 1;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
 ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
   ChainResult out;
   auto store = core::wrap(X509_STORE_new());
@@ -237,6 +270,7 @@ ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
   // the trust anchors). Validity periods are judged by judge_chain at the time each process needs.
   X509_STORE_set_flags(store.get(), X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
   material.signatures->install(store.get());  // each certificate signature once per run
+  X509_STORE_set_verify_cb(store.get(), accept_processed_critical_extensions);
   if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, material.pool.get()) != 1) {
     out.structural = SubIndication::certificate_chain_general_failure;
     out.reason = core::drain_openssl_errors();

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <fstream>
 
+#include "core/fs.h"
 #include "formats/cades_test_support.h"
+#include "support/run_command.h"
 #include "validation/validate.h"
 
 namespace qualsig::validation {
@@ -74,8 +76,10 @@ class ValidateCades : public ::testing::Test {
   // The signer's key under another certificate from the issuing CA (validity and extensions chosen
   // by the test).
   // With `online_urls`, the AIA names an OCSP responder and the CDPs a CRL over http:// and ldap://.
+  // With `critical_der`, that extension (OID, DER value) is added, marked critical.
   core::UniquePtr<X509> signer_variant(TimePoint not_after, bool unknown_critical_extension = false,
-                                       bool online_urls = false) {
+                                       bool online_urls = false,
+                                       const std::optional<std::pair<std::string, Bytes>>& critical_der = std::nullopt) {
     pki::CertificateRequest req;
     req.subject = {"Test Signer Variant", "Qualsig Test", "", "", "NL"};
     req.public_key = pki().signer->public_key();
@@ -88,14 +92,15 @@ class ValidateCades : public ::testing::Test {
       req.extensions.crl_distribution_points = {"ldap://directory.test/cn=Test%20Issuing%20CA", kCrlUrl};
     }
     auto cert = must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
-    if (unknown_critical_extension) {
-      // A private OID no verifier knows, marked critical (RFC 5280 §4.2: "A certificate-using
-      // system MUST reject the certificate if it encounters a critical extension it does not
-      // recognize").
-      auto obj = core::wrap(OBJ_txt2obj(kUnknownCriticalExtension, 1));
+    // A private OID no verifier knows, marked critical (RFC 5280 §4.2: "A certificate-using
+    // system MUST reject the certificate if it encounters a critical extension it does not
+    // recognize").
+    std::optional<std::pair<std::string, Bytes>> extra = critical_der;
+    if (unknown_critical_extension) extra.emplace(kUnknownCriticalExtension, Bytes{0x05, 0x00});
+    if (extra) {
+      auto obj = core::wrap(OBJ_txt2obj(extra->first.c_str(), 1));
       auto value = core::wrap(ASN1_OCTET_STRING_new());
-      const unsigned char null_der[] = {0x05, 0x00};
-      ASN1_OCTET_STRING_set(value.get(), null_der, 2);
+      ASN1_OCTET_STRING_set(value.get(), extra->second.data(), static_cast<int>(extra->second.size()));
       auto ext = core::wrap(X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), 1, value.get()));
       X509_add_ext(cert.get(), ext.get(), -1);
       X509_sign(cert.get(), pki().issuing_key.get(), EVP_sha256());
@@ -327,6 +332,44 @@ TEST_F(ValidateCades, UnknownCriticalExtensionFailsTheChain) {
   auto verdict = pki().openssl_verify(cms, &kDocument);
   EXPECT_NE(verdict.status, 0);
   EXPECT_NE(verdict.output.find("critical"), std::string::npos) << verdict.output;
+}
+
+// RFC 3739 §3.2.6: qcStatements may be critical, and then every statement in it is. qualsig reads
+// the EN 319 412-5 statements, so a critical qcStatements of those passes the path (DSS accepts the
+// corpus's john-doe certificates, whose qcStatements is critical); one with a statement qualsig
+// does not model fails it, as OpenSSL fails both.
+TEST_F(ValidateCades, CriticalQcStatementsPassOnlyWhenEveryStatementIsKnown) {
+  // The extension values are written by `openssl asn1parse -genconf`: QcCompliance, QcSSCD and
+  // QcType esign (EN 319 412-5 §4.2), as the corpus's john-doe certificate carries them, and the
+  // same with a statement under a private OID added.
+  const std::string known = "[qcs]\nc=SEQUENCE:compliance\ns=SEQUENCE:sscd\nt=SEQUENCE:qctype\n";
+  const std::string statements =
+      "[compliance]\nid=OID:0.4.0.1862.1.1\n[sscd]\nid=OID:0.4.0.1862.1.4\n"
+      "[qctype]\nid=OID:0.4.0.1862.1.6\nv=SEQUENCE:types\n[types]\nt1=OID:0.4.0.1862.1.6.1\n"
+      "[private]\nid=OID:1.3.6.1.4.1.99999.2\n";
+  auto der_of = [&](const std::string& name, const std::string& qcs) {
+    const std::string conf = pki().path(name + ".cnf"), out = pki().path(name + ".der");
+    write_file(conf, to_bytes("asn1=SEQUENCE:qcs\n" + qcs + statements));
+    auto r = qualsig::testing::run("openssl asn1parse -genconf " + conf + " -out " + out + " -noout");
+    EXPECT_EQ(r.status, 0) << r.output;
+    return must(core::read_file_bytes(out));
+  };
+  const Bytes ours = der_of("known", known);
+  const Bytes other = der_of("unknown", known + "p=SEQUENCE:private\n");
+  for (const auto& [der, passes] : {std::pair{ours, true}, std::pair{other, false}}) {
+    auto cert = signer_variant(date(2040, 1, 1), false, false, std::pair<std::string, Bytes>{"1.3.6.1.5.5.7.1.3", der});
+    ASSERT_NE(X509_get_extension_flags(cert.get()) & EXFLAG_CRITICAL, 0u) << "OpenSSL does not process a critical qcStatements";
+    Bytes cms = sign(Level::b_b, cert.get());
+    ValidationOptions o = options(kSigningTime + 24h);
+    o.extra_ocsp_responses = {ocsp_good(cert.get(), kSigningTime)};
+    SignatureReport s = only(cms, o);
+    if (passes) {
+      EXPECT_EQ(s.indication, Indication::total_passed) << ::testing::PrintToString(s.reasons);
+    } else {
+      EXPECT_EQ(s.sub_indication, SubIndication::certificate_chain_general_failure) << ::testing::PrintToString(s.reasons);
+    }
+    EXPECT_NE(pki().openssl_verify(cms, &kDocument).status, 0) << "openssl refuses any critical qcStatements";
+  }
 }
 
 // RFC 5652 §11.4: a countersignature is reported as a signature of its own, after the
