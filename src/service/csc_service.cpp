@@ -391,6 +391,7 @@ Result<CscAuthorization> csc_authorize(TrustService& svc, const std::string& ide
     req.level = hints.level;
     req.detached = hints.detached;
     req.requester = in.requester + " via csc";
+    req.credential = cert.serial_hex;  // the SAD authorises this credential (CSC API v2 credentials/authorize)
     return submit_sign_request(svc, req, now);
   });
   std::vector<std::string> ids;

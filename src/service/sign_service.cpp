@@ -173,7 +173,8 @@ std::string document_hash_ref(const DocumentDigest& d) { return std::string(dige
 
 Result<SubmittedRequest> submit_sign_request(TrustService& svc, const SignRequestInput& in, TimePoint now) {
   QS_TRY_VOID(validate_input(in));
-  QS_TRY(auto credential, usable_credential(svc, in.identity, now));
+  QS_TRY(auto credential, in.credential ? check_credential(svc, in.identity, *in.credential, now)
+                                         : usable_credential(svc, in.identity, now));
   QS_TRY(auto attached, load_policy(svc, credential.identity.id));
   const policy::Policy* pol = attached ? &attached->policy : nullptr;
   QS_TRY(auto evaluated, evaluate_request(svc, credential.identity, in, pol, now));
@@ -193,6 +194,7 @@ Result<SubmittedRequest> submit_sign_request(TrustService& svc, const SignReques
   rec.level = in.level;
   rec.detached = in.detached;
   rec.format_options = to_json(in.format_options).dump();
+  rec.credential = in.credential;
   rec.created_at = now;
   auto decision_json = policy::to_json(decision);
   if (evaluated.chain) decision_json["delegation"] = policy::to_json(*evaluated.chain);
@@ -299,7 +301,8 @@ Result<Activation> authorize_signature(TrustService& svc, const std::string& req
     }
   }
   QS_TRY_VOID(recheck_delegation(svc, req.identity_name, decision, now));
-  QS_TRY(auto credential, usable_credential(svc, req.identity_name, now));
+  QS_TRY(auto credential, req.credential ? check_credential(svc, req.identity_name, *req.credential, now)
+                                          : usable_credential(svc, req.identity_name, now));
   Activation a{preset ? *preset : new_token("qsa_"), {}};
   a.record = store::SadRecord{token_hash(a.sad), req.id, credential.certificate.serial_hex, {req.document_hash},
                               now, now + sad_lifetime, std::nullopt};

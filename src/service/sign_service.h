@@ -52,6 +52,9 @@ struct SignRequestInput {
   FormatOptions format_options;
   std::optional<std::string> delegation_id;  // else the identity's first delegation that verifies
   std::string requester;                     // principal asking, e.g. "operator:alice"
+  // The certificate (serial, hex) to sign with, as a CSC credentialID names it; its SAD is bound
+  // to it. nullopt: the identity's newest usable certificate when the SAD is issued.
+  std::optional<std::string> credential;
 };
 
 struct SubmittedRequest {

@@ -63,6 +63,9 @@ struct SignRequestRecord {
   std::string level;          // B-B | B-T | B-LT | B-LTA
   bool detached = false;
   std::string format_options = "{}";  // JSON object (service/signature_formats.h FormatOptions)
+  // The certificate (serial, hex) the request is for, as a CSC credentialID names it; nullopt:
+  // the identity's newest usable certificate when the SAD is issued.
+  std::optional<std::string> credential;
   std::optional<std::int64_t> policy_id;
   std::string decision;       // JSON: the policy decision with its trace
   std::string status;         // pending | approved | allowed | denied | rejected | signed

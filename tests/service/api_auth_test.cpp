@@ -265,17 +265,18 @@ TEST(CscService, SignAlgoParamsAreCheckedNotIgnored) {
   EXPECT_FALSE(check_sign_algo_params("1.2.840.10045.4.3.2", DigestAlgorithm::sha256, good));
 }
 
-// OpenSSL's verdict on an RSA signature value over `digest` (SHA-256): RSASSA-PSS with MGF1-SHA-256
-// and `salt` bytes of salt, or PKCS#1 v1.5 when salt < 0.
-bool openssl_verifies_rsa(ByteView cert_der, ByteView digest, ByteView sig, int salt) {
+// OpenSSL's verdict on a signature value over `digest` (SHA-256) with the certificate's key: with
+// `pss_salt`, RSASSA-PSS with MGF1-SHA-256 and that many bytes of salt; else the key's default
+// (ECDSA, or RSA PKCS#1 v1.5).
+bool openssl_verifies(ByteView cert_der, ByteView digest, ByteView sig, std::optional<int> pss_salt = std::nullopt) {
   const unsigned char* p = cert_der.data();
   std::unique_ptr<X509, decltype(&X509_free)> cert(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())), &X509_free);
   if (!cert) return false;
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(X509_get0_pubkey(cert.get()), nullptr),
                                                                    &EVP_PKEY_CTX_free);
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1) return false;
-  if (salt >= 0 && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
-                    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), salt) != 1))
+  if (pss_salt && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
+                   EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), *pss_salt) != 1))
     return false;
   return EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), digest.data(), digest.size()) == 1;
 }
@@ -310,19 +311,48 @@ TEST(CscService, RsaCredentialSignsWithTheAskedSaltAndRefusesOneTooLongBeforeThe
   auto salt20 = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[0]}, sha256, pss, kNow,
                               openssl_pss_params(EVP_sha256(), EVP_sha256(), 20));
   ASSERT_TRUE(salt20) << salt20.error().message;
-  EXPECT_TRUE(openssl_verifies_rsa(cert->der, in.hashes[0], (*salt20)[0], 20));
-  EXPECT_FALSE(openssl_verifies_rsa(cert->der, in.hashes[0], (*salt20)[0], 32));
+  EXPECT_TRUE(openssl_verifies(cert->der, in.hashes[0], (*salt20)[0], 20));
+  EXPECT_FALSE(openssl_verifies(cert->der, in.hashes[0], (*salt20)[0], 32));
   auto longest = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[1]}, sha256, pss, kNow,
                                openssl_pss_params(EVP_sha256(), EVP_sha256(), 350));
   ASSERT_TRUE(longest) << longest.error().message;
-  EXPECT_TRUE(openssl_verifies_rsa(cert->der, in.hashes[1], (*longest)[0], 350));
+  EXPECT_TRUE(openssl_verifies(cert->der, in.hashes[1], (*longest)[0], 350));
   auto v15 = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[2]}, sha256, "1.2.840.113549.1.1.11", kNow);
   ASSERT_TRUE(v15) << v15.error().message;
-  EXPECT_TRUE(openssl_verifies_rsa(cert->der, in.hashes[2], (*v15)[0], -1));
+  EXPECT_TRUE(openssl_verifies(cert->der, in.hashes[2], (*v15)[0]));
   // ECDSA on the RSA credential is refused.
   auto ecdsa = csc_sign_hash(*f.svc, "bot", cert->serial_hex, *a->sad, {in.hashes[2]}, sha256, "1.2.840.10045.4.3.2", kNow);
   ASSERT_FALSE(ecdsa);
   EXPECT_EQ(ecdsa.error().code, ErrorCode::invalid_input);
+}
+
+// An identity may hold two usable credentials (a renewal overlaps the old certificate): the SAD of
+// credentials/authorize is bound to the credential named there, not to the newest one.
+TEST(CscService, SadIsBoundToTheCredentialAuthorizedNotTheNewest) {
+  Fixture f;
+  constexpr const char* kPolicy = R"({"schema": "qualsig-policy/1", "name": "t", "version": 1, "document_types": ["csc-hash"]})";
+  ASSERT_TRUE(set_policy(*f.svc, {"bot"}, kPolicy, "test", kNow));
+  auto newer = issue_certificate(*f.svc, IssueRequest{"bot", std::nullopt}, "test", kNow + 1min);
+  ASSERT_TRUE(newer) << newer.error().message;
+  const TimePoint later = kNow + 2min;
+  CscAuthorizeInput in;
+  in.credential_id = f.cert.serial_hex;  // the older one
+  in.num_signatures = 1;
+  in.hashes = {core::sha256(as_bytes(std::string("renewal overlap")))};
+  in.hash_algorithm_oid = "2.16.840.1.101.3.4.2.1";
+  in.requester = "identity:bot";
+  auto a = csc_authorize(*f.svc, "bot", in, later);
+  ASSERT_TRUE(a && a->sad) << (a ? "no SAD" : a.error().message);
+  auto wrong = csc_sign_hash(*f.svc, "bot", newer->serial_hex, *a->sad, in.hashes, in.hash_algorithm_oid,
+                             "1.2.840.10045.4.3.2", later);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("not issued for this credential"), std::string::npos) << wrong.error().message;
+  auto right = csc_sign_hash(*f.svc, "bot", f.cert.serial_hex, *a->sad, in.hashes, in.hash_algorithm_oid,
+                             "1.2.840.10045.4.3.2", later);
+  ASSERT_TRUE(right) << right.error().message;
+  // The value is the older credential's key's: OpenSSL verifies it with that certificate only.
+  EXPECT_TRUE(openssl_verifies(f.cert.der, in.hashes[0], (*right)[0]));
+  EXPECT_FALSE(openssl_verifies(newer->der, in.hashes[0], (*right)[0]));
 }
 
 TEST(CscService, SadCoversOnlyItsHashesAndItsCaller) {

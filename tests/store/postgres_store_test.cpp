@@ -103,9 +103,9 @@ TEST_F(PostgresStoreTest, MigrationsRacingFromFourNodesApplyOnce) {
     });
   for (auto& th : threads) th.join();
   EXPECT_EQ(opened.load(), 4) << (errors.empty() ? "" : errors.front());
-  EXPECT_EQ(m_db->exec_raw("DO $$ BEGIN IF (SELECT COUNT(*) FROM schema_migrations) <> 8 THEN "
+  EXPECT_EQ(m_db->exec_raw("DO $$ BEGIN IF (SELECT COUNT(*) FROM schema_migrations) <> 9 THEN "
                            "RAISE EXCEPTION 'wrong number of migrations'; END IF; END $$"), "");
-  EXPECT_EQ(*open_pg()->schema_version(), 8);
+  EXPECT_EQ(*open_pg()->schema_version(), 9);
 }
 
 TEST_F(PostgresStoreTest, WrongPasswordFailsWithoutEchoingIt) {

@@ -51,6 +51,23 @@ SadRecord sad(const std::string& hash, const std::string& request_id) {
 class SigningStore : public testing::StoreTest {};
 QUALSIG_STORE_BACKENDS(SigningStore);
 
+// The credential a request names (CSC credentialID) is kept; a request without one reads back
+// without one, in both backends.
+TEST_P(SigningStore, RequestKeepsTheCredentialItNames) {
+  auto store = open_store();
+  auto id = add_identity(*store, "bot");
+  SignRequestRecord named = request(id, "req-named", "allowed");
+  named.credential = "7F00A1";
+  ASSERT_TRUE(store->create_sign_request(named));
+  ASSERT_TRUE(store->create_sign_request(request(id, "req-any", "allowed")));
+  EXPECT_EQ(store->sign_request("req-named")->credential, std::optional<std::string>("7F00A1"));
+  EXPECT_EQ(store->sign_request("req-any")->credential, std::nullopt);
+  auto listed = store->sign_requests(std::nullopt, 10);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  for (const auto& r : *listed) EXPECT_EQ(r.credential.has_value(), r.id == "req-named") << r.id;
+}
+
 TEST_P(SigningStore, SadIsConsumedOnceThenNamesWhy) {
   auto store = open_store();
   auto id = add_identity(*store, "bot");

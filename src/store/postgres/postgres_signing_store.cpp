@@ -50,7 +50,7 @@ DelegationRecord read_delegation(const Rows& st, int i) {
 const std::string kRequestColumns =
     "r.id, r.identity_id, i.name, r.requester, r.document_type, r.attributes, r.document_name, r.document_hash, "
     "r.document_size, r.format, r.level, r.detached, r.policy_id, r.decision, r.status, r.approval_group, "
-    "r.approvals_required, r.delegation_id, r.created_at, r.expires_at, r.signature_id, r.completed_at, r.format_options";
+    "r.approvals_required, r.delegation_id, r.created_at, r.expires_at, r.signature_id, r.completed_at, r.format_options, r.credential";
 SignRequestRecord read_request(const Rows& st, int i) {
   SignRequestRecord r;
   r.id = st.text(i, 0);
@@ -76,6 +76,7 @@ SignRequestRecord read_request(const Rows& st, int i) {
   r.signature_id = st.opt_text(i, 20);
   r.completed_at = st.opt_time(i, 21);
   r.format_options = st.text(i, 22);
+  r.credential = st.opt_text(i, 23);
   return r;
 }
 
@@ -233,13 +234,13 @@ Result<void> PostgresStore::create_sign_request(const SignRequestRecord& r) {
   QS_TRY(auto c, m_pool->acquire());
   QS_TRY_VOID(c->exec("INSERT INTO sign_requests(id, identity_id, requester, document_type, attributes, document_name, "
       "document_hash, document_size, format, level, detached, policy_id, decision, status, approval_group, "
-      "approvals_required, delegation_id, created_at, expires_at, signature_id, completed_at, format_options) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+      "approvals_required, delegation_id, created_at, expires_at, signature_id, completed_at, format_options, credential) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
       Params().add(r.id).add(r.identity_id).add(r.requester).add(r.document_type).add(r.attributes).add(r.document_name)
           .add(r.document_hash).add(r.document_size).add(r.format).add(r.level).add(std::int64_t{r.detached ? 1 : 0})
           .add(r.policy_id).add(r.decision).add(r.status).add(r.approval_group).add(r.approvals_required)
           .add(r.delegation_id).add(r.created_at).add(r.expires_at).add(r.signature_id).add(r.completed_at)
-          .add(r.format_options)));
+          .add(r.format_options).add(r.credential)));
   return ok();
 }
 

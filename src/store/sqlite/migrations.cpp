@@ -278,6 +278,10 @@ CREATE INDEX access_tokens_principal ON access_tokens(principal, expires_at);
      R"sql(
 CREATE INDEX sads_request ON sads(request_id);
 )sql"},
+    {9, "the credential a sign request is for (CSC credentialID; null: the identity's newest usable one)",
+     R"sql(
+ALTER TABLE sign_requests ADD COLUMN credential TEXT;
+)sql"},
 };
 
 }  // namespace

@@ -37,7 +37,7 @@ DelegationRecord read_delegation(const Statement& st) {
 constexpr const char* kRequestColumns =
     "r.id, r.identity_id, i.name, r.requester, r.document_type, r.attributes, r.document_name, r.document_hash, "
     "r.document_size, r.format, r.level, r.detached, r.policy_id, r.decision, r.status, r.approval_group, "
-    "r.approvals_required, r.delegation_id, r.created_at, r.expires_at, r.signature_id, r.completed_at, r.format_options";
+    "r.approvals_required, r.delegation_id, r.created_at, r.expires_at, r.signature_id, r.completed_at, r.format_options, r.credential";
 SignRequestRecord read_request(const Statement& st) {
   SignRequestRecord r;
   r.id = st.text(0);
@@ -63,6 +63,7 @@ SignRequestRecord read_request(const Statement& st) {
   r.signature_id = opt_text(st, 20);
   r.completed_at = opt_time(st, 21);
   r.format_options = st.text(22);
+  r.credential = opt_text(st, 23);
   return r;
 }
 
@@ -252,8 +253,8 @@ Result<void> SqliteStore::create_sign_request(const SignRequestRecord& r) {
   return write([&]() -> Result<void> {
     QS_TRY(auto st, prepare("INSERT INTO sign_requests(id, identity_id, requester, document_type, attributes, document_name, document_hash, "
         "document_size, format, level, detached, policy_id, decision, status, approval_group, approvals_required, "
-        "delegation_id, created_at, expires_at, signature_id, completed_at, format_options) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        "delegation_id, created_at, expires_at, signature_id, completed_at, format_options, credential) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     st.bind(1, r.id).bind(2, r.identity_id).bind(3, r.requester).bind(4, r.document_type).bind(5, r.attributes)
         .bind(6, r.document_name).bind(7, r.document_hash).bind(8, r.document_size).bind(9, r.format).bind(10, r.level)
         .bind(11, std::int64_t{r.detached ? 1 : 0});
@@ -267,6 +268,7 @@ Result<void> SqliteStore::create_sign_request(const SignRequestRecord& r) {
     bind_opt(st, 20, r.signature_id);
     bind_opt(st, 21, r.completed_at);
     st.bind(22, r.format_options);
+    bind_opt(st, 23, r.credential);
     return st.run();
   });
 }
