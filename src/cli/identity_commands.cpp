@@ -211,10 +211,15 @@ void add_cert_commands(CLI::App& app, Globals& g, Action& action) {
   issue->add_option("--identity", *ident, "identity")->required();
   issue->add_option("--validity", *validity, "e.g. 90d (default from config)");
   issue->add_option("--out", *out, "also write the certificate and chain (PEM) here");
+  auto key_type = std::make_shared<std::string>("ec-p256");
+  issue->add_option("--key-type", *key_type, "key made in the token: ec-p256 (default), ec-p384, rsa-3072, rsa-4096");
   issue->callback([=, &g, &action] {
     action = [=, &g]() -> int {
       service::IssueRequest req;
       req.identity = *ident;
+      auto type = hsm::parse_key_type(*key_type);
+      if (!type) return g.out.usage_error("--key-type: " + type.error().message);
+      req.key_type = *type;
       if (!validity->empty()) {
         std::string v = *validity;
         if (v.back() == 'd') v.pop_back();

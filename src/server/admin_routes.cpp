@@ -155,6 +155,10 @@ void add_certificate_routes(Router& router, TrustService& svc, Metrics* m) {
       if (*days < 1 || *days > 3650) return fail(ErrorCode::invalid_input, "'validity_days' must be 1..3650");
       r.validity = std::chrono::days(*days);
     }
+    QS_TRY(auto key_type, opt_string(body, "key_type", 16));
+    if (key_type) {
+      QS_TRY(r.key_type, hsm::parse_key_type(*key_type));
+    }
     QS_TRY(auto c, issue_certificate(svc, r, actor(p), now_seconds()));
     return json(201, cert_json(c));
   }));

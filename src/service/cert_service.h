@@ -16,8 +16,8 @@ namespace qualsig::service {
 struct IssueRequest {
   std::string identity;
   std::optional<std::chrono::days> validity;  // default: certificates.default_validity_days
-  // The CLI and the admin API issue EC P-256 keys, the only ones every signature format writes
-  // here; RSA keys serve CSC signHash, which returns the bare value (RSASSA-PSS, PKCS#1 v1.5).
+  // P-256 unless asked otherwise (`cert issue --key-type`, the API's "key_type"). Every format
+  // signs with each type: ECDSA, or RSA with PKCS#1 v1.5 (CAdES, PAdES, XAdES) and PS256 (JAdES).
   hsm::KeyType key_type = hsm::KeyType::ec_p256;
 };
 

@@ -1,9 +1,31 @@
 // JSON views of stored records (service/record_json.h).
 #include "service/record_json.h"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "core/bytes.h"
+#include "core/openssl.h"
 
 namespace qualsig::service {
+
+namespace {
+
+// The certificate's key named as `cert issue --key-type` names it ("ec-p256", "rsa-3072"),
+// read from the certificate itself rather than stored beside it.
+std::string key_type_of(ByteView der) {
+  auto x = core::x509_from_der(der);
+  const EVP_PKEY* key = x ? X509_get0_pubkey(x->get()) : nullptr;
+  if (key == nullptr) return "unknown";
+  const int bits = EVP_PKEY_get_bits(key);
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA: return "rsa-" + std::to_string(bits);
+    case EVP_PKEY_EC: return "ec-p" + std::to_string(bits);
+    default: return "unknown";
+  }
+}
+
+}  // namespace
 
 nlohmann::json identity_json(const store::IdentityRecord& r) {
   nlohmann::json j = {{"name", r.name}, {"kind", r.kind}, {"state", r.state}, {"organization", r.organization},
@@ -18,7 +40,7 @@ nlohmann::json identity_json(const store::IdentityRecord& r) {
 nlohmann::json cert_json(const store::CertificateRecord& c) {
   nlohmann::json j = {{"serial", c.serial_hex}, {"identity", c.identity_name}, {"status", c.status},
                       {"not_before", to_rfc3339(c.not_before)}, {"not_after", to_rfc3339(c.not_after)},
-                      {"key", {{"label", c.key_label}, {"id", hex_encode(c.key_id)}}}};
+                      {"key", {{"label", c.key_label}, {"id", hex_encode(c.key_id)}, {"type", key_type_of(c.der)}}}};
   if (c.revoked_at) j["revoked_at"] = to_rfc3339(*c.revoked_at);
   if (c.revocation_reason) j["reason"] = *c.revocation_reason;
   if (c.invalidity_date) j["invalidity_date"] = to_rfc3339(*c.invalidity_date);

@@ -196,6 +196,33 @@ expect_exit 1 "signature 1 does not verify another document" -- openssl dgst -sh
 post /csc/v2/signatures/signHash "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD\",\"hashes\":[\"$H1\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}"
 expect_code 409 "the SAD is used once"
 
+# --- an RSA credential issued through the admin API (key_type), used through CSC ---
+post /api/v1/certificates "$ADMIN" '{"identity":"other-bot","key_type":"rsa-1024"}'
+expect_code 400 "admin API: an unknown key type"
+contains "the problem lists the key types" "$BODY" "rsa-3072"
+post /api/v1/certificates "$ADMIN" '{"identity":"other-bot","key_type":3072}'
+expect_code 400 "admin API: a key type that is not a string"
+post /api/v1/certificates "$BOT" '{"identity":"invoice-bot","key_type":"rsa-3072"}'
+expect_code 403 "a workload cannot issue itself a certificate"
+post /api/v1/certificates "$ADMIN" '{"identity":"other-bot","key_type":"rsa-3072"}'
+expect_code 201 "admin API issues an RSA-3072 certificate"
+RSA_CRED=$(field '["serial"]')
+[ "$(field '["key"]["type"]')" = rsa-3072 ] && pass "the certificate's key type is reported" || fail "key type: $BODY"
+post /csc/v2/credentials/info "$OTHER" "{\"credentialID\":\"$RSA_CRED\",\"certInfo\":true}"
+expect_code 200 "credentials/info of the RSA credential"
+contains "credentials/info: key length 3072" "$BODY" '"len":3072'
+python3 -c 'import json,sys,base64; b=json.loads(sys.argv[1])["cert"]["certificates"][0]; print("-----BEGIN CERTIFICATE-----\n"+b+"\n-----END CERTIFICATE-----")' "$BODY" | openssl x509 -pubkey -noout >rsa.pub
+contains "openssl reads a 3072-bit RSA key" "$(openssl pkey -pubin -in rsa.pub -text -noout)" "Public-Key: (3072 bit)"
+printf 'payment order 4713\n' > doc3.txt; H4=$(openssl dgst -sha256 -binary doc3.txt | base64 -w0)
+post /csc/v2/credentials/authorize "$OTHER" "{\"credentialID\":\"$RSA_CRED\",\"numSignatures\":1,\"hashes\":[\"$H4\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$SMALL\"}"
+expect_code 200 "authorize the RSA credential"
+RSA_SAD=$(field '["SAD"]')
+post /csc/v2/signatures/signHash "$OTHER" "{\"credentialID\":\"$RSA_CRED\",\"SAD\":\"$RSA_SAD\",\"hashes\":[\"$H4\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"signAlgo\":\"1.2.840.113549.1.1.11\"}"
+expect_code 200 "signHash with sha256WithRSAEncryption"
+python3 -c 'import json,sys,base64; open("rsa.sig","wb").write(base64.b64decode(json.loads(sys.argv[1])["signatures"][0]))' "$BODY"
+expect_exit 0 "openssl verifies the RSA signature over the document" -- openssl dgst -sha256 -verify rsa.pub -signature rsa.sig doc3.txt
+expect_exit 1 "the RSA signature does not verify another document" -- openssl dgst -sha256 -verify rsa.pub -signature rsa.sig doc2.txt
+
 # --- approvals: an invoice above 10 000 EUR waits for two approvers ---
 INV=$(printf 'invoice 20000 EUR\n' | tee inv.txt | openssl dgst -sha256 -binary | base64 -w0)
 INV_HEX=$(openssl dgst -sha256 -r inv.txt | cut -c1-64)
