@@ -133,6 +133,15 @@ Result<Bytes> add_counter_signature(ByteView cms, const X509* cert, const hsm::S
 Result<Bytes> archive_timestamp_imprint(ByteView cms, ByteView archive_timestamp_token,
                                         std::optional<ByteView> detached_content_digest);
 
+// Which countersignatures of the sole signer an archive-time-stamp-v3 token protects: the
+// positions (CounterSignature::path[0]) of the countersignature attribute values whose hash
+// (attrType || AttributeValue) its ats-hash-index-v3 lists (EN 319 122-1 §5.5.2). Those values
+// existed, byte for byte, when the token was made, with every countersignature nested in them; a
+// countersignature added later, or one of its children added later, changed or added a value the
+// index does not list. Fails as archive_timestamp_imprint does for the token; does not check the
+// imprint (validation does).
+Result<std::vector<std::size_t>> archived_counter_signatures(ByteView cms, ByteView archive_timestamp_token);
+
 // The message imprint of a time-stamp of a form EN 319 122-1 replaced, found by its token among
 // the sole signer's unsigned attributes, hashed with `md` (the token's own imprint algorithm,
 // SHA-1 included: judging it is validation's cryptographic constraints):

@@ -229,4 +229,33 @@ Result<Bytes> archive_timestamp_imprint(ByteView cms_der, ByteView archive_times
   return detail::ats_v3_imprint(ci.get(), si, content_digest, indexes.front(), index.alg);
 }
 
+Result<std::vector<std::size_t>> archived_counter_signatures(ByteView cms_der, ByteView archive_timestamp_token) {
+  QS_TRY(cms::ContentInfoPtr ci, cms::parse_signed_data(cms_der));
+  QS_TRY(QS_CADES_SIGNER_INFO * si, cms::sole_signer(ci.get()));
+  QS_TRY(cms::ContentInfoPtr token_ci, cms::parse_signed_data(archive_timestamp_token));
+  QS_TRY(QS_CADES_SIGNER_INFO * token_si, cms::sole_signer(token_ci.get()));
+  QS_TRY(std::vector<Bytes> indexes, cms::attribute_values(token_si->unsigned_attrs, oid::kAtsHashIndexV3));
+  if (indexes.size() != 1)
+    return fail(ErrorCode::invalid_input, "the archive time-stamp token has no single ats-hash-index-v3");
+  QS_TRY(HashIndex index, parse_hash_index(indexes.front()));
+  HashSet listed;
+  for (const Bytes& h : index.unsigned_attr_values) listed.insert(hex_encode(h));
+  // The same walk and encodings as unsigned_value_hashes, counting countersignature values in the
+  // order counter_signatures numbers them.
+  std::vector<std::size_t> out;
+  std::size_t position = 0;
+  for (int i = 0; i < sk_ASN1_TYPE_num(si->unsigned_attrs); ++i) {
+    QS_TRY(cms::AttributePtr attr, cms::parse_attribute(sk_ASN1_TYPE_value(si->unsigned_attrs, i)));
+    if (cms::oid_text(attr->type) != oid::kCountersignature) continue;
+    QS_TRY(Bytes type, cms::to_der(attr->type, ASN1_ITEM_rptr(ASN1_OBJECT)));
+    for (int j = 0; j < sk_ASN1_TYPE_num(attr->values); ++j, ++position) {
+      QS_TRY(Bytes value, cms::to_der(sk_ASN1_TYPE_value(attr->values, j)));
+      Bytes input = type;
+      input.insert(input.end(), value.begin(), value.end());
+      if (listed.count(hex_encode(core::digest(index.alg, input))) != 0) out.push_back(position);
+    }
+  }
+  return out;
+}
+
 }  // namespace qualsig::formats::cades

@@ -56,6 +56,10 @@ struct TimestampReport {
   std::optional<SubIndication> sub_indication;
   std::string tsa;  // subject of the TSA certificate (one line, RFC 2253); empty if not found
   std::vector<std::string> reasons;
+  // CAdES archive-time-stamp-v3: the countersignatures of its signature whose values its
+  // ats-hash-index-v3 lists (positions among the signature's own countersignatures, 0-based);
+  // it is listed among their time-stamps too, as their POE.
+  std::vector<std::size_t> counter_signatures;
 };
 
 // The outcome for one signature (one SignerInfo of a CMS, one PDF signature dictionary).

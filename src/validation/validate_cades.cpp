@@ -121,9 +121,13 @@ Verdict long_term(const Verdict& basic, const SignerBlocks& blocks, TimePoint bs
 
 // RFC 5652 §11.4 countersignatures of SignerInfo `signer`, each validated as a signature of its
 // parent's signature value (formats::cades::counter_signatures) with the file's validation material.
-// Their own signature-time-stamps are POEs; the parent's archive time-stamps are not taken as POEs
-// of them (whether an archive time-stamp covers a countersignature added later is not decided).
-void counters_of(ByteView file, std::size_t signer, const std::string& parent_id, const ValidationOptions& options,
+// Their own signature-time-stamps are POEs, and so are the parent's PASSED archive-time-stamp-v3
+// tokens whose hash index lists the top-level countersignature they belong to (`parent_timestamps`,
+// TimestampReport::counter_signatures): such a token proves the countersignature existed, as it is,
+// at its time (EN 319 102-1 §5.6.2.4). One added after the token is not listed and gets no POE
+// from it.
+void counters_of(ByteView file, std::size_t signer, const std::string& parent_id,
+                 const std::vector<TimestampReport>& parent_timestamps, const ValidationOptions& options,
                  Material& material, bool embedded_revocation, TimePoint at, std::vector<SignatureReport>& out) {
   auto format_failure = [&](std::string id, std::string parent, std::string why) {
     out.push_back(unreadable_counter_signature(std::move(id), std::move(parent), "CAdES", std::move(why), at));
@@ -156,6 +160,10 @@ void counters_of(ByteView file, std::size_t signer, const std::string& parent_id
     SignerBlocks blocks = run_basic_blocks(cms.get(), si, options, material, embedded_revocation, std::nullopt, at, r,
                                            /*counter_signature=*/true);
     r.timestamps = validate_signer_timestamps(si, ByteView{}, options, material, at);
+    for (const TimestampReport& t : parent_timestamps)
+      if (t.indication == Indication::passed &&
+          std::find(t.counter_signatures.begin(), t.counter_signatures.end(), c.path.front()) != t.counter_signatures.end())
+        r.timestamps.push_back(t);
     conclude(blocks, false, r);
     out.push_back(std::move(r));
   }
@@ -246,7 +254,8 @@ Result<ValidationReport> validate_cms(ByteView file, const ValidationOptions& op
     conclude(blocks, context.document_timestamps_archive, sig);
     // Read through formats (a second parse of the file) only when there are any.
     if (CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, -1) >= 0)
-      counters_of(file, static_cast<std::size_t>(i), sig.id, options, material, embedded_revocation, at, counters);
+      counters_of(file, static_cast<std::size_t>(i), sig.id, sig.timestamps, options, material, embedded_revocation, at,
+                  counters);
     report.signatures.push_back(std::move(sig));
   }
   for (SignatureReport& c : counters) report.signatures.push_back(std::move(c));

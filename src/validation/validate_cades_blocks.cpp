@@ -383,6 +383,13 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
         };
       }
       out.push_back(validate_timestamp(token, type, fn, material, at));
+      // Which countersignatures it protects (read only where there are any): a PASSED one is a
+      // POE of them too (EN 319 102-1 §5.6.2.4 with the hash index of EN 319 122-1 §5.5.2).
+      if (type == "archive-time-stamp-v3" && !file.empty() &&
+          CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, -1) >= 0) {
+        auto covered = formats::cades::archived_counter_signatures(file, token);
+        if (covered) out.back().counter_signatures = std::move(*covered);
+      }
     }
   }
   return out;

@@ -427,6 +427,51 @@ TEST_F(ValidateCades, CounterSignatureIsValidatedAsASignatureOfItsOwn) {
   EXPECT_FALSE(node["counter_signatures"][0]["ok"].get<bool>()) << node.dump();
 }
 
+// EN 319 102-1 §5.6.2.4: the parent's archive-time-stamp-v3 is a POE of the countersignatures its
+// ats-hash-index-v3 lists (EN 319 122-1 §5.5.2), so a countersignature whose certificate has
+// expired since still validates; one added after the archive time-stamp gets no POE from it.
+TEST_F(ValidateCades, ArchiveTimestampIsAPoeOfTheCounterSignaturesItCovers) {
+  pki::CertificateRequest req;
+  req.subject = {"Test Countersigner Variant", "Qualsig Test", "", "", "NL"};
+  req.public_key = pki().counter_signer->public_key();
+  req.not_before = date(2020, 1, 1);
+  req.not_after = date(2027, 6, 1);
+  req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
+  auto counter = must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
+  const auto counter_options = pki().options(Level::b_b);
+  Bytes once = must(formats::cades::add_counter_signature(sign(Level::b_lt), counter.get(), *pki().counter_signer,
+                                                         counter_options));
+  const Bytes digest = core::sha256(kDocument);
+  Bytes archived = must(formats::cades::add_archive_timestamp(once, ByteView(digest), pki().tsa.fn()));
+  Bytes twice = must(formats::cades::add_counter_signature(archived, counter.get(), *pki().counter_signer, counter_options));
+  EXPECT_EQ(must(formats::cades::archived_counter_signatures(twice, must(formats::cades::inspect(twice)).archive_timestamps.at(0))),
+            std::vector<std::size_t>{0});
+
+  ValidationOptions o = options(date(2030, 1, 1));
+  o.extra_ocsp_responses.push_back(ocsp_good(counter.get(), kSigningTime));
+  auto r = validate(twice, o);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->signatures.size(), 3u);
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_passed);
+  const SignatureReport& covered = r->signatures[1];
+  const SignatureReport& later = r->signatures[2];
+  EXPECT_EQ(covered.id, "S-1-CS-1");
+  EXPECT_EQ(later.id, "S-1-CS-2");
+  EXPECT_EQ(covered.indication, Indication::total_passed) << (covered.reasons.empty() ? "" : covered.reasons[0]);
+  ASSERT_EQ(covered.timestamps.size(), 1u);
+  EXPECT_EQ(covered.timestamps[0].type, "archive-time-stamp-v3");
+  EXPECT_EQ(covered.best_signature_time, kSigningTime + 1min);
+  EXPECT_EQ(later.indication, Indication::indeterminate);
+  EXPECT_EQ(later.sub_indication, SubIndication::out_of_bounds_not_revoked)
+      << (later.sub_indication ? sub_indication_name(*later.sub_indication) : "none");
+  EXPECT_TRUE(later.timestamps.empty());
+  // Both countersignature values are intact for PKI.js: the POE, not the bytes, decides.
+  nlohmann::json node = pki().node_check(twice, &kDocument);
+  ASSERT_EQ(node["counter_signatures"].size(), 2u) << node.dump();
+  EXPECT_TRUE(node["counter_signatures"][0]["ok"].get<bool>()) << node.dump();
+  EXPECT_TRUE(node["counter_signatures"][1]["ok"].get<bool>()) << node.dump();
+}
+
 TEST_F(ValidateCades, MalformedOrTooManyCounterSignaturesAreReportedNotFatal) {
   Bytes countered = must(formats::cades::add_counter_signature(sign(Level::b_b), pki().signer_cert.get(), *pki().signer,
                                                               pki().options(Level::b_b)));
