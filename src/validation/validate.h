@@ -56,9 +56,9 @@ struct TimestampReport {
   std::optional<SubIndication> sub_indication;
   std::string tsa;  // subject of the TSA certificate (one line, RFC 2253); empty if not found
   std::vector<std::string> reasons;
-  // CAdES archive-time-stamp-v3: the countersignatures of its signature whose values its
-  // ats-hash-index-v3 lists (positions among the signature's own countersignatures, 0-based);
-  // it is listed among their time-stamps too, as their POE.
+  // An archive time-stamp: the countersignatures of its signature it covers (positions among the
+  // signature's own countersignatures, 0-based): CAdES those whose values its ats-hash-index-v3
+  // lists, XAdES and JAdES those before it. It is listed among their time-stamps too, as their POE.
   std::vector<std::size_t> counter_signatures;
 };
 

@@ -162,8 +162,10 @@ void counters_of(ByteView file, std::size_t signer, const std::string& parent_id
     r.timestamps = validate_signer_timestamps(si, ByteView{}, options, material, at);
     for (const TimestampReport& t : parent_timestamps)
       if (t.indication == Indication::passed &&
-          std::find(t.counter_signatures.begin(), t.counter_signatures.end(), c.path.front()) != t.counter_signatures.end())
+          std::find(t.counter_signatures.begin(), t.counter_signatures.end(), c.path.front()) != t.counter_signatures.end()) {
         r.timestamps.push_back(t);
+        r.timestamps.back().counter_signatures.clear();  // positions among the parent's, not this one's
+      }
     conclude(blocks, false, r);
     out.push_back(std::move(r));
   }

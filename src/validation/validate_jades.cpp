@@ -36,6 +36,7 @@ struct ArchiveTimestamp {
   Bytes token;
   std::optional<std::string> imprint_input;
   std::string why_not;
+  std::size_t counter_signatures_before = 0;  // cSig entries of etsiU before it (§5.3.6.3.1: covered)
 };
 
 // TS 119 182-1 §5.3.6 arcTst entries of etsiU ({"arcTst": {"timeStamped": ..., "tstTokens":
@@ -53,6 +54,7 @@ std::vector<ArchiveTimestamp> archive_timestamps(const formats::jades::JwsSignat
   if (etsi_u == s.unprotected_header.end() || !etsi_u->is_array()) return out;
   std::string preceding;  // the base64url etsiU entries before the current one, concatenated
   bool clear_entries = false;
+  std::size_t counter_signatures = 0;  // cSig entries so far, numbered as JwsSignature::counter_signatures
   for (const auto& raw : *etsi_u) {
     nlohmann::json entry = raw;
     if (raw.is_string()) {
@@ -80,8 +82,10 @@ std::vector<ArchiveTimestamp> archive_timestamps(const formats::jades::JwsSignat
       if (tokens.is_array())
         for (const auto& t : tokens)
           if (t.is_object() && t.contains("val") && t["val"].is_string())
-            if (auto der = base64_decode(t["val"].get<std::string>())) out.push_back({std::move(*der), input, why_not});
+            if (auto der = base64_decode(t["val"].get<std::string>()))
+              out.push_back({std::move(*der), input, why_not, counter_signatures});
     }
+    if (entry.is_object() && entry.contains("cSig")) ++counter_signatures;
     if (raw.is_string()) preceding += raw.get<std::string>();
   }
   return out;
@@ -152,7 +156,10 @@ namespace {
 // parsed again: the bound keeps a hostile nesting linear).
 constexpr int kMaxCounterDepth = 4;
 
-Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOptions& options, TimePoint at, int depth);
+// `inherited`: PASSED archive time-stamps of the signatures a countersignature countersigns that
+// cover it, POEs of its signatures too (EN 319 102-1 §5.6.2.4); empty for a JWS of its own.
+Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOptions& options, TimePoint at, int depth,
+                                               const std::vector<TimestampReport>& inherited);
 
 // One etsiU cSig (TS 119 182-1 §5.3.2) of a signature whose value is `countersigned`, validated as
 // a JWS of its own: the countersigned signature value is its payload (a detached cSig is given it
@@ -160,7 +167,7 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
 // countersignatures included) are appended to `out` with ids under `id`.
 void validate_counter_signature(const std::string& text, const Bytes& countersigned, const std::string& id,
                                 const std::string& parent, const ValidationOptions& options, TimePoint at, int depth,
-                                std::vector<SignatureReport>& out) {
+                                const std::vector<TimestampReport>& inherited, std::vector<SignatureReport>& out) {
   auto failure = [&](std::string why) { out.push_back(unreadable_counter_signature(id, parent, "JAdES", std::move(why), at)); };
   if (depth >= kMaxCounterDepth) return failure("countersignatures nested deeper than " + std::to_string(kMaxCounterDepth));
   auto parsed = formats::jades::parse_jws(text);
@@ -169,7 +176,7 @@ void validate_counter_signature(const std::string& text, const Bytes& countersig
   ValidationOptions o = options;
   o.detached_content.reset();
   if (!parsed->payload) o.detached_content = countersigned;
-  auto report = validate_jws_at_depth(to_bytes(text), o, at, depth + 1);
+  auto report = validate_jws_at_depth(to_bytes(text), o, at, depth + 1, inherited);
   if (!report || report->signatures.empty())
     return failure(report ? "cSig has no signature" : "cSig is not a JWS qualsig can read: " + report.error().message);
   // validate_jws numbers its one signature S-1 and that one's countersignatures S-1-CS-...
@@ -193,12 +200,13 @@ void validate_counter_signature(const std::string& text, const Bytes& countersig
 }  // namespace
 
 Result<ValidationReport> validate_jws(ByteView text, const ValidationOptions& options, TimePoint at) {
-  return validate_jws_at_depth(text, options, at, 0);
+  return validate_jws_at_depth(text, options, at, 0, {});
 }
 
 namespace {
 
-Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOptions& options, TimePoint at, int depth) {
+Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOptions& options, TimePoint at, int depth,
+                                               const std::vector<TimestampReport>& inherited) {
   std::string_view jws(reinterpret_cast<const char*>(text.data()), text.size());
   // Trailing white space (a file's final newline) is not part of a compact JWS.
   while (!jws.empty() && std::isspace(static_cast<unsigned char>(jws.back())) != 0) jws.remove_suffix(1);
@@ -297,7 +305,7 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
           },
           material, at));
     }
-    for (const ArchiveTimestamp& arc : arcs)
+    for (const ArchiveTimestamp& arc : arcs) {
       sig.timestamps.push_back(validate_timestamp(
           arc.token, "archive-time-stamp",
           [&arc](const EVP_MD* md) -> Result<Bytes> {
@@ -309,10 +317,25 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
             return Bytes(buf, buf + len);
           },
           material, at));
+      // §5.3.6.3.1: the imprint covers every etsiU entry before the arcTst, cSig entries included.
+      for (std::size_t k = 0; k < arc.counter_signatures_before; ++k) sig.timestamps.back().counter_signatures.push_back(k);
+    }
+    const std::size_t own_timestamps = sig.timestamps.size();
+    sig.timestamps.insert(sig.timestamps.end(), inherited.begin(), inherited.end());
     conclude(b, false, sig);
-    for (std::size_t k = 0; k < js.counter_signatures.size(); ++k)
+    for (std::size_t k = 0; k < js.counter_signatures.size(); ++k) {
+      std::vector<TimestampReport> covering = inherited;
+      for (std::size_t t = 0; t < own_timestamps; ++t) {
+        const TimestampReport& ts = sig.timestamps[t];
+        if (ts.indication == Indication::passed &&
+            std::find(ts.counter_signatures.begin(), ts.counter_signatures.end(), k) != ts.counter_signatures.end()) {
+          covering.push_back(ts);
+          covering.back().counter_signatures.clear();  // positions among this signature's, not the countersignature's
+        }
+      }
       validate_counter_signature(js.counter_signatures[k], js.signature, sig.id + "-CS-" + std::to_string(k + 1), sig.id,
-                                 options, at, depth, counters);
+                                 options, at, depth, covering, counters);
+    }
     report.signatures.push_back(std::move(sig));
   }
   for (SignatureReport& c : counters) report.signatures.push_back(std::move(c));

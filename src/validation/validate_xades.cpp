@@ -48,6 +48,9 @@ struct Parts {
   // (EncapsulatedTimeStamp DER, canonicalisation URI of its time-stamp element)
   std::vector<std::pair<Bytes, std::string>> signature_timestamps;
   std::vector<Bytes> archive_timestamps;
+  // For each archive time-stamp: the signature's own counter-signatures (positions among them,
+  // in document order) whose xades:CounterSignature precedes its ArchiveTimeStamp.
+  std::vector<std::vector<std::size_t>> archive_counter_signatures;
   struct LegacyTimestamp {
     Bytes token;
     std::string c14n;
@@ -127,10 +130,27 @@ Result<Parts> locate(ByteView file, std::size_t index) {
         for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
           p.legacy_timestamps.push_back({std::move(token), c14n, ts, std::string_view(name).starts_with("SigAndRefs")});
       }
+  // EN 319 132-1 §5.5.2.2: an ArchiveTimeStamp covers the unsigned signature properties before it,
+  // xades:CounterSignature elements included (their signatures with them).
+  std::vector<xmlNode*> counters;
+  for (xmlNode* s : signatures)
+    if (xades::detail::countersigned(s) == p.signature) counters.push_back(s);
+  auto covered_by = [&counters](xmlNode* archive) {
+    std::vector<std::size_t> out;
+    for (std::size_t k = 0; k < counters.size(); ++k)
+      for (xmlNode* before = archive->prev; before != nullptr; before = before->prev)
+        if (before == counters[k]->parent) {
+          out.push_back(k);
+          break;
+        }
+    return out;
+  };
   for (const char* ns : {xml::kXades141Ns, p.xades_ns})
     for (xmlNode* ts : own_elements(p.signature, ns, "ArchiveTimeStamp"))
-      for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
+      for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp")) {
         p.archive_timestamps.push_back(std::move(token));
+        p.archive_counter_signatures.push_back(covered_by(ts));
+      }
   return p;
 }
 
@@ -251,8 +271,11 @@ std::optional<ValidationReport> plain_xmldsig(ByteView file, TimePoint at) {
 }
 
 // EN 319 102-1 §5 for XAdES signature `index` of `file`, `info` being its inspection.
+// `inherited`: PASSED archive time-stamps of the signatures this one countersigns that cover it,
+// POEs of it too (EN 319 102-1 §5.6.2.4).
 Result<SignatureReport> validate_signature(ByteView file, std::size_t index, const xades::SignatureInfo& info,
-                                           const ValidationOptions& options, Material& material, TimePoint at) {
+                                           const ValidationOptions& options, Material& material, TimePoint at,
+                                           const std::vector<TimestampReport>& inherited) {
   auto located = locate(file, index);
   if (!located) return fail(ErrorCode::invalid_input, "not a XAdES signature qualsig can read: " + located.error().message);
   Parts& parts = *located;
@@ -353,7 +376,8 @@ Result<SignatureReport> validate_signature(ByteView file, std::size_t index, con
   // §5.5.2.2: the archive imprint is recomputed by formats::xades::verify (the XMLDSig reference
   // processing needs xmlsec); it matched when verify passed, and did not when verify says so.
   const bool archive_mismatch = !verified && contains(why, "ArchiveTimeStamp's imprint does not match");
-  for (const Bytes& token : parts.archive_timestamps)
+  for (std::size_t k = 0; k < parts.archive_timestamps.size(); ++k) {
+    const Bytes& token = parts.archive_timestamps[k];
     sig.timestamps.push_back(validate_timestamp(
         token, "archive-time-stamp",
         [&token, &verified, archive_mismatch](const EVP_MD*) -> Result<Bytes> {
@@ -362,6 +386,8 @@ Result<SignatureReport> validate_signature(ByteView file, std::size_t index, con
           return fail(ErrorCode::usage, "archive time-stamp imprint not checked: the signature does not verify");
         },
         material, at));
+    sig.timestamps.back().counter_signatures = parts.archive_counter_signatures[k];
+  }
   for (const Parts::LegacyTimestamp& ts : parts.legacy_timestamps)
     sig.timestamps.push_back(validate_timestamp(
         ts.token, ts.with_signature ? "esc-time-stamp" : "cert-crl-time-stamp",
@@ -374,6 +400,7 @@ Result<SignatureReport> validate_signature(ByteView file, std::size_t index, con
           return Bytes(buf, buf + len);
         },
         material, at));
+  sig.timestamps.insert(sig.timestamps.end(), inherited.begin(), inherited.end());
   conclude(b, false, sig);
   return sig;
 }
@@ -404,6 +431,8 @@ Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& op
   // Ids: S-1, S-2, ... for the signatures, then "<parent>-CS-<n>" for counter-signatures. One
   // signature has none: the document is not parsed again for it.
   std::vector<std::string> ids(count), parents(count);
+  // A counter-signature's parent (index) and its position among the parent's counter-signatures.
+  std::vector<std::optional<std::pair<std::size_t, std::size_t>>> parent_of(count);
   if (count == 1) {
     ids[0] = "S-1";
   } else {
@@ -420,13 +449,27 @@ Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& op
       }
       std::size_t p = static_cast<std::size_t>(at_parent - nodes.begin());
       parents[i] = ids[p];
+      parent_of[i] = std::pair{p, counters_of[p]};
       ids[i] = ids[p] + "-CS-" + std::to_string(++counters_of[p]);
     }
   }
+  // The POEs each signature passes to its counter-signatures: what it inherited itself, and its
+  // own PASSED archive time-stamps that cover the counter-signature (parents come first).
+  std::vector<std::vector<TimestampReport>> inherited(count);
   for (std::size_t i = 0; i < count; ++i) {
+    if (parent_of[i]) {
+      const auto [p, position] = *parent_of[i];
+      inherited[i] = inherited[p];
+      for (const TimestampReport& t : report.signatures[p].timestamps)
+        if (t.indication == Indication::passed &&
+            std::find(t.counter_signatures.begin(), t.counter_signatures.end(), position) != t.counter_signatures.end()) {
+          inherited[i].push_back(t);
+          inherited[i].back().counter_signatures.clear();  // positions among the parent's, not this one's
+        }
+    }
     auto info = i == 0 ? std::move(first) : xades::inspect(file, i);
     if (!info) return fail(ErrorCode::invalid_input, "not a XAdES signature qualsig can read: " + info.error().message);
-    QS_TRY(SignatureReport sig, validate_signature(file, i, *info, options, material, at));
+    QS_TRY(SignatureReport sig, validate_signature(file, i, *info, options, material, at, inherited[i]));
     sig.id = ids[i];
     sig.counter_signature_of = parents[i];
     report.signatures.push_back(std::move(sig));

@@ -176,6 +176,18 @@ struct CadesPki {
 
   std::string path(const std::string& name) const { return (dir.path() / name).string(); }
 
+  // The countersigner's key (or `key`) under a certificate from the issuing CA that expires at
+  // `not_after` (past-signature tests).
+  core::UniquePtr<X509> counter_cert_until(TimePoint not_after, const EVP_PKEY* key = nullptr) {
+    pki::CertificateRequest req;
+    req.subject = {"Test Countersigner (short)", "Qualsig Test", "", "", "NL"};
+    req.public_key = key != nullptr ? key : counter_signer->public_key();
+    req.not_before = std::chrono::sys_days{std::chrono::January / 1 / 2020};
+    req.not_after = not_after;
+    req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
+    return must(pki::issue_certificate(req, issuing.get(), issuing_key.get()));
+  }
+
   std::shared_ptr<hsm::Pkcs11Signer> token_signer(hsm::KeyType type, const std::string& label) {
     auto key = must(hsm.token()->generate_key(type, label, as_bytes(label)));
     return must(hsm::Pkcs11Signer::create(hsm.token(), key));

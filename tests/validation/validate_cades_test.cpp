@@ -431,13 +431,7 @@ TEST_F(ValidateCades, CounterSignatureIsValidatedAsASignatureOfItsOwn) {
 // ats-hash-index-v3 lists (EN 319 122-1 §5.5.2), so a countersignature whose certificate has
 // expired since still validates; one added after the archive time-stamp gets no POE from it.
 TEST_F(ValidateCades, ArchiveTimestampIsAPoeOfTheCounterSignaturesItCovers) {
-  pki::CertificateRequest req;
-  req.subject = {"Test Countersigner Variant", "Qualsig Test", "", "", "NL"};
-  req.public_key = pki().counter_signer->public_key();
-  req.not_before = date(2020, 1, 1);
-  req.not_after = date(2027, 6, 1);
-  req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
-  auto counter = must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
+  auto counter = pki().counter_cert_until(date(2027, 6, 1));
   const auto counter_options = pki().options(Level::b_b);
   Bytes once = must(formats::cades::add_counter_signature(sign(Level::b_lt), counter.get(), *pki().counter_signer,
                                                          counter_options));

@@ -321,6 +321,54 @@ TEST_F(ValidateJades, CounterSignatureIsValidatedAsASignatureOfItsOwn) {
   EXPECT_EQ(r.signatures.back().sub_indication, SubIndication::format_failure);
 }
 
+// EN 319 102-1 §5.6.2.4 with TS 119 182-1 §5.3.6.3.1: an arcTst covers the etsiU entries before
+// it, so it is a POE of a cSig before it, whose certificate has expired since, and not of a cSig
+// added after it.
+TEST_F(ValidateJades, ArchiveTimestampIsAPoeOfTheCounterSignaturesBeforeIt) {
+  const TimePoint later = std::chrono::sys_days{std::chrono::January / 1 / 2030};
+  auto counter_cert = pki().counter_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2027});
+  nlohmann::json doc = nlohmann::json::parse(sign(jades::Level::b_b, jades::Serialization::json));
+  nlohmann::json& target = doc.contains("signatures") ? doc["signatures"][0] : doc;
+  const Bytes value = base64url_decode(target["signature"].get<std::string>()).value_or(Bytes{});
+  auto counter_at = [&](TimePoint signing_time) {
+    jades::SignOptions o;
+    o.serialization = jades::Serialization::json;
+    o.signing_time = signing_time;
+    o.chain = {pki().issuing.get(), pki().root.get()};
+    return nlohmann::json::parse(must(jades::sign_jws(value, counter_cert.get(), *pki().counter_signer, o)));
+  };
+  auto entry = [](const nlohmann::json& j) { return base64url_encode(to_bytes(j.dump())); };
+  const std::string before = entry({{"cSig", counter_at(kSigningTime + 1h)}});
+  // §5.3.6.3.1: payload '.' protected '.' signature '.' and the etsiU entries before the arcTst.
+  const std::string input = doc["payload"].get<std::string>() + "." + target["protected"].get<std::string>() + "." +
+                            target["signature"].get<std::string>() + "." + before;
+  const Bytes token = must(pki().tsa(core::sha256(to_bytes(input)), core::DigestAlgorithm::sha256));
+  const std::string arc = entry({{"arcTst", {{"tstTokens", nlohmann::json::array({{{"val", base64_encode(token)}}})}}}});
+  const std::string after = entry({{"cSig", counter_at(kSigningTime + 2h)}});
+  target["header"]["etsiU"] = nlohmann::json::array({before, arc, after});
+  EXPECT_EQ(jose(doc.dump()), 0);  // the countersigned signature is unchanged
+
+  ValidationOptions o = options();
+  o.validation_time = later;
+  o.extra_ocsp_responses.push_back(pki().ocsp_good(counter_cert.get()));
+  ValidationReport r = must(validate(to_bytes(doc.dump()), o));
+  ASSERT_EQ(r.signatures.size(), 3u);
+  ASSERT_EQ(r.signatures[0].timestamps.size(), 1u);
+  EXPECT_EQ(r.signatures[0].timestamps[0].indication, Indication::passed);
+  const SignatureReport& covered = r.signatures[1];
+  const SignatureReport& added = r.signatures[2];
+  EXPECT_EQ(covered.id, "S-1-CS-1");
+  EXPECT_EQ(added.id, "S-1-CS-2");
+  EXPECT_EQ(covered.indication, Indication::total_passed) << (covered.reasons.empty() ? "" : covered.reasons[0]);
+  ASSERT_EQ(covered.timestamps.size(), 1u);
+  EXPECT_EQ(covered.timestamps[0].type, "archive-time-stamp");
+  EXPECT_EQ(covered.best_signature_time, kSigningTime + 1min);
+  EXPECT_EQ(added.indication, Indication::indeterminate);
+  EXPECT_EQ(added.sub_indication, SubIndication::out_of_bounds_not_revoked)
+      << (added.sub_indication ? sub_indication_name(*added.sub_indication) : "none");
+  EXPECT_TRUE(added.timestamps.empty());
+}
+
 TEST_F(ValidateJades, UnknownRootIsNoCertificateChainFound) {
   std::string jws = sign(jades::Level::b_b, jades::Serialization::compact);
   ValidationOptions o = options();

@@ -112,6 +112,55 @@ class ValidateXades : public ::testing::Test {
     return qualsig::testing::run(cmd + pki().path("sig.xml")).status;
   }
 
+  // cs.key / cs.pem: the key and certificate xmlsec1 counter-signs with.
+  void write_key_and_cert(EVP_PKEY* key, const X509* cert) {
+    std::ofstream pem(pki().path("cs.pem"));
+    pem << must(core::x509_to_pem(cert));
+    auto bio = core::wrap(BIO_new_file(pki().path("cs.key").c_str(), "w"));
+    EXPECT_EQ(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  }
+
+  // The Id of the first ds:SignatureValue of a qualsig XAdES document ("" if none).
+  static std::string signature_value_id(const std::string& text) {
+    std::smatch m;
+    return std::regex_search(text, m, std::regex(R"re(<ds:SignatureValue Id="([^"]+)")re")) ? m[1].str() : "";
+  }
+
+  // A xades:CounterSignature (EN 319 132-1 §5.4.2) template over the ds:SignatureValue `value_id`,
+  // by `cert_der`, for xmlsec1 to complete (xmlsec_sign_counter).
+  static std::string counter_template(const std::string& id, const std::string& value_id, const Bytes& cert_der,
+                                      TimePoint signing_time) {
+    return "<xades:CounterSignature><ds:Signature Id=\"" + id + "\"><ds:SignedInfo>"
+           "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+           "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/>"
+           "<ds:Reference URI=\"#" + value_id + "\" Type=\"http://uri.etsi.org/01903#CountersignedSignature\">"
+           "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
+           "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>"
+           "<ds:Reference URI=\"#" + id + "-sp\" Type=\"http://uri.etsi.org/01903#SignedProperties\">"
+           "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
+           "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>"
+           "</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + base64_encode(cert_der) +
+           "</ds:X509Certificate></ds:X509Data></ds:KeyInfo><ds:Object><xades:QualifyingProperties Target=\"#" + id + "\">"
+           "<xades:SignedProperties Id=\"" + id + "-sp\"><xades:SignedSignatureProperties><xades:SigningTime>" +
+           to_rfc3339(signing_time) + "</xades:SigningTime><xades:SigningCertificateV2><xades:Cert><xades:CertDigest>"
+           "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue>" +
+           base64_encode(core::sha256(cert_der)) +
+           "</ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>"
+           "</xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature></xades:CounterSignature>";
+  }
+
+  // xmlsec1 signs the counter-signature template `id` in `text` with cs.key / cs.pem; empty on failure.
+  Bytes xmlsec_sign_counter(const std::string& text, const std::string& id) {
+    write_file(pki().path("cs-template.xml"), to_bytes(text));
+    auto made = qualsig::testing::run("xmlsec1 --sign --privkey-pem " + pki().path("cs.key") + "," + pki().path("cs.pem") +
+                                      " --id-attr:Id SignatureValue --id-attr:Id SignedProperties --id-attr:Id Signature --node-id " +
+                                      id + " --output " + pki().path("countered.xml") + " " + pki().path("cs-template.xml"));
+    EXPECT_EQ(made.status, 0) << made.output;
+    if (made.status != 0) return {};
+    std::ifstream in(pki().path("countered.xml"), std::ios::binary);
+    return to_bytes(std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+
   static CadesPki* s_pki;
 };
 CadesPki* ValidateXades::s_pki = nullptr;
@@ -363,46 +412,18 @@ TEST_F(ValidateXades, CounterSignatureMadeByXmlsecIsValidatedAsASignatureOfItsOw
   auto cert = formats::cades::testing::issue("Test XAdES Countersigner", key.get(), pki().issuing.get(),
                                              pki().issuing_key.get(), false);
   Bytes cert_der = must(core::x509_to_der(cert.get()));
-  {
-    std::ofstream pem(pki().path("cs.pem"));
-    pem << must(core::x509_to_pem(cert.get()));
-    auto bio = core::wrap(BIO_new_file(pki().path("cs.key").c_str(), "w"));
-    ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
-  }
+  write_key_and_cert(key.get(), cert.get());
   std::string text = to_string(sign(Level::b_b, xades::Packaging::enveloped));
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(text, m, std::regex(R"re(<ds:SignatureValue Id="([^"]+)")re"))) << text;
-  const std::string value_id = m[1].str();
-  const std::string counter =
-      "<xades:CounterSignature><ds:Signature Id=\"cs\"><ds:SignedInfo>"
-      "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
-      "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/>"
-      "<ds:Reference URI=\"#" + value_id + "\" Type=\"http://uri.etsi.org/01903#CountersignedSignature\">"
-      "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
-      "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>"
-      "<ds:Reference URI=\"#cs-sp\" Type=\"http://uri.etsi.org/01903#SignedProperties\">"
-      "<ds:Transforms><ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
-      "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>"
-      "</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + base64_encode(cert_der) +
-      "</ds:X509Certificate></ds:X509Data></ds:KeyInfo><ds:Object><xades:QualifyingProperties Target=\"#cs\">"
-      "<xades:SignedProperties Id=\"cs-sp\"><xades:SignedSignatureProperties><xades:SigningTime>" +
-      to_rfc3339(kSigningTime + 1h) + "</xades:SigningTime><xades:SigningCertificateV2><xades:Cert><xades:CertDigest>"
-      "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue>" +
-      base64_encode(core::sha256(cert_der)) +
-      "</ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>"
-      "</xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature></xades:CounterSignature>";
+  const std::string value_id = signature_value_id(text);
+  ASSERT_FALSE(value_id.empty()) << text;
   const std::size_t end = text.find("</xades:QualifyingProperties>");
   ASSERT_NE(end, std::string::npos);
   ASSERT_EQ(text.find("UnsignedProperties"), std::string::npos) << "B-B has no unsigned properties";
-  text.insert(end, "<xades:UnsignedProperties><xades:UnsignedSignatureProperties>" + counter +
+  text.insert(end, "<xades:UnsignedProperties><xades:UnsignedSignatureProperties>" +
+                       counter_template("cs", value_id, cert_der, kSigningTime + 1h) +
                        "</xades:UnsignedSignatureProperties></xades:UnsignedProperties>");
-  write_file(pki().path("cs-template.xml"), to_bytes(text));
-  auto made = qualsig::testing::run("xmlsec1 --sign --privkey-pem " + pki().path("cs.key") + "," + pki().path("cs.pem") +
-                                    " --id-attr:Id SignatureValue --id-attr:Id SignedProperties --id-attr:Id Signature --node-id cs --output " +
-                                    pki().path("countered.xml") + " " + pki().path("cs-template.xml"));
-  ASSERT_EQ(made.status, 0) << made.output;
-  std::ifstream in(pki().path("countered.xml"), std::ios::binary);
-  const Bytes countered = to_bytes(std::string(std::istreambuf_iterator<char>(in), {}));
+  const Bytes countered = xmlsec_sign_counter(text, "cs");
+  ASSERT_FALSE(countered.empty());
   auto xmlsec_counter = [&](const Bytes& xml) {
     write_file(pki().path("cs-check.xml"), xml);
     return qualsig::testing::run("xmlsec1 --verify --trusted-pem " + pki().path("root.pem") + " --untrusted-pem " +
@@ -439,6 +460,46 @@ TEST_F(ValidateXades, CounterSignatureMadeByXmlsecIsValidatedAsASignatureOfItsOw
   EXPECT_EQ(r.signatures[0].sub_indication, SubIndication::sig_crypto_failure) << checks_of(r.signatures[0]);
   EXPECT_EQ(r.signatures[1].indication, Indication::total_failed) << checks_of(r.signatures[1]);
   EXPECT_EQ(r.signatures[1].sub_indication, SubIndication::hash_failure) << checks_of(r.signatures[1]);
+}
+
+// EN 319 102-1 §5.6.2.4 with EN 319 132-1 §5.5.2.2: an ArchiveTimeStamp covers the unsigned
+// signature properties before it, so it is a POE of a counter-signature before it, whose
+// certificate has expired since, and not of one added after it. xmlsec1 makes both.
+TEST_F(ValidateXades, ArchiveTimestampIsAPoeOfTheCounterSignaturesBeforeIt) {
+  auto key = core::wrap(EVP_EC_gen("P-256"));
+  auto cert = pki().counter_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2027}, key.get());
+  const Bytes cert_der = must(core::x509_to_der(cert.get()));
+  write_key_and_cert(key.get(), cert.get());
+  std::string text = to_string(sign(Level::b_lt, xades::Packaging::enveloped));
+  const std::string value_id = signature_value_id(text);
+  const std::string usp_end = "</xades:UnsignedSignatureProperties>";
+  ASSERT_NE(text.find(usp_end), std::string::npos);
+  text.insert(text.find(usp_end), counter_template("cs1", value_id, cert_der, kSigningTime + 1h));
+  const Bytes once = xmlsec_sign_counter(text, "cs1");
+  ASSERT_FALSE(once.empty());
+  text = to_string(must(xades::add_archive_timestamp(once, std::nullopt, pki().tsa.fn(), core::DigestAlgorithm::sha256)));
+  ASSERT_LT(text.find("cs1"), text.find("ArchiveTimeStamp"));
+  text.insert(text.find(usp_end), counter_template("cs2", value_id, cert_der, kSigningTime + 2h));
+  const Bytes twice = xmlsec_sign_counter(text, "cs2");
+  ASSERT_FALSE(twice.empty());
+  EXPECT_EQ(xmlsec1(twice), 0);  // the first signature, which xmlsec1 finds first
+
+  ValidationOptions o = options(true);
+  o.validation_time = std::chrono::sys_days{std::chrono::January / 1 / 2030};
+  o.extra_ocsp_responses.push_back(pki().ocsp_good(cert.get()));
+  ValidationReport r = must(validate(twice, o));
+  ASSERT_EQ(r.signatures.size(), 3u);
+  const SignatureReport& covered = r.signatures[1];
+  const SignatureReport& added = r.signatures[2];
+  EXPECT_EQ(covered.id, "S-1-CS-1");
+  EXPECT_EQ(added.id, "S-1-CS-2");
+  EXPECT_EQ(covered.indication, Indication::total_passed) << checks_of(covered);
+  ASSERT_EQ(covered.timestamps.size(), 1u);
+  EXPECT_EQ(covered.timestamps[0].type, "archive-time-stamp");
+  EXPECT_EQ(covered.best_signature_time, kSigningTime + 1min);
+  EXPECT_EQ(added.indication, Indication::indeterminate) << checks_of(added);
+  EXPECT_EQ(added.sub_indication, SubIndication::out_of_bounds_not_revoked) << checks_of(added);
+  EXPECT_TRUE(added.timestamps.empty());
 }
 
 TEST_F(ValidateXades, PlainXmldsigWithoutQualifyingPropertiesIsFormatFailure) {
