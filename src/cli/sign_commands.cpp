@@ -362,13 +362,13 @@ void add_sign_commands(CLI::App& app, Globals& g, Action& action) {
   }
 
   // --- extend ---
-  auto* extend = app.add_subcommand("extend", "raise a CAdES, XAdES or PAdES signature's level (B-T, B-LT, B-LTA)");
+  auto* extend = app.add_subcommand("extend", "raise a CAdES, XAdES, PAdES or JAdES signature's level (B-T, B-LT, B-LTA)");
   auto ein = std::make_shared<std::string>(), eto = std::make_shared<std::string>(), eout = std::make_shared<std::string>(),
        edata = std::make_shared<std::string>();
   extend->add_option("file", *ein, "the signature")->required();
   extend->add_option("--to", *eto, "B-T | B-LT | B-LTA")->required();
   extend->add_option("--out", *eout, "where to write the extended signature")->required();
-  extend->add_option("--detached", *edata, "the signed document, for a detached signature going to B-LTA");
+  extend->add_option("--detached", *edata, "the signed document: a detached signature going to B-LTA, any detached JWS");
   extend->callback([=, &g, &action] {
     action = [=, &g]() -> int {
       // A PAdES signature is the whole PDF.

@@ -1,6 +1,6 @@
 #pragma once
-// JAdES digital signatures, ETSI TS 119 182-1 V1.1.1 baseline levels B-B, B-T and B-LT, on JSON Web
-// Signatures (RFC 7515), with unencoded detached payloads (RFC 7797).
+// JAdES digital signatures, ETSI TS 119 182-1 V1.1.1 baseline levels B-B, B-T, B-LT and B-LTA, on
+// JSON Web Signatures (RFC 7515), with unencoded detached payloads (RFC 7797).
 //
 // * Signing goes through hsm::Signer::sign_digest: the key stays in the token. P-256 keys sign
 //   with ES256, P-384 keys with ES384, RSA keys with PS256 (RFC 7518 §3.4, §3.5).
@@ -8,7 +8,10 @@
 //   (TS 119 182-1 §5.1, §5.2.1); a detached signature also holds b64:false (RFC 7797 §3).
 // * B-T adds a sigTst (TS 119 182-1 §5.3.4) inside the unprotected etsiU header; the compact
 //   serialisation has no unprotected header, so B-T needs the JSON serialisation. B-LT adds
-//   xVals and rVals (§5.3.5.1, §5.3.5.2) to etsiU.
+//   xVals and rVals (§5.3.5.1, §5.3.5.2) to etsiU, B-LTA an arcTst (§5.3.6) over the payload, the
+//   protected header, the signature value and every etsiU entry before it. Every etsiU entry
+//   written here is base64url text, the form whose arcTst imprint §5.3.6.3.1 defines.
+// * extend_jws raises an existing JAdES signature to B-T, B-LT or B-LTA.
 // * Time-stamps come from a cades::TimestampFn (formats/ knows no TSA).
 //
 // Every function takes whole buffers, keeps nothing between calls and is thread-safe. Untrusted
@@ -38,7 +41,7 @@ inline constexpr std::size_t kMaxJwsSize = 16u << 20;
 inline constexpr std::size_t kMaxJsonDepth = 32;
 
 // TS 119 182-1 §6 baseline levels produced here.
-enum class Level { b_b, b_t, b_lt };
+enum class Level { b_b, b_t, b_lt, b_lta };
 
 // RFC 7515 §7.1 compact or §7.2.2 flattened JSON serialisation.
 enum class Serialization { compact, json };
@@ -60,17 +63,17 @@ struct SignOptions {
   TimePoint signing_time;           // required: the claimed signing time, written as sigT
   std::string content_type;         // "cty" (RFC 7515 §4.1.10); left out when empty
   std::vector<const X509*> chain;   // issuer certificates for x5c (issuing CA, root); borrowed
-  cades::TimestampFn timestamp;     // required for B-T and B-LT
-  // For B-LT: certificates go to xVals, CRLs and OCSP responses to rVals (DER each); at least one
-  // CRL or OCSP response is required.
+  cades::TimestampFn timestamp;     // required for B-T and above
+  // For B-LT and B-LTA: certificates go to xVals, CRLs and OCSP responses to rVals (DER each); at
+  // least one CRL or OCSP response is required.
   cades::ValidationData validation_data;
-  core::DigestAlgorithm timestamp_digest = core::DigestAlgorithm::sha256;  // sigTst imprint hash
+  core::DigestAlgorithm timestamp_digest = core::DigestAlgorithm::sha256;  // sigTst and arcTst imprint hash
 };
 
 // Signs `payload` with `signer`, whose certificate is `signer_cert`, and returns the JWS text in
 // options.serialization. The result is verified with verify_jws before it is returned.
-// Fails with usage (B-T/B-LT with the compact serialisation or without a time-stamp function,
-// B-LT without revocation data, a certificate whose key is not the signer's, a key type with no
+// Fails with usage (B-T and above with the compact serialisation or without a time-stamp
+// function, B-LT and B-LTA without revocation data, a certificate whose key is not the signer's, a key type with no
 // JAdES algorithm), token (the HSM refused), crypto (the signature does not verify, or the time-stamp token does not cover it),
 // invalid_input (a validation data element or the time-stamp token does not decode strictly),
 // or the TimestampFn's error. `signer_cert` and the chain are borrowed.
@@ -104,6 +107,8 @@ struct JwsSignature {
   std::vector<Bytes> certificate_values;    // DER certificates from etsiU xVals x509Cert entries
   std::vector<Bytes> crl_values;            // DER CRLs from etsiU rVals crlVals
   std::vector<Bytes> ocsp_values;           // DER OCSPResponses from etsiU rVals ocspVals
+  std::size_t archive_timestamps = 0;       // etsiU arcTst entries (their tokens are validation/'s)
+  bool clear_etsi_u = false;                // some etsiU entry is a JSON object, not base64url text
   // etsiU cSig entries (TS 119 182-1 §5.3.2): each countersignature as JWS text (a JSON
   // serialisation written back as JSON, or the compact string), not parsed here: validation/
   // reads each as a signature of its own, whose payload is this signature's value.
@@ -138,5 +143,34 @@ Result<JwsDocument> parse_jws(std::string_view text);
 // reference are checked by validation/, not here), denied when a signature, x5t#S256 or
 // time-stamp imprint does not match.
 Result<JwsDocument> verify_jws(std::string_view text, std::optional<ByteView> detached_payload = std::nullopt);
+
+// The baseline level a signature's etsiU entries reach (TS 119 182-1 §6): B-LTA with an arcTst,
+// B-LT with revocation values, B-T with a sigTst, else B-B.
+Level level_of(const JwsSignature& signature);
+
+struct ExtendOptions {
+  cades::TimestampFn timestamp;  // required
+  core::DigestAlgorithm timestamp_digest = core::DigestAlgorithm::sha256;
+  // For B-LT and B-LTA when the signature has no revocation values yet: as SignOptions'.
+  cades::ValidationData validation_data;
+};
+
+struct Extended {
+  std::string jws;  // flattened (or general, when the input was) JSON serialisation
+  Level from;       // the level before
+};
+
+// Raises the JWS's one signature to `target` (B-T, B-LT or B-LTA) without changing what it signs,
+// appending to etsiU what is missing: a sigTst when there is none, xVals and rVals when there are
+// no revocation values, and for B-LTA an arcTst. A compact JWS becomes the flattened JSON
+// serialisation of the same protected header, payload and signature (RFC 7515 §7.2.2); its "typ"
+// stays as signed ("jose"), which RFC 7515 §4.1.9 leaves to applications. `detached_payload` as
+// verify_jws. B-LTA asked of a B-LTA signature adds a further arcTst (archive time-stamp
+// renewal). The result is verified with verify_jws. Fails as verify_jws, with usage (B-B asked,
+// no time-stamp function, no revocation data when B-LT needs it), conflict (already at or above
+// `target` below B-LTA), invalid_input (several signatures; for B-LTA, an etsiU entry in clear JSON, whose
+// arcTst imprint needs a canonicalisation TS 119 182-1 does not fix) or the TimestampFn's error.
+Result<Extended> extend_jws(std::string_view jws, Level target, std::optional<ByteView> detached_payload,
+                            const ExtendOptions& options);
 
 }  // namespace qualsig::formats::jades

@@ -144,6 +144,7 @@ Result<void> read_etsi_u(const nlohmann::json& unprotected, JwsSignature& sig) {
       QS_TRY(entry, decode_json_object(raw_entry.get_ref<const std::string&>(), "etsiU entry"));
     } else if (raw_entry.is_object()) {
       entry = raw_entry;
+      sig.clear_etsi_u = true;
     } else {
       return bad("etsiU entry is neither an object nor base64url text");
     }
@@ -151,6 +152,7 @@ Result<void> read_etsi_u(const nlohmann::json& unprotected, JwsSignature& sig) {
       QS_TRY(auto tokens, pki_objects(find_member(*sig_tst, "tstTokens"), "sigTst tstTokens", nullptr));
       append(sig.signature_timestamps, std::move(tokens));
     }
+    if (find_member(entry, "arcTst") != nullptr) ++sig.archive_timestamps;
     if (const auto* c_sig = find_member(entry, "cSig")) {
       if (c_sig->is_string())
         sig.counter_signatures.push_back(c_sig->get<std::string>());

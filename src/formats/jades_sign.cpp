@@ -1,5 +1,7 @@
-// JAdES signing (ETSI TS 119 182-1 V1.1.1 §5, §6) on JWS (RFC 7515, RFC 7797).
+// JAdES signing and extension (ETSI TS 119 182-1 V1.1.1 §5, §6) on JWS (RFC 7515, RFC 7797).
 #include "formats/jades.h"
+
+#include "formats/cades_internal.h"
 
 namespace qualsig::formats::jades {
 namespace {
@@ -74,11 +76,45 @@ Result<nlohmann::json> protected_header(const X509* cert, const AlgorithmChoice&
 // Signature Value (as DSS's JAdESTimestampSource does). The etsiU entry is the base64url of the
 // JSON object {"sigTst": {"tstTokens": [{"val": base64(DER token)}]}} (§5.3.1, §5.3.4). verify_jws,
 // run on the result, checks that the token's imprint is this one.
-Result<std::string> signature_timestamp_entry(const std::string& encoded_signature, const SignOptions& options) {
-  Bytes imprint = core::digest(options.timestamp_digest, as_bytes(encoded_signature));
-  QS_TRY(Bytes token, options.timestamp(imprint, options.timestamp_digest));
+Result<std::string> signature_timestamp_entry(const std::string& encoded_signature, const cades::TimestampFn& timestamp,
+                                              core::DigestAlgorithm digest) {
+  Bytes imprint = core::digest(digest, as_bytes(encoded_signature));
+  QS_TRY(Bytes token, timestamp(imprint, digest));
   nlohmann::json sig_tst = {{"sigTst", {{"tstTokens", nlohmann::json::array({{{"val", base64_encode(token)}}})}}}};
   return base64url_encode(as_bytes(sig_tst.dump()));
+}
+
+// TS 119 182-1 §5.3.6.2 arcTst with timeStamped absent ("all", as DSS writes it); §5.3.6.3.1: the
+// message imprint input is the payload as signed (`payload_section`: the base64url payload, or
+// the payload itself with b64 false), '.', the base64url protected header, '.', the base64url
+// signature value, '.', and every etsiU entry before the arcTst as it appears (base64url text),
+// concatenated. The token must time-stamp exactly that digest.
+Result<std::string> archive_timestamp_entry(std::string_view payload_section, const std::string& encoded_protected,
+                                            const std::string& encoded_signature, const nlohmann::json& etsi_u,
+                                            const cades::TimestampFn& timestamp, core::DigestAlgorithm digest) {
+  std::string input;
+  input.append(payload_section).append(".").append(encoded_protected).append(".").append(encoded_signature).append(".");
+  for (const auto& entry : etsi_u) {
+    if (!entry.is_string())
+      return fail(ErrorCode::invalid_input,
+                  "JAdES: an etsiU entry is clear JSON; an arcTst over it needs a canonicalisation TS 119 182-1 does not fix");
+    input += entry.get<std::string>();
+  }
+  QS_TRY(Bytes token, cades::detail::request_timestamp(timestamp, core::digest(digest, as_bytes(input)), digest));
+  nlohmann::json arc_tst = {{"arcTst", {{"tstTokens", nlohmann::json::array({{{"val", base64_encode(token)}}})}}}};
+  return base64url_encode(as_bytes(arc_tst.dump()));
+}
+
+// Checks `out` with the parser and verifier every reader will use.
+Result<void> verify_own(const std::string& out, std::optional<ByteView> detached) {
+  auto verified = verify_jws(out, detached);
+  if (!verified) {
+    Error e = std::move(verified).error();
+    // Malformed caller-supplied material (a time-stamp token, validation data) stays invalid_input.
+    ErrorCode code = e.code == ErrorCode::invalid_input ? ErrorCode::invalid_input : ErrorCode::crypto;
+    return fail(code, "JAdES: the new signature does not verify: " + e.message, e.detail);
+  }
+  return ok();
 }
 
 // {"val": base64 DER}: the pkiOb form of TS 119 182-1 §5.3.5.1 without encoding / specRef (DER).
@@ -108,11 +144,11 @@ Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hs
                              const SignOptions& options) {
   if (signer_cert == nullptr) return fail(ErrorCode::usage, "JAdES: no signer certificate");
   if (options.level != Level::b_b && options.serialization == Serialization::compact)
-    return fail(ErrorCode::usage, "JAdES B-T and B-LT need the JSON serialisation (the compact one has no unprotected header)");
+    return fail(ErrorCode::usage, "JAdES B-T and above need the JSON serialisation (the compact one has no unprotected header)");
   if (options.level != Level::b_b && !options.timestamp)
-    return fail(ErrorCode::usage, "JAdES B-T and B-LT need a time-stamp function");
-  if (options.level == Level::b_lt && options.validation_data.crls.empty() && options.validation_data.ocsp_responses.empty())
-    return fail(ErrorCode::usage, "JAdES B-LT needs at least one CRL or OCSP response");
+    return fail(ErrorCode::usage, "JAdES B-T and above need a time-stamp function");
+  if (options.level >= Level::b_lt && options.validation_data.crls.empty() && options.validation_data.ocsp_responses.empty())
+    return fail(ErrorCode::usage, "JAdES B-LT and B-LTA need at least one CRL or OCSP response");
   QS_TRY_VOID(check_key_matches(signer_cert, signer));
   QS_TRY(AlgorithmChoice choice, algorithm_for(signer.key_type()));
   QS_TRY(nlohmann::json header, protected_header(signer_cert, choice, options));
@@ -145,24 +181,88 @@ Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hs
     nlohmann::json jws = {{"protected", encoded_protected}, {"signature", encoded_signature}};
     if (!options.detached) jws["payload"] = payload_part;
     if (options.level != Level::b_b) {
-      QS_TRY(std::string entry, signature_timestamp_entry(encoded_signature, options));
+      QS_TRY(std::string entry, signature_timestamp_entry(encoded_signature, options.timestamp, options.timestamp_digest));
       nlohmann::json etsi_u = nlohmann::json::array({entry});
-      if (options.level == Level::b_lt) validation_data_entries(options.validation_data, etsi_u);
+      if (options.level >= Level::b_lt) validation_data_entries(options.validation_data, etsi_u);
+      if (options.level == Level::b_lta) {
+        // With b64 false the payload itself is the payload section (RFC 7797 §3).
+        const std::string_view section = options.detached
+                                             ? std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size())
+                                             : std::string_view(payload_part);
+        QS_TRY(std::string arc, archive_timestamp_entry(section, encoded_protected, encoded_signature, etsi_u,
+                                                        options.timestamp, options.timestamp_digest));
+        etsi_u.push_back(std::move(arc));
+      }
       jws["header"] = {{"etsiU", std::move(etsi_u)}};
     }
     out = jws.dump();
   }
 
-  // Check our own output with the parser and verifier every reader will use.
   std::optional<ByteView> detached;
   if (options.detached) detached = payload;
-  auto verified = verify_jws(out, detached);
-  if (!verified) {
-    Error e = std::move(verified).error();
-    // Malformed caller-supplied material (a time-stamp token, validation data) stays invalid_input.
-    ErrorCode code = e.code == ErrorCode::invalid_input ? ErrorCode::invalid_input : ErrorCode::crypto;
-    return fail(code, "JAdES: the new signature does not verify: " + e.message, e.detail);
+  QS_TRY_VOID(verify_own(out, detached));
+  return out;
+}
+
+Level level_of(const JwsSignature& s) {
+  if (s.archive_timestamps > 0) return Level::b_lta;
+  if (!s.crl_values.empty() || !s.ocsp_values.empty()) return Level::b_lt;
+  if (!s.signature_timestamps.empty()) return Level::b_t;
+  return Level::b_b;
+}
+
+Result<Extended> extend_jws(std::string_view text, Level target, std::optional<ByteView> detached_payload,
+                            const ExtendOptions& options) {
+  if (target == Level::b_b) return fail(ErrorCode::usage, "JAdES: a signature is extended to B-T, B-LT or B-LTA");
+  if (!options.timestamp) return fail(ErrorCode::usage, "JAdES: extending needs a time-stamp function");
+  QS_TRY(JwsDocument doc, verify_jws(text, detached_payload));
+  if (doc.signatures.size() != 1)
+    return fail(ErrorCode::invalid_input, "JAdES: the JWS holds " + std::to_string(doc.signatures.size()) +
+                                              " signatures; one is extended at a time");
+  const JwsSignature& s = doc.signatures.front();
+  const Level from = level_of(s);
+  // B-LTA again adds a further arcTst over everything before it, the earlier ones included
+  // (§5.3.6.3.1): the renewal of an archive time-stamp before its algorithms or TSA expire.
+  if (from >= target && target != Level::b_lta)
+    return fail(ErrorCode::conflict, "JAdES: the signature is already at or above the level asked for");
+  if (target >= Level::b_lt && from < Level::b_lt && options.validation_data.crls.empty() &&
+      options.validation_data.ocsp_responses.empty())
+    return fail(ErrorCode::usage, "JAdES B-LT and B-LTA need at least one CRL or OCSP response");
+  if (target == Level::b_lta && s.clear_etsi_u)
+    return fail(ErrorCode::invalid_input,
+                "JAdES: an etsiU entry is clear JSON; an arcTst over it needs a canonicalisation TS 119 182-1 does not fix");
+
+  // The same protected header, payload and signature text; the unprotected header grows.
+  nlohmann::json jws;
+  nlohmann::json* sig = &jws;
+  if (doc.serialization == Serialization::compact) {
+    jws = {{"protected", s.encoded_protected}, {"signature", s.encoded_signature}};
+    if (doc.payload) jws["payload"] = doc.payload_part;
+  } else {
+    jws = nlohmann::json::parse(text);  // parsed once already by verify_jws
+    if (jws.contains("signatures")) sig = &jws["signatures"][0];
   }
+  nlohmann::json& header = (*sig)["header"];
+  if (!header.is_object()) header = nlohmann::json::object();
+  nlohmann::json& etsi_u = header["etsiU"];
+  if (!etsi_u.is_array()) etsi_u = nlohmann::json::array();
+  if (from < Level::b_t) {
+    QS_TRY(std::string entry, signature_timestamp_entry(s.encoded_signature, options.timestamp, options.timestamp_digest));
+    etsi_u.push_back(std::move(entry));
+  }
+  if (target >= Level::b_lt && from < Level::b_lt) validation_data_entries(options.validation_data, etsi_u);
+  if (target == Level::b_lta) {
+    std::string section;
+    if (doc.payload)
+      section = doc.payload_part;
+    else if (detached_payload)  // verify_jws required it for a detached JWS
+      section = doc.b64 ? base64url_encode(*detached_payload) : to_string(*detached_payload);
+    QS_TRY(std::string arc, archive_timestamp_entry(section, s.encoded_protected, s.encoded_signature, etsi_u,
+                                                    options.timestamp, options.timestamp_digest));
+    etsi_u.push_back(std::move(arc));
+  }
+  Extended out{jws.dump(), from};
+  QS_TRY_VOID(verify_own(out.jws, detached_payload));
   return out;
 }
 

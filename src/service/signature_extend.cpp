@@ -1,8 +1,9 @@
-// extend_signature (service/signature_service.h): raising CAdES, XAdES and PAdES signatures to a
+// extend_signature (service/signature_service.h): raising CAdES, XAdES, PAdES and JAdES signatures to a
 // higher baseline level with our TSA and our revocation data, without touching the signed bytes.
 #include "audit/log_entry.h"
 #include "core/fs.h"
 #include "formats/cades.h"
+#include "formats/jades.h"
 #include "formats/pades.h"
 #include "formats/xades.h"
 #include "service/signature_service.h"
@@ -14,6 +15,7 @@ namespace qualsig::service {
 namespace {
 
 namespace cades = formats::cades;
+namespace jades = formats::jades;
 namespace pades = formats::pades;
 namespace xades = formats::xades;
 
@@ -109,6 +111,41 @@ Result<Extended> extend_xades(TrustService& svc, ByteView xml, cades::Level targ
   return Extended{std::move(out), info.level};
 }
 
+// TS 119 182-1 §6 (formats::jades::extend_jws). A detached JWS needs its document: its signature
+// is verified before anything is added, and a B-LTA arcTst covers the payload.
+Result<Extended> extend_jades(TrustService& svc, ByteView text, cades::Level target,
+                              const std::optional<std::filesystem::path>& document, TimePoint now) {
+  const std::string_view jws(reinterpret_cast<const char*>(text.data()), text.size());
+  QS_TRY(auto doc, jades::parse_jws(jws));
+  if (doc.signatures.size() != 1)
+    return fail(ErrorCode::invalid_input, "the JWS holds " + std::to_string(doc.signatures.size()) + " signatures; one is extended at a time");
+  const jades::JwsSignature& s = doc.signatures.front();
+  std::optional<Bytes> content;
+  if (!doc.payload) {
+    if (!document) return fail(ErrorCode::usage, "a detached JWS needs its document (--detached DATA) to be extended");
+    QS_TRY(content, document_bytes(document, jades::kMaxJwsSize));
+  }
+  const jades::Level to = target == cades::Level::b_lta ? jades::Level::b_lta
+                          : target == cades::Level::b_lt ? jades::Level::b_lt
+                                                         : jades::Level::b_t;
+  const jades::Level from = jades::level_of(s);
+  jades::ExtendOptions options;
+  options.timestamp = timestamp_fn(svc, now);
+  if (to >= jades::Level::b_lt && from < jades::Level::b_lt) {
+    if (s.x5c.empty()) return fail(ErrorCode::invalid_input, "the signature does not carry its signer's certificate (x5c)");
+    QS_TRY(auto cert, core::x509_from_der(s.x5c.front()));
+    QS_TRY(options.validation_data, signer_validation_data(svc, cert.get(), now));
+  }
+  std::optional<ByteView> detached;
+  if (content) detached = ByteView(*content);
+  QS_TRY(auto extended, jades::extend_jws(jws, to, detached, options));
+  const cades::Level was = extended.from == jades::Level::b_lta  ? cades::Level::b_lta
+                           : extended.from == jades::Level::b_lt ? cades::Level::b_lt
+                           : extended.from == jades::Level::b_t  ? cades::Level::b_t
+                                                                 : cades::Level::b_b;
+  return Extended{Bytes(extended.jws.begin(), extended.jws.end()), was};
+}
+
 // The last signature of the PDF, at the level pades::level_of finds.
 Result<Extended> extend_pades(TrustService& svc, ByteView pdf, cades::Level target, TimePoint now) {
   QS_TRY(auto info, pades::inspect(pdf));
@@ -155,8 +192,7 @@ Result<Bytes> extend_signature(TrustService& svc, ByteView signature, const std:
   } else if (is_xml(signature)) {
     QS_TRY(ext, extend_xades(svc, signature, *target, detached_document, now));
   } else if (is_jws(signature)) {
-    return fail(ErrorCode::invalid_input, "JAdES signatures are made at their level (sign --format jades --level ...): "
-                                          "extending a JWS is not available in this version");
+    QS_TRY(ext, extend_jades(svc, signature, *target, detached_document, now));
   } else {
     QS_TRY(ext, extend_cades(svc, signature, *target, detached_document, now));
   }

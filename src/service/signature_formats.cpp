@@ -65,8 +65,9 @@ Result<Bytes> produce_cades(const ProduceInput& in, const Common& c, TimePoint n
 
 Result<Bytes> produce_jades(const ProduceInput& in, const Common& c, TimePoint now) {
   jades::SignOptions options;
-  options.level = c.level == cades::Level::b_lt ? jades::Level::b_lt
-                  : c.level == cades::Level::b_t ? jades::Level::b_t
+  options.level = c.level == cades::Level::b_lta  ? jades::Level::b_lta
+                  : c.level == cades::Level::b_lt ? jades::Level::b_lt
+                  : c.level == cades::Level::b_t  ? jades::Level::b_t
                                                   : jades::Level::b_b;
   // The compact form has no unprotected header for the etsiU time-stamp (TS 119 182-1 §5.3).
   options.serialization = c.level == cades::Level::b_b ? jades::Serialization::compact : jades::Serialization::json;
@@ -218,11 +219,7 @@ Result<void> check_format(const std::string& format, const std::string& level, b
       return fail(ErrorCode::invalid_input, "a counter-signature is added to the signature file itself, at level B-B");
     return ok();
   }
-  if (format == kJades) {
-    if (level == "B-LTA")
-      return fail(ErrorCode::invalid_input, "JAdES is available at B-B, B-T and B-LT (B-LTA archive time-stamps are not made by this version)");
-    return ok();
-  }
+  if (format == kJades) return ok();
   if (format == kPades) {
     if (detached) return fail(ErrorCode::invalid_input, "a PAdES signature is inside the PDF: it cannot be detached");
     return ok();

@@ -3,6 +3,8 @@
 // x5t#S256, `openssl ts -verify` for the sigTst time-stamp; and the parser against hostile input
 // and the DSS corpus.
 #include <gtest/gtest.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 
 #include <filesystem>
 #include <random>
@@ -260,6 +262,102 @@ TEST_F(JadesSign, RefusesWhatItCannotDo) {
 }
 
 std::string b64url(std::string_view s) { return base64url_encode(as_bytes(s)); }
+
+// TS 119 182-1 §6: a compact B-B raised step by step to B-LTA (flattened JSON, the same signature
+// value), a further arcTst on B-LTA, each result verified by jose; the arcTst imprint is recomputed
+// here (§5.3.6.3.1) and compared with the token's own messageImprint read by OpenSSL's TS API.
+TEST_F(JadesSign, ExtendsToEveryLevelAndRenewsTheArchiveTimestamp) {
+  const Case compact{KeyKind::p256, Serialization::compact, false};
+  const Key k = key(KeyKind::p256);
+  const std::string bb = must(sign_jws(kPayload, s_pki->signer_cert.get(), *s_pki->signer, options(compact)));
+  ExtendOptions eo;
+  eo.timestamp = s_pki->tsa.fn();
+  eo.validation_data = s_pki->validation_data();
+  auto arc_imprint_matches = [](const std::string& text) {
+    nlohmann::json j = nlohmann::json::parse(text);
+    std::string input = j["payload"].get<std::string>() + "." + j["protected"].get<std::string>() + "." +
+                        j["signature"].get<std::string>() + ".";
+    // The last arcTst, over every entry before it (earlier arcTst entries included).
+    const auto& entries = j["header"]["etsiU"];
+    std::string token_b64, before;
+    for (const auto& e : entries) {
+      auto decoded = nlohmann::json::parse(to_string(base64url_decode(e.get<std::string>()).value_or(Bytes{})));
+      if (decoded.contains("arcTst")) {
+        token_b64 = decoded["arcTst"]["tstTokens"][0]["val"].get<std::string>();
+        input += before;
+        before.clear();
+      }
+      before += e.get<std::string>();
+    }
+    Bytes der = base64_decode(token_b64).value_or(Bytes{});
+    const unsigned char* p = der.data();
+    auto pkcs7 = core::wrap(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+    if (!pkcs7) return false;
+    auto info = std::unique_ptr<TS_TST_INFO, decltype(&TS_TST_INFO_free)>(PKCS7_to_TS_TST_INFO(pkcs7.get()), &TS_TST_INFO_free);
+    if (!info) return false;
+    const ASN1_OCTET_STRING* imprint = TS_MSG_IMPRINT_get_msg(TS_TST_INFO_get_msg_imprint(info.get()));
+    return Bytes(ASN1_STRING_get0_data(imprint), ASN1_STRING_get0_data(imprint) + ASN1_STRING_length(imprint)) ==
+           core::sha256(as_bytes(input));
+  };
+  Extended bt = must(extend_jws(bb, Level::b_t, std::nullopt, eo));
+  EXPECT_EQ(bt.from, Level::b_b);
+  EXPECT_EQ(nlohmann::json::parse(bt.jws)["signature"], bb.substr(bb.rfind('.') + 1));
+  EXPECT_EQ(level_of(must(parse_jws(bt.jws)).signatures[0]), Level::b_t);
+  Extended lta = must(extend_jws(bt.jws, Level::b_lta, std::nullopt, eo));
+  EXPECT_EQ(lta.from, Level::b_t);
+  const JwsDocument doc = must(parse_jws(lta.jws));
+  EXPECT_EQ(level_of(doc.signatures[0]), Level::b_lta);
+  EXPECT_FALSE(doc.signatures[0].ocsp_values.empty());
+  EXPECT_TRUE(arc_imprint_matches(lta.jws));
+  auto verdict = jose(lta.jws, k, nullptr);
+  EXPECT_EQ(verdict.status, 0) << verdict.output;
+  // Renewal: a second arcTst whose imprint takes the first.
+  Extended again = must(extend_jws(lta.jws, Level::b_lta, std::nullopt, eo));
+  EXPECT_EQ(must(parse_jws(again.jws)).signatures[0].archive_timestamps, 2u);
+  EXPECT_TRUE(arc_imprint_matches(again.jws));
+  // Signed directly at B-LTA: the same shape.
+  const std::string signed_lta = must(sign_jws(kPayload, s_pki->signer_cert.get(), *s_pki->signer, [&] {
+    SignOptions o = options({KeyKind::p256, Serialization::json, false}, Level::b_lta);
+    o.validation_data = s_pki->validation_data();
+    return o;
+  }()));
+  EXPECT_EQ(must(parse_jws(signed_lta)).signatures[0].archive_timestamps, 1u);
+  EXPECT_TRUE(arc_imprint_matches(signed_lta));
+
+  // What it refuses, and why.
+  EXPECT_EQ(extend_jws(bt.jws, Level::b_t, std::nullopt, eo).error().code, ErrorCode::conflict);
+  EXPECT_EQ(extend_jws(bb, Level::b_b, std::nullopt, eo).error().code, ErrorCode::usage);
+  ExtendOptions no_data = eo;
+  no_data.validation_data = {};
+  EXPECT_EQ(extend_jws(bb, Level::b_lt, std::nullopt, no_data).error().code, ErrorCode::usage);
+  ExtendOptions no_tsa = eo;
+  no_tsa.timestamp = nullptr;
+  EXPECT_EQ(extend_jws(bb, Level::b_t, std::nullopt, no_tsa).error().code, ErrorCode::usage);
+  nlohmann::json clear = nlohmann::json::parse(bt.jws);
+  clear["header"]["etsiU"][0] = nlohmann::json::parse(
+      to_string(base64url_decode(clear["header"]["etsiU"][0].get<std::string>()).value_or(Bytes{})));
+  auto refused = extend_jws(clear.dump(), Level::b_lta, std::nullopt, eo);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_input);
+  EXPECT_NE(refused.error().message.find("clear JSON"), std::string::npos) << refused.error().message;
+  nlohmann::json general = {{"payload", nlohmann::json::parse(bt.jws)["payload"]},
+                            {"signatures", nlohmann::json::array({nlohmann::json::parse(bt.jws), nlohmann::json::parse(bt.jws)})}};
+  for (auto& g : general["signatures"]) g.erase("payload");
+  auto two = extend_jws(general.dump(), Level::b_lta, std::nullopt, eo);
+  ASSERT_FALSE(two);
+  EXPECT_EQ(two.error().code, ErrorCode::invalid_input) << two.error().message;
+  // A changed payload is refused before anything is added (the signature no longer verifies).
+  nlohmann::json changed = nlohmann::json::parse(bt.jws);
+  changed["payload"] = b64url("{\"amount\":9}");
+  EXPECT_EQ(extend_jws(changed.dump(), Level::b_lta, std::nullopt, eo).error().code, ErrorCode::denied);
+  // A detached JWS needs its payload.
+  const std::string detached =
+      must(sign_jws(kPayload, s_pki->signer_cert.get(), *s_pki->signer, options({KeyKind::p256, Serialization::json, true}, Level::b_t)));
+  EXPECT_EQ(extend_jws(detached, Level::b_lta, std::nullopt, eo).error().code, ErrorCode::usage);
+  Extended detached_lta = must(extend_jws(detached, Level::b_lta, ByteView(kPayload), eo));
+  EXPECT_EQ(jose(detached_lta.jws, k, &kPayload).status, 0);
+}
+
 
 // A JWS whose protected header is `header` (any JSON text), for parser tests.
 std::string compact_with_header(std::string_view header) { return b64url(header) + "." + b64url("x") + "." + b64url("sig"); }

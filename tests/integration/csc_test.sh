@@ -279,6 +279,37 @@ mkdir -p nss && certutil -N -d sql:nss --empty-password && certutil -A -d sql:ns
 PDFSIG=$(pdfsig -nssdir sql:nss signed.pdf 2>&1 || true)
 contains "pdfsig: signature valid" "$PDFSIG" "Signature is Valid"
 
+# --- signDoc: JAdES B-LTA through the CSC API, checked by jose and openssl ts ---
+printf '{"invoice":"INV-77","amount":"99.00"}' > inv.json
+J_H=$(openssl dgst -sha256 -binary inv.json | base64 -w0)
+JCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LTA\"}}'
+post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$J_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$JCD\"}"
+expect_code 200 "authorize a JAdES B-LTA signature"
+SAD_J=$(field '["SAD"]')
+python3 - "$CRED" "$SAD_J" > signdoc-j.json <<'P'
+import json, sys, base64
+print(json.dumps({"credentialID": sys.argv[1], "SAD": sys.argv[2], "documents": [{
+  "document": base64.b64encode(open("inv.json", "rb").read()).decode(), "signature_format": "J",
+  "conformance_level": "Ades-B-LTA", "signAlgo": "1.2.840.10045.4.3.2"}]}))
+P
+post /csc/v2/signatures/signDoc "$BOT" "@signdoc-j.json"
+expect_code 200 "signatures/signDoc JAdES B-LTA"
+python3 -c 'import json,sys,base64; open("inv.jws","wb").write(base64.b64decode(json.loads(sys.argv[1])["DocumentWithSignature"][0]))' "$BODY" \
+  && pass "signDoc returns the JWS" || fail "signDoc JAdES: $BODY"
+R=$(node "$HERE/../interop/jades_check.mjs" inv.jws leaf.pem ES256 2>&1) && pass "jose verifies the JWS with the credential's certificate" ||
+  fail "jose: $R"
+python3 - inv.jws >arc.hex <<'P'
+import base64, hashlib, json, sys
+j = json.load(open(sys.argv[1]))
+entries = j["header"]["etsiU"]
+dec = lambda e: json.loads(base64.urlsafe_b64decode(e + "=" * (-len(e) % 4)))
+last = max(i for i, e in enumerate(entries) if "arcTst" in dec(e))
+open("arc.der", "wb").write(base64.b64decode(dec(entries[last])["arcTst"]["tstTokens"][0]["val"]))
+print(hashlib.sha256((j["payload"] + "." + j["protected"] + "." + j["signature"] + "." + "".join(entries[:last])).encode()).hexdigest())
+P
+expect_exit 0 "the arcTst covers the JWS (openssl ts -verify)" -- openssl ts -verify -in arc.der -token_in -digest "$(cat arc.hex)" \
+  -CAfile ca/root.pem -untrusted ca/issuing.pem
+
 # --- signDoc with documentDigests: a detached CAdES made from the hash alone, checked by openssl ---
 head -c 300000 /dev/urandom > big-doc.bin
 BIG_H=$(openssl dgst -sha256 -binary big-doc.bin | base64 -w0)

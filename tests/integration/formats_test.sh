@@ -62,8 +62,65 @@ jose_verifies "JAdES B-LT detached" pay-lt.json pay.json
 printf '{"payment":{"amount":"9200.00"}}' >forged.json
 r=$(node "$INTEROP/jades_check.mjs" pay-lt.json signer.pem ES256 --payload forged.json 2>&1) && fail "jose accepted another payload" ||
   pass "jose refuses the detached JWS over another payload"
-sign "JAdES B-LTA refused" 1 -- --format jades --level B-LTA --in pay.json --out x.json --type payment
-expect_one_error_line "JAdES B-LTA error names the levels" "B-B, B-T and B-LT"
+# B-LTA: the last arcTst's imprint recomputed here from TS 119 182-1 §5.3.6.3.1 (payload as signed
+# '.' protected '.' signature '.' every etsiU entry before it), its token checked by openssl.
+arc_ok() {  # what jws [detached-payload]
+  python3 - "$2" ${3:-} >arc.hex <<'PY'
+import base64, hashlib, json, sys
+j = json.load(open(sys.argv[1]))
+t = j["signatures"][0] if "signatures" in j else j
+payload = j.get("payload")
+if payload is None:  # detached, b64 false: the payload bytes themselves
+    payload = open(sys.argv[2], "rb").read().decode()
+entries = t["header"]["etsiU"]
+dec = lambda e: json.loads(base64.urlsafe_b64decode(e + "=" * (-len(e) % 4)))
+last = max(i for i, e in enumerate(entries) if "arcTst" in dec(e))
+data = payload + "." + t["protected"] + "." + t["signature"] + "." + "".join(entries[:last])
+open("arc.der", "wb").write(base64.b64decode(dec(entries[last])["arcTst"]["tstTokens"][0]["val"]))
+print(hashlib.sha256(data.encode()).hexdigest())
+PY
+  if openssl ts -verify -in arc.der -token_in -digest "$(cat arc.hex)" -CAfile ca/root.pem -untrusted ca/issuing.pem >/dev/null 2>&1; then
+    pass "$1: arcTst covers payload, header, signature and the etsiU entries before it (openssl ts -verify)"
+  else fail "$1: arcTst imprint does not verify"; fi
+}
+verify_lta() {  # what jws [verify args...]
+  local what=$1 f=$2; shift 2
+  expect_exit 0 "$what: qualsig verify TOTAL-PASSED" -- "$QUALSIG" --json verify "$f" "$@" --trust-anchor ca/root.pem
+  contains "$what: level JAdES-BASELINE-LTA" "$OUT" "JAdES-BASELINE-LTA"
+}
+sign "JAdES B-LTA" 0 -- --format jades --level B-LTA --in pay.json --out pay-lta.json --type payment
+jose_verifies "JAdES B-LTA" pay-lta.json
+arc_ok "JAdES B-LTA" pay-lta.json
+verify_lta "JAdES B-LTA" pay-lta.json
+sign "JAdES B-LTA detached" 0 -- --format jades --level B-LTA --detached --in pay.json --out pay-lta-d.json --type payment
+jose_verifies "JAdES B-LTA detached" pay-lta-d.json pay.json
+arc_ok "JAdES B-LTA detached" pay-lta-d.json pay.json
+verify_lta "JAdES B-LTA detached" pay-lta-d.json --detached pay.json
+# extend: compact B-B -> B-LTA (flattened JSON, same signature), then a further arcTst.
+expect_exit 0 "extend a compact JAdES B-B to B-LTA" -- "$QUALSIG" --data d extend pay.jws --to B-LTA --out pay-ext.json
+jose_verifies "JAdES extended to B-LTA" pay-ext.json
+arc_ok "JAdES extended to B-LTA" pay-ext.json
+verify_lta "JAdES extended to B-LTA" pay-ext.json
+[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signature"])' pay-ext.json)" = "$(cut -d. -f3 pay.jws)" ] &&
+  pass "the extended JWS keeps the signature value" || fail "signature value changed"
+expect_exit 0 "renew the archive time-stamp (B-LTA again)" -- "$QUALSIG" --data d extend pay-ext.json --to B-LTA --out pay-ext2.json
+arc_ok "JAdES second arcTst (over the first)" pay-ext2.json
+[ "$(python3 -c 'import json,sys,base64; print(sum("arcTst" in base64.urlsafe_b64decode(e+"="*(-len(e)%4)).decode() for e in json.load(open(sys.argv[1]))["header"]["etsiU"]))' pay-ext2.json)" = 2 ] &&
+  pass "two arcTst entries" || fail "arcTst count"
+verify_lta "JAdES with two arcTst" pay-ext2.json
+expect_exit 1 "extend B-LT to B-LT: already there" -- "$QUALSIG" --data d extend pay-lt.json --to B-LT --out x.json --detached pay.json
+expect_exit 2 "extend a detached JWS without its document" -- "$QUALSIG" --data d extend pay-lt.json --to B-LTA --out x.json
+expect_one_error_line "the error asks for the document" "detached"
+expect_exit 1 "extend a detached JWS with another document" -- "$QUALSIG" --data d extend pay-lt.json --to B-LTA --out x.json --detached forged.json
+python3 - pay-t.json clear.json <<'PY'
+import base64, json, sys
+j = json.load(open(sys.argv[1]))
+e = j["header"]["etsiU"][0]
+j["header"]["etsiU"][0] = json.loads(base64.urlsafe_b64decode(e + "=" * (-len(e) % 4)))  # the sigTst as clear JSON
+json.dump(j, open(sys.argv[2], "w"))
+PY
+expect_exit 1 "an arcTst over a clear-JSON etsiU entry is refused" -- "$QUALSIG" --data d extend clear.json --to B-LTA --out x.json
+expect_one_error_line "the error says why" "clear JSON"
 [ ! -e x.json ] && pass "nothing written on refusal" || fail "x.json written"
 
 # Evidence bundles of JAdES signatures verify offline (the JWS, its chain, its sigTst).

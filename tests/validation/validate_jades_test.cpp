@@ -69,13 +69,14 @@ TEST_F(ValidateJades, EveryLevelPassesAndJoseAgrees) {
       {jades::Level::b_b, jades::Serialization::compact},
       {jades::Level::b_t, jades::Serialization::json},
       {jades::Level::b_lt, jades::Serialization::json},
+      {jades::Level::b_lta, jades::Serialization::json},
   };
-  const char* names[] = {"JAdES-BASELINE-B", "JAdES-BASELINE-T", "JAdES-BASELINE-LT"};
-  for (std::size_t i = 0; i < 3; ++i) {
+  const char* names[] = {"JAdES-BASELINE-B", "JAdES-BASELINE-T", "JAdES-BASELINE-LT", "JAdES-BASELINE-LTA"};
+  for (std::size_t i = 0; i < 4; ++i) {
     SCOPED_TRACE(names[i]);
     std::string jws = sign(cases[i].first, cases[i].second);
     ValidationOptions o = options();
-    if (cases[i].first == jades::Level::b_lt) {  // its own xVals / rVals must suffice
+    if (cases[i].first >= jades::Level::b_lt) {  // its own xVals / rVals must suffice
       o.extra_certificates.clear();
       o.extra_ocsp_responses.clear();
       o.extra_crls.clear();
@@ -89,7 +90,8 @@ TEST_F(ValidateJades, EveryLevelPassesAndJoseAgrees) {
     EXPECT_EQ(s.level, names[i]);
     ASSERT_TRUE(s.claimed_signing_time);
     EXPECT_EQ(*s.claimed_signing_time, kSigningTime);
-    EXPECT_EQ(s.timestamps.size(), cases[i].first == jades::Level::b_b ? 0u : 1u);
+    // B-LTA: the sigTst and the arcTst, whose imprint (§5.3.6.3.1) the validator recomputes.
+    EXPECT_EQ(s.timestamps.size(), cases[i].first == jades::Level::b_b ? 0u : cases[i].first == jades::Level::b_lta ? 2u : 1u);
     for (const auto& t : s.timestamps) EXPECT_EQ(t.indication, Indication::passed) << (t.reasons.empty() ? "" : t.reasons[0]);
     EXPECT_EQ(s.chain.size(), 3u);
     EXPECT_EQ(jose(jws), 0);
