@@ -47,7 +47,7 @@ printf '%%!PS\n/Helvetica findfont 14 scalefont setfont\n72 720 moveto (Contract
 gs -q -dSAFER -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o c.pdf c.ps
 printf '<Order xmlns="urn:example:po"><Total currency="EUR">48000.00</Total></Order>\n' >po.xml
 printf '{"order": 7, "total": "48000.00"}' >po.json
-for spec in "pades B-LTA c.pdf" "xades B-LTA po.xml" "jades B-LT po.json"; do
+for spec in "pades B-LTA c.pdf" "xades B-LTA po.xml" "jades B-LTA po.json"; do
   read -r fmt lvl in <<<"$spec"
   "$QUALSIG" --data d sign --identity po-agent --format "$fmt" --level "$lvl" --in "$in" --out "signed-$fmt" --type purchase-order >/dev/null
   expect_exit 0 "$fmt $lvl: TOTAL-PASSED" -- "$QUALSIG" --json verify "signed-$fmt" "${REV[@]}" --tl tl.xml --tl-signer ca/root.pem
