@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -74,7 +76,7 @@ Result<void> validate_listen_address(std::string_view address, std::string_view 
 
 struct Server::Impl {
   explicit Impl(unsigned thread_count)
-      : ioc(static_cast<int>(thread_count)), control(asio::make_strand(ioc)), grace_timer(control) {}
+      : ioc(static_cast<int>(thread_count)), control(asio::make_strand(ioc)), grace_timer(control), trim_timer(control) {}
 
   ServerOptions options;
   unsigned thread_count = 1;
@@ -95,6 +97,10 @@ struct Server::Impl {
   std::optional<tcp::acceptor> http_acceptor;
   std::optional<asio::signal_set> signals;
   asio::steady_timer grace_timer;
+  // Returns the heap the request threads freed to the kernel once a burst of requests is over
+  // (trim_when_idle).
+  asio::steady_timer trim_timer;
+  std::uint64_t requests_at_last_tick = 0, requests_at_last_trim = 0;
   std::uint16_t https_port = 0;
   std::uint16_t http_port = 0;
 
@@ -143,6 +149,28 @@ struct Server::Impl {
     });
   }
 
+  // Every 5 s on the control strand: when more than 1,000 requests were served since the last
+  // trim and at most 10 in the last 5 s (health checks do not count as load), malloc_trim(0) gives
+  // glibc's free pages back to the kernel (every arena, and madvise of free pages inside them).
+  // Without it the per-thread arenas keep the high-water mark of each burst, and RSS after load
+  // looks like a slow leak (BENCHMARKS.md). Not during load: the trim locks each arena while it
+  // walks it.
+  void trim_when_idle() {
+    const Metrics* metrics = state->metrics();
+    if (metrics == nullptr) return;  // no request count to tell idle from busy
+    trim_timer.expires_after(std::chrono::seconds(5));
+    trim_timer.async_wait([this, metrics](boost::system::error_code ec) {
+      if (ec || shutdown_requested.load()) return;
+      const std::uint64_t requests = metrics->requests_total();
+      if (requests - requests_at_last_tick <= 10 && requests - requests_at_last_trim > 1000) {
+        malloc_trim(0);
+        requests_at_last_trim = requests;
+      }
+      requests_at_last_tick = requests;
+      trim_when_idle();
+    });
+  }
+
   void request_shutdown() {
     if (shutdown_requested.exchange(true)) return;
     draining->store(true);  // /readyz answers 503 from now on
@@ -154,6 +182,7 @@ struct Server::Impl {
     spdlog::info(dump({{"event", "shutdown"}, {"connections", state->connection_count()},
                        {"grace_s", options.shutdown_grace.count()}}));
     boost::system::error_code ignored;
+    trim_timer.cancel();
     if (https_acceptor) https_acceptor->close(ignored);
     if (http_acceptor) http_acceptor->close(ignored);
     grace_timer.expires_after(options.shutdown_grace);
@@ -312,6 +341,7 @@ Result<void> Server::start() {
     impl.accept(*impl.http_acceptor, false);
   }
 
+  asio::post(impl.control, [&impl] { impl.trim_when_idle(); });
   impl.started.store(true);
   for (unsigned i = 0; i < impl.thread_count; ++i) {
     impl.threads.emplace_back([&impl] { impl.run_thread(); });
