@@ -41,10 +41,13 @@ Result<std::vector<Bytes>> element_hashes(const STACK_OF(ASN1_TYPE) * elements, 
 // §5.5.2 (V1.1.1): "unsignedAttrValuesHashIndex ... Each one shall contain the hash value of the
 // octets resulting from concatenating the Attribute.attrType field and one of the instances of
 // AttributeValue within the Attribute.attrValues within the unsignedAttrs field."
-Result<std::vector<Bytes>> unsigned_value_hashes(const QS_CADES_SIGNER_INFO* si, core::DigestAlgorithm alg) {
+// With `of_type`, only the values of attributes of that type (OID text), in stored order.
+Result<std::vector<Bytes>> unsigned_value_hashes(const QS_CADES_SIGNER_INFO* si, core::DigestAlgorithm alg,
+                                                 const char* of_type = nullptr) {
   std::vector<Bytes> out;
   for (int i = 0; i < sk_ASN1_TYPE_num(si->unsigned_attrs); ++i) {
     QS_TRY(cms::AttributePtr attr, cms::parse_attribute(sk_ASN1_TYPE_value(si->unsigned_attrs, i)));
+    if (of_type != nullptr && cms::oid_text(attr->type) != of_type) continue;
     QS_TRY(Bytes type, cms::to_der(attr->type, ASN1_ITEM_rptr(ASN1_OBJECT)));
     for (int j = 0; j < sk_ASN1_TYPE_num(attr->values); ++j) {
       QS_TRY(Bytes value, cms::to_der(sk_ASN1_TYPE_value(attr->values, j)));
@@ -87,6 +90,22 @@ Result<HashIndex> parse_hash_index(ByteView der) {
     return HashIndex{core::DigestAlgorithm::sha256, octets_of(dflt->certificates), octets_of(dflt->crls),
                      octets_of(dflt->unsigned_attr_values)};
   return fail(core::openssl_error(ErrorCode::invalid_input, "malformed ats-hash-index-v3 (EN 319 122-1 §5.5.2)"));
+}
+
+// The ats-hash-index-v3 a token carries as an unsigned attribute (§5.5.3): its stored value and
+// its reading.
+struct TokenIndex {
+  Bytes der;
+  HashIndex index;
+};
+Result<TokenIndex> token_hash_index(ByteView token) {
+  QS_TRY(cms::ContentInfoPtr token_ci, cms::parse_signed_data(token));
+  QS_TRY(QS_CADES_SIGNER_INFO * token_si, cms::sole_signer(token_ci.get()));
+  QS_TRY(std::vector<Bytes> indexes, cms::attribute_values(token_si->unsigned_attrs, oid::kAtsHashIndexV3));
+  if (indexes.size() != 1)
+    return fail(ErrorCode::invalid_input, "the archive time-stamp token has no single ats-hash-index-v3");
+  QS_TRY(HashIndex index, parse_hash_index(indexes.front()));
+  return TokenIndex{std::move(indexes.front()), std::move(index)};
 }
 
 // §5.5.2: "The ats-hash-index-v3 is invalid if it contains a reference for which the original
@@ -209,12 +228,8 @@ Result<Bytes> archive_timestamp_imprint(ByteView cms_der, ByteView archive_times
   QS_TRY(cms::ContentInfoPtr ci, cms::parse_signed_data(cms_der));
   QS_TRY(QS_CADES_SIGNER_INFO * si, cms::sole_signer(ci.get()));
   QS_TRY(detail::TokenImprint token_imprint, detail::token_imprint(archive_timestamp_token));
-  QS_TRY(cms::ContentInfoPtr token_ci, cms::parse_signed_data(archive_timestamp_token));
-  QS_TRY(QS_CADES_SIGNER_INFO * token_si, cms::sole_signer(token_ci.get()));
-  QS_TRY(std::vector<Bytes> indexes, cms::attribute_values(token_si->unsigned_attrs, oid::kAtsHashIndexV3));
-  if (indexes.size() != 1)
-    return fail(ErrorCode::invalid_input, "the archive time-stamp token has no single ats-hash-index-v3");
-  QS_TRY(HashIndex index, parse_hash_index(indexes.front()));
+  QS_TRY(TokenIndex stored, token_hash_index(archive_timestamp_token));
+  const HashIndex& index = stored.index;
   // §5.5.2: hashIndAlgorithm "shall be the same as the hash algorithm used for computing the
   // archive time-stamp's message imprint".
   if (index.alg != token_imprint.alg)
@@ -226,35 +241,20 @@ Result<Bytes> archive_timestamp_imprint(ByteView cms_der, ByteView archive_times
   QS_TRY_VOID(check_references(index.crls, crls, "CRL or OCSP response"));
   QS_TRY_VOID(check_references(index.unsigned_attr_values, values, "unsigned attribute value"));
   QS_TRY(Bytes content_digest, detail::content_digest_for(ci.get(), detached_content_digest, index.alg));
-  return detail::ats_v3_imprint(ci.get(), si, content_digest, indexes.front(), index.alg);
+  return detail::ats_v3_imprint(ci.get(), si, content_digest, stored.der, index.alg);
 }
 
 Result<std::vector<std::size_t>> archived_counter_signatures(ByteView cms_der, ByteView archive_timestamp_token) {
   QS_TRY(cms::ContentInfoPtr ci, cms::parse_signed_data(cms_der));
   QS_TRY(QS_CADES_SIGNER_INFO * si, cms::sole_signer(ci.get()));
-  QS_TRY(cms::ContentInfoPtr token_ci, cms::parse_signed_data(archive_timestamp_token));
-  QS_TRY(QS_CADES_SIGNER_INFO * token_si, cms::sole_signer(token_ci.get()));
-  QS_TRY(std::vector<Bytes> indexes, cms::attribute_values(token_si->unsigned_attrs, oid::kAtsHashIndexV3));
-  if (indexes.size() != 1)
-    return fail(ErrorCode::invalid_input, "the archive time-stamp token has no single ats-hash-index-v3");
-  QS_TRY(HashIndex index, parse_hash_index(indexes.front()));
+  QS_TRY(TokenIndex stored, token_hash_index(archive_timestamp_token));
   HashSet listed;
-  for (const Bytes& h : index.unsigned_attr_values) listed.insert(hex_encode(h));
-  // The same walk and encodings as unsigned_value_hashes, counting countersignature values in the
-  // order counter_signatures numbers them.
+  for (const Bytes& h : stored.index.unsigned_attr_values) listed.insert(hex_encode(h));
+  // In stored order: the order counter_signatures numbers them in.
+  QS_TRY(std::vector<Bytes> counters, unsigned_value_hashes(si, stored.index.alg, oid::kCountersignature));
   std::vector<std::size_t> out;
-  std::size_t position = 0;
-  for (int i = 0; i < sk_ASN1_TYPE_num(si->unsigned_attrs); ++i) {
-    QS_TRY(cms::AttributePtr attr, cms::parse_attribute(sk_ASN1_TYPE_value(si->unsigned_attrs, i)));
-    if (cms::oid_text(attr->type) != oid::kCountersignature) continue;
-    QS_TRY(Bytes type, cms::to_der(attr->type, ASN1_ITEM_rptr(ASN1_OBJECT)));
-    for (int j = 0; j < sk_ASN1_TYPE_num(attr->values); ++j, ++position) {
-      QS_TRY(Bytes value, cms::to_der(sk_ASN1_TYPE_value(attr->values, j)));
-      Bytes input = type;
-      input.insert(input.end(), value.begin(), value.end());
-      if (listed.count(hex_encode(core::digest(index.alg, input))) != 0) out.push_back(position);
-    }
-  }
+  for (std::size_t k = 0; k < counters.size(); ++k)
+    if (listed.count(hex_encode(counters[k])) != 0) out.push_back(k);
   return out;
 }
 
