@@ -14,7 +14,7 @@ setup() {
   "$Q" --data "$d" identity register --name invoice-bot --kind service-account --sponsor "Finance Lead" >/dev/null
   "$Q" --data "$d" identity proof invoice-bot --method sponsor --by admin-a >/dev/null
   "$Q" --data "$d" identity confirm invoice-bot --by admin-b >/dev/null
-  "$Q" --data "$d" cert issue --identity invoice-bot --key-type "${KEY_TYPE:-ec-p256}" >/dev/null
+  "$Q" --data "$d" cert issue --identity invoice-bot ${KEY_TYPE:+--key-type "$KEY_TYPE"} >/dev/null
   printf '%s' '{"schema": "qualsig-policy/1", "name": "bench", "version": 1, "document_types": ["invoice"],
     "max_amount": {"EUR": "250000.00"}, "activation": {"sad_valid_for": "1h"}}' > policy.json
   "$Q" --data "$d" policy set --identity invoice-bot --file policy.json >/dev/null

@@ -6,7 +6,7 @@
 # a similar amount every round; allocator arenas and caches rise in the first rounds, then stay.
 #
 # usage: bench/csc/soak.sh [qualsig] [sqlite|postgresql]   (default build/release/qualsig, postgresql)
-#   ROUNDS=6, DURATION=20, CONNECTIONS=64
+#   ROUNDS=6, DURATION=20, CONNECTIONS=64, SETTLE=12 (idle seconds before the second RSS reading)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 Q=$(realpath "${1:-$ROOT/build/release/qualsig}")
@@ -36,8 +36,11 @@ else
 fi
 serve d
 login "$PORT"
-printf '%-8s %12s %10s %10s %12s\n' round signHash/s p99_ms RSS_MiB signed_total
-printf '%-8s %12s %10s %10.1f %12s\n' start - - "$(echo "$(rss_kib "$PID") / 1024" | bc -l)" 0
+# RSS right after each round, and again after SETTLE seconds idle (the server trims its heap
+# once a burst is over: server.cpp trim_when_idle).
+SETTLE=${SETTLE:-12}
+printf '%-8s %12s %10s %10s %14s %12s\n' round signHash/s p99_ms RSS_MiB "RSS_idle_MiB" signed_total
+printf '%-8s %12s %10s %10.1f %14s %12s\n' start - - "$(echo "$(rss_kib "$PID") / 1024" | bc -l)" - 0
 total=0
 for r in $(seq 1 "$ROUNDS"); do
   need=${BODIES:-60000}
@@ -46,8 +49,10 @@ for r in $(seq 1 "$ROUNDS"); do
   signed=$(v signhash_signed "$OUT")
   total=$((total + signed))
   [ "$(v signhash_non_2xx "$OUT")" = 0 ] || echo "round $r: non-2xx answers: $(v signhash_non_2xx "$OUT")"
-  printf '%-8s %12.1f %10s %10.1f %12s%s\n' "$r" "$(echo "$signed / $DURATION" | bc -l)" "$(v signhash_p99_ms "$OUT")" \
-    "$(echo "$(rss_kib "$PID") / 1024" | bc -l)" "$total" \
+  after=$(rss_kib "$PID")
+  sleep "$SETTLE"
+  printf '%-8s %12.1f %10s %10.1f %14.1f %12s%s\n' "$r" "$(echo "$signed / $DURATION" | bc -l)" "$(v signhash_p99_ms "$OUT")" \
+    "$(echo "$after / 1024" | bc -l)" "$(echo "$(rss_kib "$PID") / 1024" | bc -l)" "$total" \
     "$([ "$(v signhash_bodies_left "$OUT")" = 0 ] && echo '  (all bodies signed: raise BODIES)')"
   rm -f bodies.jsonl
 done
