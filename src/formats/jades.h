@@ -148,6 +148,17 @@ Result<JwsDocument> verify_jws(std::string_view text, std::optional<ByteView> de
 // B-LT with revocation values, B-T with a sigTst, else B-B.
 Level level_of(const JwsSignature& signature);
 
+// The same four baseline levels in formats::cades' enum, and back.
+cades::Level to_cades_level(Level level);
+Level from_cades_level(cades::Level level);
+
+// TS 119 182-1 §5.3.6.3.1 (arcTst, timeStamped "all"): the message imprint input, i.e. the payload
+// as signed (the base64url payload, or the payload itself with b64 false), '.', the base64url
+// protected header, '.', the base64url signature value, '.', and the etsiU entries before the
+// arcTst as they appear, concatenated (`preceding_entries`).
+std::string archive_timestamp_input(std::string_view payload_section, std::string_view encoded_protected,
+                                    std::string_view encoded_signature, std::string_view preceding_entries);
+
 struct ExtendOptions {
   cades::TimestampFn timestamp;  // required
   core::DigestAlgorithm timestamp_digest = core::DigestAlgorithm::sha256;

@@ -92,14 +92,14 @@ Result<std::string> signature_timestamp_entry(const std::string& encoded_signatu
 Result<std::string> archive_timestamp_entry(std::string_view payload_section, const std::string& encoded_protected,
                                             const std::string& encoded_signature, const nlohmann::json& etsi_u,
                                             const cades::TimestampFn& timestamp, core::DigestAlgorithm digest) {
-  std::string input;
-  input.append(payload_section).append(".").append(encoded_protected).append(".").append(encoded_signature).append(".");
+  std::string preceding;
   for (const auto& entry : etsi_u) {
     if (!entry.is_string())
       return fail(ErrorCode::invalid_input,
                   "JAdES: an etsiU entry is clear JSON; an arcTst over it needs a canonicalisation TS 119 182-1 does not fix");
-    input += entry.get<std::string>();
+    preceding += entry.get<std::string>();
   }
+  const std::string input = archive_timestamp_input(payload_section, encoded_protected, encoded_signature, preceding);
   QS_TRY(Bytes token, cades::detail::request_timestamp(timestamp, core::digest(digest, as_bytes(input)), digest));
   nlohmann::json arc_tst = {{"arcTst", {{"tstTokens", nlohmann::json::array({{{"val", base64_encode(token)}}})}}}};
   return base64url_encode(as_bytes(arc_tst.dump()));
@@ -202,6 +202,35 @@ Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hs
   if (options.detached) detached = payload;
   QS_TRY_VOID(verify_own(out, detached));
   return out;
+}
+
+std::string archive_timestamp_input(std::string_view payload_section, std::string_view encoded_protected,
+                                    std::string_view encoded_signature, std::string_view preceding_entries) {
+  std::string input;
+  input.reserve(payload_section.size() + encoded_protected.size() + encoded_signature.size() + preceding_entries.size() + 3);
+  input.append(payload_section).append(".").append(encoded_protected).append(".").append(encoded_signature).append(".");
+  input.append(preceding_entries);
+  return input;
+}
+
+cades::Level to_cades_level(Level level) {
+  switch (level) {
+    case Level::b_b: return cades::Level::b_b;
+    case Level::b_t: return cades::Level::b_t;
+    case Level::b_lt: return cades::Level::b_lt;
+    case Level::b_lta: return cades::Level::b_lta;
+  }
+  return cades::Level::b_b;
+}
+
+Level from_cades_level(cades::Level level) {
+  switch (level) {
+    case cades::Level::b_b: return Level::b_b;
+    case cades::Level::b_t: return Level::b_t;
+    case cades::Level::b_lt: return Level::b_lt;
+    case cades::Level::b_lta: return Level::b_lta;
+  }
+  return Level::b_b;
 }
 
 Level level_of(const JwsSignature& s) {

@@ -125,9 +125,7 @@ Result<Extended> extend_jades(TrustService& svc, ByteView text, cades::Level tar
     if (!document) return fail(ErrorCode::usage, "a detached JWS needs its document (--detached DATA) to be extended");
     QS_TRY(content, document_bytes(document, jades::kMaxJwsSize));
   }
-  const jades::Level to = target == cades::Level::b_lta ? jades::Level::b_lta
-                          : target == cades::Level::b_lt ? jades::Level::b_lt
-                                                         : jades::Level::b_t;
+  const jades::Level to = jades::from_cades_level(target);  // B-B was refused by extend_signature
   const jades::Level from = jades::level_of(s);
   jades::ExtendOptions options;
   options.timestamp = timestamp_fn(svc, now);
@@ -139,11 +137,7 @@ Result<Extended> extend_jades(TrustService& svc, ByteView text, cades::Level tar
   std::optional<ByteView> detached;
   if (content) detached = ByteView(*content);
   QS_TRY(auto extended, jades::extend_jws(jws, to, detached, options));
-  const cades::Level was = extended.from == jades::Level::b_lta  ? cades::Level::b_lta
-                           : extended.from == jades::Level::b_lt ? cades::Level::b_lt
-                           : extended.from == jades::Level::b_t  ? cades::Level::b_t
-                                                                 : cades::Level::b_b;
-  return Extended{Bytes(extended.jws.begin(), extended.jws.end()), was};
+  return Extended{Bytes(extended.jws.begin(), extended.jws.end()), jades::to_cades_level(extended.from)};
 }
 
 // The last signature of the PDF, at the level pades::level_of finds.

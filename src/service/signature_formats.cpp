@@ -65,10 +65,7 @@ Result<Bytes> produce_cades(const ProduceInput& in, const Common& c, TimePoint n
 
 Result<Bytes> produce_jades(const ProduceInput& in, const Common& c, TimePoint now) {
   jades::SignOptions options;
-  options.level = c.level == cades::Level::b_lta  ? jades::Level::b_lta
-                  : c.level == cades::Level::b_lt ? jades::Level::b_lt
-                  : c.level == cades::Level::b_t  ? jades::Level::b_t
-                                                  : jades::Level::b_b;
+  options.level = jades::from_cades_level(c.level);
   // The compact form has no unprotected header for the etsiU time-stamp (TS 119 182-1 §5.3).
   options.serialization = c.level == cades::Level::b_b ? jades::Serialization::compact : jades::Serialization::json;
   options.detached = in.detached;

@@ -77,7 +77,7 @@ std::vector<ArchiveTimestamp> archive_timestamps(const formats::jades::JwsSignat
       else if (!payload_section)
         why_not = "JAdES arcTst of a detached JWS needs the detached content";
       else
-        input = *payload_section + "." + s.encoded_protected + "." + s.encoded_signature + "." + preceding;
+        input = formats::jades::archive_timestamp_input(*payload_section, s.encoded_protected, s.encoded_signature, preceding);
       const auto& tokens = arc.value("tstTokens", nlohmann::json::array());
       if (tokens.is_array())
         for (const auto& t : tokens)
