@@ -176,6 +176,7 @@ Result<Material> material_from_options(const ValidationOptions& options, std::sh
   } else if (options.fetch) {
     m.online = std::make_shared<Online>();
     m.online->fetch = options.fetch;
+    m.online->current_time = !options.validation_time;
   }
   for (const Bytes& der : options.trust_anchors) {
     auto cert = core::x509_from_der(der);
@@ -207,14 +208,23 @@ std::optional<RevocationStatus> revocation_status(X509* cert, X509* issuer, cons
   // signatures of objects that could be the answer are checked.
   std::vector<Candidate> candidates;
   auto consider = [&](const std::vector<core::UniquePtr<X509_CRL>>& crls,
-                      const std::vector<std::shared_ptr<OCSP_BASICRESP>>& responses) {
+                      const std::vector<std::shared_ptr<OCSP_BASICRESP>>& responses, TimePoint produced_by) {
     for (const auto& crl : crls)
-      if (auto s = crl_answer(crl.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), crl.get(), nullptr});
+      if (auto s = crl_answer(crl.get(), cert, issuer); s && s->produced_at <= produced_by)
+        candidates.push_back({std::move(*s), crl.get(), nullptr});
     for (const auto& bs : responses)
-      if (auto s = ocsp_answer(bs.get(), cert, issuer); s && s->produced_at <= at) candidates.push_back({std::move(*s), nullptr, bs.get()});
+      if (auto s = ocsp_answer(bs.get(), cert, issuer); s && s->produced_at <= produced_by)
+        candidates.push_back({std::move(*s), nullptr, bs.get()});
   };
-  consider(material.crls, material.ocsp);
-  if (material.online) consider(material.online->crls, material.online->ocsp);
+  consider(material.crls, material.ocsp, at);
+  // A validation at the current time read the clock before it fetched: a response the responder
+  // produced a second later existed when it is used. Fetched data then counts when produced
+  // before now, with the five minutes OpenSSL allows a responder's clock by default
+  // (`openssl ocsp -validity_period`, apps/ocsp.c MAX_VALIDITY_PERIOD). A validation at a given
+  // time takes nothing produced after it, fetched or not.
+  if (material.online)
+    consider(material.online->crls, material.online->ocsp,
+             material.online->current_time ? std::max(at, now_seconds()) + std::chrono::minutes(5) : at);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.status.produced_at > b.status.produced_at; });
   for (auto& c : candidates) {

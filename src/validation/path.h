@@ -34,6 +34,7 @@ struct Online {
   std::set<std::string> tried;   // requests made in this run (URL and body): each is made once
   std::set<std::string> down;    // URLs that could not be fetched: not asked again in this run
   std::vector<std::string> log;  // ValidationReport::fetched
+  bool current_time = false;     // the run validates at the current time (no validation_time)
 };
 
 // Everything a chain or revocation check may use. Owns its objects.

@@ -649,6 +649,36 @@ TEST_F(ValidateCades, OnlineFetchesOnlyWhatThePathLacksAndEachUrlOnce) {
   EXPECT_EQ(revoked->signatures[0].sub_indication, SubIndication::revoked_no_poe);
 }
 
+// Without a validation time the run reads the clock before it fetches, so a response the
+// responder produced a second later must still count (cli.online failed in CI when the second
+// turned between the two). One from a responder whose clock is an hour ahead does not, and at a
+// given validation time nothing produced after it does.
+TEST_F(ValidateCades, OnlineAtTheCurrentTimeUsesWhatWasProducedWhileItRan) {
+  auto cert = signer_variant(date(2027, 6, 1), false, true);
+  Bytes cms = must(formats::cades::sign_detached(core::sha256(kDocument), cert.get(), *pki().signer, pki().options(Level::b_b)));
+  ValidationOptions o = options(kSigningTime + 1h, false);
+  o.extra_crls = pki().validation_data().crls;
+  o.extra_certificates = {der(pki().ocsp_cert.get())};
+  TimePoint produced{};
+  o.fetch = [&](const core::HttpRequest& r) -> Result<Bytes> {
+    if (r.url != kOcspUrl) return fail(ErrorCode::unavailable, "down");
+    return ocsp_good(cert.get(), produced);
+  };
+
+  o.validation_time.reset();
+  produced = now_seconds() + 2s;
+  SignatureReport current = only(cms, o);
+  EXPECT_EQ(current.indication, Indication::total_passed) << (current.reasons.empty() ? "" : current.reasons[0]);
+  produced = now_seconds() + 1h;
+  EXPECT_EQ(only(cms, o).sub_indication, SubIndication::try_later);
+
+  o.validation_time = kSigningTime + 1h;
+  produced = kSigningTime + 1h + 2s;
+  EXPECT_EQ(only(cms, o).sub_indication, SubIndication::try_later);
+  produced = kSigningTime + 1h;
+  EXPECT_EQ(only(cms, o).indication, Indication::total_passed);
+}
+
 // A signature that carries only the signer's certificate: online, the issuing CA comes from the
 // AIA caIssuers URL (as a DER certificate or a certs-only CMS); an answer that is not the issuer
 // leaves NO_CERTIFICATE_CHAIN_FOUND.
