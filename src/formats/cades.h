@@ -142,6 +142,11 @@ Result<Bytes> archive_timestamp_imprint(ByteView cms, ByteView archive_timestamp
 // imprint (validation does).
 Result<std::vector<std::size_t>> archived_counter_signatures(ByteView cms, ByteView archive_timestamp_token);
 
+// As archived_counter_signatures, over every unsigned attribute value of the sole signer: the
+// positions, counting each value of each attribute in stored order, of those the token's
+// ats-hash-index-v3 lists (the time-stamps it protects among them).
+Result<std::vector<std::size_t>> archived_unsigned_values(ByteView cms, ByteView archive_timestamp_token);
+
 // The message imprint of a time-stamp of a form EN 319 122-1 replaced, found by its token among
 // the sole signer's unsigned attributes, hashed with `md` (the token's own imprint algorithm,
 // SHA-1 included: judging it is validation's cryptographic constraints):

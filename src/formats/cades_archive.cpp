@@ -244,18 +244,32 @@ Result<Bytes> archive_timestamp_imprint(ByteView cms_der, ByteView archive_times
   return detail::ats_v3_imprint(ci.get(), si, content_digest, stored.der, index.alg);
 }
 
-Result<std::vector<std::size_t>> archived_counter_signatures(ByteView cms_der, ByteView archive_timestamp_token) {
+namespace {
+
+// The positions of the sole signer's unsigned attribute values (of type `of_type`, or all) whose
+// hash the token's ats-hash-index-v3 lists, in stored order.
+Result<std::vector<std::size_t>> listed_values(ByteView cms_der, ByteView archive_timestamp_token, const char* of_type) {
   QS_TRY(cms::ContentInfoPtr ci, cms::parse_signed_data(cms_der));
   QS_TRY(QS_CADES_SIGNER_INFO * si, cms::sole_signer(ci.get()));
   QS_TRY(TokenIndex stored, token_hash_index(archive_timestamp_token));
   HashSet listed;
   for (const Bytes& h : stored.index.unsigned_attr_values) listed.insert(hex_encode(h));
-  // In stored order: the order counter_signatures numbers them in.
-  QS_TRY(std::vector<Bytes> counters, unsigned_value_hashes(si, stored.index.alg, oid::kCountersignature));
+  QS_TRY(std::vector<Bytes> values, unsigned_value_hashes(si, stored.index.alg, of_type));
   std::vector<std::size_t> out;
-  for (std::size_t k = 0; k < counters.size(); ++k)
-    if (listed.count(hex_encode(counters[k])) != 0) out.push_back(k);
+  for (std::size_t k = 0; k < values.size(); ++k)
+    if (listed.count(hex_encode(values[k])) != 0) out.push_back(k);
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::size_t>> archived_counter_signatures(ByteView cms_der, ByteView archive_timestamp_token) {
+  // In stored order: the order counter_signatures numbers them in.
+  return listed_values(cms_der, archive_timestamp_token, oid::kCountersignature);
+}
+
+Result<std::vector<std::size_t>> archived_unsigned_values(ByteView cms_der, ByteView archive_timestamp_token) {
+  return listed_values(cms_der, archive_timestamp_token, nullptr);
 }
 
 }  // namespace qualsig::formats::cades

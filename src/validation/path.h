@@ -147,6 +147,13 @@ using ImprintFn = std::function<Result<Bytes>(const EVP_MD* md)>;
 TimestampReport validate_timestamp(ByteView token, std::string type, const ImprintFn& expected, Material& material,
                                    TimePoint at);
 
+// Past signature validation of a signature's time-stamps (EN 319 102-1 §5.6.2.4): a token
+// INDETERMINATE only because its TSA path expired or was revoked after the validation time's
+// reach is PASSED when a PASSED archive time-stamp that `covers` it is a POE at which that path
+// (TimestampReport::tsa_path) was valid; repeated until nothing changes. Called before the best
+// signature time is taken.
+void past_timestamp_validation(std::vector<TimestampReport>& timestamps);
+
 // The building blocks of the basic process (EN 319 102-1 §5.3.4) for one SignerInfo
 // (validate_cades_blocks.cpp).
 struct SignerBlocks {

@@ -89,11 +89,46 @@ TimestampReport validate_timestamp(ByteView token_der, std::string type, const I
     return failed(std::move(r), Indication::failed, SubIndication::sig_crypto_failure,
                   "time-stamp signature, ESSCertID or TSA certificate purpose does not verify");
 
-  ChainResult chain = build_chain(tsa.get(), material, at);
-  Verdict v = judge_chain(chain, at, false);
+  auto chain = std::make_shared<ChainResult>(build_chain(tsa.get(), material, at));
+  r.tsa_path = chain;
+  Verdict v = judge_chain(*chain, at, false);
   if (!v.passed()) return failed(std::move(r), v.indication, *v.sub, "TSA certificate: " + v.reason);
   r.indication = Indication::passed;
   return r;
+}
+
+void past_timestamp_validation(std::vector<TimestampReport>& timestamps) {
+  // EN 319 102-1 §5.6.2.4 (past signature validation) for time-stamp tokens: a token whose TSA
+  // path fails at the validation time only for what a proof of existence cures -- its TSA
+  // certificate (or a CA's) has expired or was revoked since -- is PASSED when a PASSED archive
+  // time-stamp covering it proves the token existed at a time the same path was valid. The
+  // earliest such POE counts. A token cured this way is a POE in turn (the renewal chain of
+  // archive time-stamps: each one protects the ones before it), hence the repetition.
+  auto curable = [](const TimestampReport& t) {
+    return t.indication == Indication::indeterminate && t.tsa_path && t.sub_indication &&
+           (*t.sub_indication == SubIndication::out_of_bounds_no_poe ||
+            *t.sub_indication == SubIndication::out_of_bounds_not_revoked ||
+            *t.sub_indication == SubIndication::revoked_no_poe || *t.sub_indication == SubIndication::revoked_ca_no_poe);
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t x = 0; x < timestamps.size(); ++x) {
+      if (!curable(timestamps[x])) continue;
+      std::optional<TimePoint> poe;
+      for (const TimestampReport& a : timestamps)
+        if (a.indication == Indication::passed && std::find(a.covers.begin(), a.covers.end(), x) != a.covers.end())
+          poe = poe ? std::min(*poe, a.gen_time) : a.gen_time;
+      if (!poe || *poe < timestamps[x].gen_time) continue;
+      if (!judge_chain(*timestamps[x].tsa_path, *poe, false).passed()) continue;
+      TimestampReport& t = timestamps[x];
+      std::string was = t.reasons.empty() ? std::string(sub_indication_name(*t.sub_indication)) : t.reasons.front();
+      t.indication = Indication::passed;
+      t.sub_indication.reset();
+      t.reasons = {"PASSED by past signature validation (EN 319 102-1 §5.6.2.4): an archive time-stamp proves the token "
+                   "existed at " + to_rfc3339(*poe) + ", when its TSA path was valid (at the validation time: " + was + ")"};
+      changed = true;
+    }
+  }
 }
 
 }  // namespace qualsig::validation::detail

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +27,10 @@
 #include "validation/indication.h"
 
 namespace qualsig::validation {
+
+namespace detail {
+struct ChainResult;  // validation/path.h
+}
 
 // The validation context (EN 319 102-1 §5.2.4) and the inputs of the process. All DER.
 struct ValidationOptions {
@@ -60,6 +65,15 @@ struct TimestampReport {
   // signature's own countersignatures, 0-based): CAdES those whose values its ats-hash-index-v3
   // lists, XAdES and JAdES those before it. It is listed among their time-stamps too, as their POE.
   std::vector<std::size_t> counter_signatures;
+  // An archive time-stamp: the time-stamps of the same signature it covers (indices into the
+  // signature's `timestamps`): CAdES those whose attribute values its ats-hash-index-v3 lists
+  // (archive-time-stamp-v2: all but archive time-stamps not made before it), PAdES those of
+  // earlier revisions, XAdES and JAdES those before it. A PASSED one is a POE of each (past
+  // signature validation of time-stamps, EN 319 102-1 §5.6.2.4).
+  std::vector<std::size_t> covers;
+  // The TSA's path as built at the validation time, kept so that it can be judged again at a
+  // POE; null when the token failed before its path was looked at. Not part of any report.
+  std::shared_ptr<const detail::ChainResult> tsa_path;
 };
 
 // The outcome for one signature (one SignerInfo of a CMS, one PDF signature dictionary).

@@ -165,6 +165,7 @@ void counters_of(ByteView file, std::size_t signer, const std::string& parent_id
           std::find(t.counter_signatures.begin(), t.counter_signatures.end(), c.path.front()) != t.counter_signatures.end()) {
         r.timestamps.push_back(t);
         r.timestamps.back().counter_signatures.clear();  // positions among the parent's, not this one's
+        r.timestamps.back().covers.clear();
       }
     conclude(blocks, false, r);
     out.push_back(std::move(r));
@@ -190,6 +191,7 @@ SignatureReport unreadable_counter_signature(std::string id, std::string parent,
 
 void conclude(const SignerBlocks& blocks, bool document_timestamps_archive, SignatureReport& sig) {
   Verdict result = basic_result(blocks);
+  past_timestamp_validation(sig.timestamps);
   // The best signature time (§5.5.4 steps 1 and 3): the earliest PASSED time-stamp.
   bool has_poe = false, has_archive_poe = false;
   for (const TimestampReport& t : sig.timestamps) {
@@ -252,7 +254,14 @@ Result<ValidationReport> validate_cms(ByteView file, const ValidationOptions& op
     if (dirty_padding)
       sig.checks.emplace_back("FC (5.2.2, PAdES)", "PASSED with warning: non-zero bytes after the CMS in /Contents");
     sig.timestamps = validate_signer_timestamps(si, i == 0 ? file : ByteView{}, options, material, at);
-    sig.timestamps.insert(sig.timestamps.end(), context.document_timestamps.begin(), context.document_timestamps.end());
+    // A PDF document time-stamp covers the revisions before it: the signature's CMS with its own
+    // time-stamps and the document time-stamps of earlier revisions (ISO 32000-2 §12.8.5).
+    for (const TimestampReport& t : context.document_timestamps) {
+      std::size_t position = sig.timestamps.size();
+      sig.timestamps.push_back(t);
+      sig.timestamps.back().covers.clear();
+      for (std::size_t k = 0; k < position; ++k) sig.timestamps.back().covers.push_back(k);
+    }
     conclude(blocks, context.document_timestamps_archive, sig);
     // Read through formats (a second parse of the file) only when there are any.
     if (CMS_unsigned_get_attr_by_NID(si, NID_pkcs9_countersignature, -1) >= 0)

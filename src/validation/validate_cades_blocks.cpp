@@ -316,6 +316,11 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
                                                         const ValidationOptions& options, Material& material,
                                                         TimePoint at) {
   std::vector<TimestampReport> out;
+  // Each token of `out` and its position among all unsigned attribute values (each value of each
+  // attribute, in stored order: the numbering of formats::cades::archived_unsigned_values).
+  std::vector<ByteView> tokens;
+  std::vector<std::size_t> positions;
+  std::size_t position = 0;
   const ASN1_OCTET_STRING* sig = CMS_SignerInfo_get0_signature(si);
   ByteView signature_value(ASN1_STRING_get0_data(sig), static_cast<std::size_t>(ASN1_STRING_length(sig)));
   for (int i = 0; i < CMS_unsigned_get_attr_count(si); ++i) {
@@ -345,9 +350,10 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
              : std::string(oid) == kEscTimestamp       ? "esc-time-stamp"
                                                        : "cert-crl-time-stamp";
     } else {
+      position += static_cast<std::size_t>(std::max(X509_ATTRIBUTE_count(attr), 0));
       continue;
     }
-    for (int j = 0; j < X509_ATTRIBUTE_count(attr); ++j) {
+    for (int j = 0; j < X509_ATTRIBUTE_count(attr); ++j, ++position) {
       ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, j);
       if (value == nullptr || value->type != V_ASN1_SEQUENCE) continue;
       ByteView token(value->value.sequence->data, static_cast<std::size_t>(value->value.sequence->length));
@@ -383,6 +389,8 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
         };
       }
       out.push_back(validate_timestamp(token, type, fn, material, at));
+      tokens.push_back(token);
+      positions.push_back(position);
       // Which countersignatures it protects (read only where there are any): a PASSED one is a
       // POE of them too (EN 319 102-1 §5.6.2.4 with the hash index of EN 319 122-1 §5.5.2).
       if (type == "archive-time-stamp-v3" && !file.empty() &&
@@ -390,6 +398,21 @@ std::vector<TimestampReport> validate_signer_timestamps(CMS_SignerInfo* si, Byte
         auto covered = formats::cades::archived_counter_signatures(file, token);
         if (covered) out.back().counter_signatures = std::move(*covered);
       }
+    }
+  }
+  // The time-stamps each archive time-stamp protects (its POEs, past_timestamp_validation):
+  // v3 those whose attribute values its ats-hash-index-v3 lists (EN 319 122-1 §5.5.2); v2 every
+  // other unsigned attribute but the archive time-stamps not made before it (RFC 5126 §6.4.1,
+  // as legacy_timestamp_imprint reads it).
+  for (std::size_t a = 0; a < out.size() && !file.empty(); ++a) {
+    if (out[a].type == "archive-time-stamp-v3") {
+      auto listed = formats::cades::archived_unsigned_values(file, tokens[a]);
+      if (!listed) continue;
+      for (std::size_t e = 0; e < out.size(); ++e)
+        if (e != a && std::find(listed->begin(), listed->end(), positions[e]) != listed->end()) out[a].covers.push_back(e);
+    } else if (out[a].type == "archive-time-stamp-v2") {
+      for (std::size_t e = 0; e < out.size(); ++e)
+        if (e != a && (out[e].type.rfind("archive", 0) != 0 || out[e].gen_time < out[a].gen_time)) out[a].covers.push_back(e);
     }
   }
   return out;

@@ -36,7 +36,8 @@ struct ArchiveTimestamp {
   Bytes token;
   std::optional<std::string> imprint_input;
   std::string why_not;
-  std::size_t counter_signatures_before = 0;  // cSig entries of etsiU before it (§5.3.6.3.1: covered)
+  std::size_t counter_signatures_before = 0;    // cSig entries of etsiU before it (§5.3.6.3.1: covered)
+  std::size_t signature_timestamps_before = 0;  // sigTst tokens of etsiU before it (covered too)
 };
 
 // TS 119 182-1 §5.3.6 arcTst entries of etsiU ({"arcTst": {"timeStamped": ..., "tstTokens":
@@ -55,6 +56,7 @@ std::vector<ArchiveTimestamp> archive_timestamps(const formats::jades::JwsSignat
   std::string preceding;  // the base64url etsiU entries before the current one, concatenated
   bool clear_entries = false;
   std::size_t counter_signatures = 0;  // cSig entries so far, numbered as JwsSignature::counter_signatures
+  std::size_t signature_timestamps = 0;  // sigTst tokens so far, in JwsSignature::signature_timestamps order
   for (const auto& raw : *etsi_u) {
     nlohmann::json entry = raw;
     if (raw.is_string()) {
@@ -83,9 +85,13 @@ std::vector<ArchiveTimestamp> archive_timestamps(const formats::jades::JwsSignat
         for (const auto& t : tokens)
           if (t.is_object() && t.contains("val") && t["val"].is_string())
             if (auto der = base64_decode(t["val"].get<std::string>()))
-              out.push_back({std::move(*der), input, why_not, counter_signatures});
+              out.push_back({std::move(*der), input, why_not, counter_signatures, signature_timestamps});
     }
     if (entry.is_object() && entry.contains("cSig")) ++counter_signatures;
+    if (entry.is_object() && entry.contains("sigTst") && entry["sigTst"].is_object()) {
+      const auto& tokens = entry["sigTst"].value("tstTokens", nlohmann::json::array());
+      if (tokens.is_array()) signature_timestamps += tokens.size();
+    }
     if (raw.is_string()) preceding += raw.get<std::string>();
   }
   return out;
@@ -305,7 +311,9 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
           },
           material, at));
     }
+    const std::size_t signature_timestamps = sig.timestamps.size();
     for (const ArchiveTimestamp& arc : arcs) {
+      const std::size_t position = sig.timestamps.size();
       sig.timestamps.push_back(validate_timestamp(
           arc.token, "archive-time-stamp",
           [&arc](const EVP_MD* md) -> Result<Bytes> {
@@ -319,6 +327,10 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
           material, at));
       // §5.3.6.3.1: the imprint covers every etsiU entry before the arcTst, cSig entries included.
       for (std::size_t k = 0; k < arc.counter_signatures_before; ++k) sig.timestamps.back().counter_signatures.push_back(k);
+      // ... and the sigTst tokens and arcTst entries before it.
+      for (std::size_t k = 0; k < std::min(arc.signature_timestamps_before, signature_timestamps); ++k)
+        sig.timestamps.back().covers.push_back(k);
+      for (std::size_t k = signature_timestamps; k < position; ++k) sig.timestamps.back().covers.push_back(k);
     }
     const std::size_t own_timestamps = sig.timestamps.size();
     sig.timestamps.insert(sig.timestamps.end(), inherited.begin(), inherited.end());
@@ -331,6 +343,7 @@ Result<ValidationReport> validate_jws_at_depth(ByteView text, const ValidationOp
             std::find(ts.counter_signatures.begin(), ts.counter_signatures.end(), k) != ts.counter_signatures.end()) {
           covering.push_back(ts);
           covering.back().counter_signatures.clear();  // positions among this signature's, not the countersignature's
+          covering.back().covers.clear();
         }
       }
       validate_counter_signature(js.counter_signatures[k], js.signature, sig.id + "-CS-" + std::to_string(k + 1), sig.id,

@@ -48,6 +48,8 @@ struct Parts {
   // (EncapsulatedTimeStamp DER, canonicalisation URI of its time-stamp element)
   std::vector<std::pair<Bytes, std::string>> signature_timestamps;
   std::vector<Bytes> archive_timestamps;
+  // The xades:SignatureTimeStamp / ArchiveTimeStamp element of each token (parallel vectors).
+  std::vector<xmlNode*> signature_timestamp_elements, archive_timestamp_elements;
   // For each archive time-stamp: the signature's own counter-signatures (positions among them,
   // in document order) whose xades:CounterSignature precedes its ArchiveTimeStamp.
   std::vector<std::vector<std::size_t>> archive_counter_signatures;
@@ -118,8 +120,10 @@ Result<Parts> locate(ByteView file, std::size_t index) {
     // EN 319 132-1 §5.3: without ds:CanonicalizationMethod, Canonical XML 1.0 applies.
     xmlNode* method = xml::first_child(ts, xml::kDsNs, "CanonicalizationMethod");
     std::string c14n = xml::attribute(method, "Algorithm").value_or(xml::kC14n10);
-    for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp"))
+    for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp")) {
       p.signature_timestamps.emplace_back(std::move(token), c14n);
+      p.signature_timestamp_elements.push_back(ts);
+    }
   }
   // XAdES-X (TS 101 903 §7.5.1, §7.5.2; the V2 forms of v1.4.1 §4.4.3, in its own namespace).
   for (const char* ns : {p.xades_ns, xml::kXades141Ns})
@@ -149,6 +153,7 @@ Result<Parts> locate(ByteView file, std::size_t index) {
     for (xmlNode* ts : own_elements(p.signature, ns, "ArchiveTimeStamp"))
       for (Bytes& token : encapsulated(ts, p.xades_ns, "EncapsulatedTimeStamp")) {
         p.archive_timestamps.push_back(std::move(token));
+        p.archive_timestamp_elements.push_back(ts);
         p.archive_counter_signatures.push_back(covered_by(ts));
       }
   return p;
@@ -400,6 +405,21 @@ Result<SignatureReport> validate_signature(ByteView file, std::size_t index, con
           return Bytes(buf, buf + len);
         },
         material, at));
+  // EN 319 132-1 §5.5.2.2: an ArchiveTimeStamp covers the time-stamp elements before it among the
+  // unsigned signature properties (the other time-stamps of its own element are not before it).
+  std::vector<xmlNode*> elements = parts.signature_timestamp_elements;
+  elements.insert(elements.end(), parts.archive_timestamp_elements.begin(), parts.archive_timestamp_elements.end());
+  for (const Parts::LegacyTimestamp& ts : parts.legacy_timestamps) elements.push_back(ts.element);
+  for (std::size_t k = 0; k < parts.archive_timestamp_elements.size(); ++k) {
+    xmlNode* archive = parts.archive_timestamp_elements[k];
+    TimestampReport& t = sig.timestamps[parts.signature_timestamps.size() + k];
+    for (std::size_t e = 0; e < elements.size() && e < sig.timestamps.size(); ++e)
+      for (xmlNode* before = archive->prev; before != nullptr; before = before->prev)
+        if (before == elements[e]) {
+          t.covers.push_back(e);
+          break;
+        }
+  }
   sig.timestamps.insert(sig.timestamps.end(), inherited.begin(), inherited.end());
   conclude(b, false, sig);
   return sig;
@@ -465,6 +485,7 @@ Result<ValidationReport> validate_xml(ByteView file, const ValidationOptions& op
             std::find(t.counter_signatures.begin(), t.counter_signatures.end(), position) != t.counter_signatures.end()) {
           inherited[i].push_back(t);
           inherited[i].back().counter_signatures.clear();  // positions among the parent's, not this one's
+          inherited[i].back().covers.clear();
         }
     }
     auto info = i == 0 ? std::move(first) : xades::inspect(file, i);

@@ -82,10 +82,11 @@ inline Bytes signature_value(const Bytes& cms) {
 }
 
 // An RFC 3161 TSA on OpenSSL's TS_RESP_CTX (an implementation independent of qualsig's pki/tsa),
-// answering every request at kSigningTime + 1 min. Thread-safe (one context behind a mutex).
+// answering every request at `time` (kSigningTime + 1 min unless given). Thread-safe (one context
+// behind a mutex).
 class TestTsa {
  public:
-  TestTsa(const X509* cert, EVP_PKEY* key) : m_ctx(TS_RESP_CTX_new()) {
+  TestTsa(const X509* cert, EVP_PKEY* key, TimePoint time = kSigningTime + 1min) : m_ctx(TS_RESP_CTX_new()), m_time(time) {
     auto policy = core::wrap(OBJ_txt2obj("0.4.0.2023.1.1", 1));  // ETSI EN 319 421 best-practices policy
     TS_RESP_CTX_set_signer_cert(m_ctx.get(), const_cast<X509*>(cert));
     TS_RESP_CTX_set_signer_key(m_ctx.get(), key);
@@ -93,7 +94,7 @@ class TestTsa {
     for (const EVP_MD* md : {EVP_sha256(), EVP_sha384(), EVP_sha512()}) TS_RESP_CTX_add_md(m_ctx.get(), md);
     TS_RESP_CTX_set_signer_digest(m_ctx.get(), EVP_sha256());
     TS_RESP_CTX_set_ess_cert_id_digest(m_ctx.get(), EVP_sha256());
-    TS_RESP_CTX_set_time_cb(m_ctx.get(), &TestTsa::time_cb, nullptr);
+    TS_RESP_CTX_set_time_cb(m_ctx.get(), &TestTsa::time_cb, this);
     TS_RESP_CTX_set_serial_cb(m_ctx.get(), &TestTsa::serial_cb, this);
   }
 
@@ -130,8 +131,9 @@ class TestTsa {
   struct CtxFree {
     void operator()(TS_RESP_CTX* c) const { TS_RESP_CTX_free(c); }
   };
-  static int time_cb(TS_RESP_CTX*, void*, long* sec, long* usec) {
-    *sec = static_cast<long>((kSigningTime + 1min).time_since_epoch().count());
+  static int time_cb(TS_RESP_CTX*, void* self, long* sec, long* usec) {
+    *sec = static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(
+                                 static_cast<TestTsa*>(self)->m_time.time_since_epoch()).count());
     *usec = 0;
     return 1;
   }
@@ -141,6 +143,7 @@ class TestTsa {
     return serial;
   }
   std::unique_ptr<TS_RESP_CTX, CtxFree> m_ctx;
+  TimePoint m_time;
   std::mutex m_mutex;
   long m_serial = 0;
   std::atomic<int> m_calls{0};
@@ -186,6 +189,20 @@ struct CadesPki {
     req.not_after = not_after;
     req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
     return must(pki::issue_certificate(req, issuing.get(), issuing_key.get()));
+  }
+
+  // The TSA's key under a certificate from the root that expires at `not_after` (past-signature
+  // tests of time-stamps).
+  core::UniquePtr<X509> tsa_cert_until(TimePoint not_after) {
+    pki::CertificateRequest req;
+    req.subject = {"Test TSA (short)", "Qualsig Test", "", "", "NL"};
+    req.public_key = tsa_key.get();
+    req.not_before = std::chrono::sys_days{std::chrono::January / 1 / 2020};
+    req.not_after = not_after;
+    req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
+    req.extensions.extended_key_usage = {pki::oid::kKpTimeStamping};
+    req.extensions.extended_key_usage_critical = true;  // RFC 3161 §2.3
+    return must(pki::issue_certificate(req, root.get(), root_key.get()));
   }
 
   std::shared_ptr<hsm::Pkcs11Signer> token_signer(hsm::KeyType type, const std::string& label) {

@@ -466,6 +466,50 @@ TEST_F(ValidateCades, ArchiveTimestampIsAPoeOfTheCounterSignaturesItCovers) {
   EXPECT_TRUE(node["counter_signatures"][1]["ok"].get<bool>()) << node.dump();
 }
 
+// Past signature validation of time-stamps (EN 319 102-1 §5.6.2.4): by 2030 the signer's
+// certificate (to mid-2027) and the signature time-stamp's TSA certificate (to mid-2028) have
+// expired. An archive time-stamp made on 2028-01-01, while that TSA certificate was valid, is the
+// POE of the signature time-stamp, which then dates the signature to 2026, inside the signer's
+// validity; the archive time-stamp alone comes after it. One made after the TSA certificate
+// expired proves nothing for it.
+TEST_F(ValidateCades, ArchiveTimestampIsAPoeOfTheSignatureTimestampItCovers) {
+  auto cert = signer_variant(date(2027, 6, 1));
+  auto tsa1_cert = pki().tsa_cert_until(date(2028, 6, 1));
+  formats::cades::testing::TestTsa tsa1(tsa1_cert.get(), pki().tsa_key.get());
+  auto lt_options = pki().options(Level::b_lt);
+  lt_options.timestamp = tsa1.fn();
+  lt_options.validation_data.ocsp_responses = {ocsp_good(cert.get(), kSigningTime)};
+  const Bytes digest = core::sha256(kDocument);
+  Bytes lt = must(formats::cades::sign_detached(digest, cert.get(), *pki().signer, lt_options));
+  formats::cades::testing::TestTsa in_time(pki().tsa_cert.get(), pki().tsa_key.get(), date(2028, 1, 1));
+  formats::cades::testing::TestTsa too_late(pki().tsa_cert.get(), pki().tsa_key.get(), date(2028, 9, 1));
+  Bytes renewed = must(formats::cades::add_archive_timestamp(lt, ByteView(digest), in_time.fn()));
+  Bytes late = must(formats::cades::add_archive_timestamp(lt, ByteView(digest), too_late.fn()));
+  // OpenSSL, independently: the signature and the signature time-stamp verify (at the real time).
+  EXPECT_EQ(pki().openssl_verify(renewed, &kDocument).status, 0);
+  const auto tokens = must(formats::cades::inspect(renewed));
+  ASSERT_EQ(tokens.signature_timestamps.size(), 1u);
+  EXPECT_EQ(pki().openssl_ts_verify(tokens.signature_timestamps[0], core::sha256(formats::cades::testing::signature_value(renewed))).status, 0);
+
+  const ValidationOptions o = options(date(2030, 1, 1), false);
+  SignatureReport s = only(renewed, o);
+  EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+  EXPECT_EQ(s.best_signature_time, kSigningTime + 1min);
+  ASSERT_EQ(s.timestamps.size(), 2u);
+  EXPECT_EQ(s.timestamps[0].type, "signature-time-stamp");
+  EXPECT_EQ(s.timestamps[0].indication, Indication::passed);
+  ASSERT_EQ(s.timestamps[0].reasons.size(), 1u);
+  EXPECT_NE(s.timestamps[0].reasons[0].find("2028-01-01"), std::string::npos) << s.timestamps[0].reasons[0];
+  EXPECT_EQ(s.timestamps[1].covers, std::vector<std::size_t>{0});
+
+  SignatureReport l = only(late, o);
+  EXPECT_EQ(l.indication, Indication::indeterminate);
+  ASSERT_EQ(l.timestamps.size(), 2u);
+  EXPECT_EQ(l.timestamps[0].indication, Indication::indeterminate);
+  EXPECT_EQ(l.timestamps[1].indication, Indication::passed);
+  EXPECT_EQ(l.best_signature_time, date(2028, 9, 1));
+}
+
 TEST_F(ValidateCades, MalformedOrTooManyCounterSignaturesAreReportedNotFatal) {
   Bytes countered = must(formats::cades::add_counter_signature(sign(Level::b_b), pki().signer_cert.get(), *pki().signer,
                                                               pki().options(Level::b_b)));
