@@ -371,6 +371,59 @@ TEST_F(ValidateJades, ArchiveTimestampIsAPoeOfTheCounterSignaturesBeforeIt) {
   EXPECT_TRUE(added.timestamps.empty());
 }
 
+// Past signature validation of time-stamps (EN 319 102-1 §5.6.2.4), as in CAdES: by 2030 the
+// signer's certificate (to mid-2027) and the sigTst's TSA certificate (to mid-2028) have expired;
+// an arcTst made on 2028-01-01 over the etsiU entries before it (the sigTst among them) is the
+// sigTst's POE, which then dates the signature to 2026. An arcTst made after the TSA certificate
+// expired proves nothing for it.
+TEST_F(ValidateJades, ArchiveTimestampIsAPoeOfTheSignatureTimestampBeforeIt) {
+  auto cert = pki().counter_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2027}, pki().signer->public_key());
+  auto tsa1_cert = pki().tsa_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2028});
+  formats::cades::testing::TestTsa tsa1(tsa1_cert.get(), pki().tsa_key.get());
+  jades::SignOptions so;
+  so.serialization = jades::Serialization::json;
+  so.signing_time = kSigningTime;
+  so.chain = {pki().issuing.get(), pki().root.get()};
+  const nlohmann::json signed_doc = nlohmann::json::parse(must(jades::sign_jws(kPayload, cert.get(), *pki().signer, so)));
+  auto entry = [](const nlohmann::json& j) { return base64url_encode(to_bytes(j.dump())); };
+  auto tst = [](const Bytes& token) { return nlohmann::json{{"tstTokens", nlohmann::json::array({{{"val", base64_encode(token)}}})}}; };
+  // §5.3.4: the sigTst imprint is over the base64url signature value.
+  const std::string sig_tst = entry(
+      {{"sigTst", tst(must(tsa1(core::sha256(to_bytes(signed_doc["signature"].get<std::string>())), core::DigestAlgorithm::sha256)))}});
+  auto with_arc_at = [&](TimePoint when) {
+    formats::cades::testing::TestTsa tsa2(pki().tsa_cert.get(), pki().tsa_key.get(), when);
+    // §5.3.6.3.1: payload '.' protected '.' signature '.' and the etsiU entries before the arcTst.
+    const std::string input = signed_doc["payload"].get<std::string>() + "." + signed_doc["protected"].get<std::string>() +
+                              "." + signed_doc["signature"].get<std::string>() + "." + sig_tst;
+    const Bytes token = must(tsa2(core::sha256(to_bytes(input)), core::DigestAlgorithm::sha256));
+    // OpenSSL, independently: the arcTst token is over that input.
+    EXPECT_EQ(pki().openssl_ts_verify(token, core::sha256(to_bytes(input))).status, 0);
+    nlohmann::json doc = signed_doc;
+    doc["header"]["etsiU"] = nlohmann::json::array({sig_tst, entry({{"arcTst", tst(token)}})});
+    EXPECT_EQ(jose(doc.dump()), 0);  // same key as signer.pem
+    return to_bytes(doc.dump());
+  };
+  ValidationOptions o = options();
+  o.validation_time = std::chrono::sys_days{std::chrono::January / 1 / 2030};
+  o.extra_ocsp_responses.push_back(pki().ocsp_good(cert.get()));
+
+  ValidationReport renewed = must(validate(with_arc_at(std::chrono::sys_days{std::chrono::January / 1 / 2028}), o));
+  ASSERT_EQ(renewed.signatures.size(), 1u);
+  const SignatureReport& s = renewed.signatures[0];
+  EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+  EXPECT_EQ(s.best_signature_time, kSigningTime + 1min);
+  ASSERT_EQ(s.timestamps.size(), 2u);
+  EXPECT_EQ(s.timestamps[0].indication, Indication::passed);
+  EXPECT_EQ(s.timestamps[1].covers, std::vector<std::size_t>{0});
+
+  ValidationReport late = must(validate(with_arc_at(std::chrono::sys_days{std::chrono::September / 1 / 2028}), o));
+  const SignatureReport& l = late.signatures[0];
+  EXPECT_EQ(l.indication, Indication::indeterminate);
+  ASSERT_EQ(l.timestamps.size(), 2u);
+  EXPECT_EQ(l.timestamps[0].indication, Indication::indeterminate);
+  EXPECT_EQ(l.timestamps[1].indication, Indication::passed);
+}
+
 TEST_F(ValidateJades, UnknownRootIsNoCertificateChainFound) {
   std::string jws = sign(jades::Level::b_b, jades::Serialization::compact);
   ValidationOptions o = options();

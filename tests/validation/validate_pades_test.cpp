@@ -57,6 +57,52 @@ TEST_F(ValidatePades, EveryLevelPassesAndPdfsigAgrees) {
   }
 }
 
+// Past signature validation of time-stamps (EN 319 102-1 §5.6.2.4), as in CAdES: by 2030 the
+// signer's certificate (to mid-2027) and the signature time-stamp's TSA certificate (to mid-2028)
+// have expired; a document time-stamp made on 2028-01-01 covers the revision holding the
+// signature and its time-stamp, is their POE, and the signature time-stamp then dates the
+// signature to 2026. One made after the TSA certificate expired proves nothing for it.
+TEST_F(ValidatePades, DocumentTimestampIsAPoeOfTheSignatureTimestampItCovers) {
+  auto cert = pki.counter_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2027}, pki.signer->public_key());
+  auto tsa1_cert = pki.tsa_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2028});
+  formats::cades::testing::TestTsa tsa1(tsa1_cert.get(), pki.tsa_key.get());
+  auto o = options(Level::b_lt);
+  o.timestamp = tsa1.fn();
+  o.validation_data.ocsp_responses = {pki.ocsp_good(cert.get())};
+  const Bytes original = formats::pades::testing::minimal_pdf();
+  const Bytes lt = formats::pades::testing::concat(original, must(formats::pades::sign_increment(original, cert.get(), *pki.signer, o)));
+  auto with_document_timestamp_at = [&](TimePoint when) {
+    formats::cades::testing::TestTsa tsa2(pki.tsa_cert.get(), pki.tsa_key.get(), when);
+    Bytes pdf = formats::pades::testing::concat(
+        lt, must(formats::pades::add_document_timestamp_increment(lt, tsa2.fn(), core::DigestAlgorithm::sha256)));
+    auto report = pdfsig(pdf);  // the signature, independently
+    EXPECT_GE(report.signatures.size(), 1u) << report.output;
+    if (!report.signatures.empty()) {
+      EXPECT_EQ(report.signatures[0].verdict, PdfsigVerdict::valid) << report.output;
+    }
+    return pdf;
+  };
+  ValidationOptions vo = validation_options();
+  vo.validation_time = std::chrono::sys_days{std::chrono::January / 1 / 2030};
+
+  ValidationReport renewed = must(validate(with_document_timestamp_at(std::chrono::sys_days{std::chrono::January / 1 / 2028}), vo));
+  ASSERT_EQ(renewed.signatures.size(), 1u);
+  const SignatureReport& s = renewed.signatures[0];
+  EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+  EXPECT_EQ(s.best_signature_time, kSigningTime + 1min);
+  ASSERT_EQ(s.timestamps.size(), 2u);
+  EXPECT_EQ(s.timestamps[0].indication, Indication::passed);
+  EXPECT_EQ(s.timestamps[1].type, "document-time-stamp");
+  EXPECT_EQ(s.timestamps[1].covers, std::vector<std::size_t>{0});
+
+  ValidationReport late = must(validate(with_document_timestamp_at(std::chrono::sys_days{std::chrono::September / 1 / 2028}), vo));
+  const SignatureReport& l = late.signatures[0];
+  EXPECT_EQ(l.indication, Indication::indeterminate);
+  ASSERT_EQ(l.timestamps.size(), 2u);
+  EXPECT_EQ(l.timestamps[0].indication, Indication::indeterminate);
+  EXPECT_EQ(l.timestamps[1].indication, Indication::passed);
+}
+
 TEST_F(ValidatePades, TamperedSignedBytesAreHashFailure) {
   Bytes original = formats::pades::testing::minimal_pdf();
   Bytes pdf = sign_pdf(original, options(Level::b_t));

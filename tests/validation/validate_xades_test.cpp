@@ -502,6 +502,46 @@ TEST_F(ValidateXades, ArchiveTimestampIsAPoeOfTheCounterSignaturesBeforeIt) {
   EXPECT_TRUE(added.timestamps.empty());
 }
 
+// Past signature validation of time-stamps (EN 319 102-1 §5.6.2.4), as in CAdES and JAdES: by
+// 2030 the signer's certificate (to mid-2027) and the SignatureTimeStamp's TSA certificate (to
+// mid-2028) have expired; an ArchiveTimeStamp made on 2028-01-01 after it is its POE, which then
+// dates the signature to 2026. One made after the TSA certificate expired proves nothing for it.
+TEST_F(ValidateXades, ArchiveTimestampIsAPoeOfTheSignatureTimestampBeforeIt) {
+  auto cert = pki().counter_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2027}, pki().signer->public_key());
+  auto tsa1_cert = pki().tsa_cert_until(std::chrono::sys_days{std::chrono::June / 1 / 2028});
+  formats::cades::testing::TestTsa tsa1(tsa1_cert.get(), pki().tsa_key.get());
+  Bytes bb = must(xades::sign(to_bytes(kDocument), cert.get(), *pki().signer, sign_options(Level::b_b, xades::Packaging::enveloped)));
+  Bytes bt = must(xades::add_signature_timestamp(bb, tsa1.fn(), core::DigestAlgorithm::sha256));
+  formats::cades::ValidationData vd = pki().validation_data();
+  vd.ocsp_responses = {pki().ocsp_good(cert.get())};
+  Bytes lt = must(xades::add_validation_data(bt, vd));
+  auto with_archive_at = [&](TimePoint when) {
+    formats::cades::testing::TestTsa tsa2(pki().tsa_cert.get(), pki().tsa_key.get(), when);
+    Bytes lta = must(xades::add_archive_timestamp(lt, std::nullopt, tsa2.fn(), core::DigestAlgorithm::sha256));
+    EXPECT_EQ(xmlsec1(lta), 0);  // the XMLDSig core, independently
+    return lta;
+  };
+  ValidationOptions o = options(false);
+  o.validation_time = std::chrono::sys_days{std::chrono::January / 1 / 2030};
+
+  ValidationReport renewed = must(validate(with_archive_at(std::chrono::sys_days{std::chrono::January / 1 / 2028}), o));
+  ASSERT_EQ(renewed.signatures.size(), 1u);
+  const SignatureReport& s = renewed.signatures[0];
+  EXPECT_EQ(s.indication, Indication::total_passed) << checks_of(s);
+  EXPECT_EQ(s.best_signature_time, kSigningTime + 1min);
+  ASSERT_EQ(s.timestamps.size(), 2u);
+  EXPECT_EQ(s.timestamps[0].type, "signature-time-stamp");
+  EXPECT_EQ(s.timestamps[0].indication, Indication::passed);
+  EXPECT_EQ(s.timestamps[1].covers, std::vector<std::size_t>{0});
+
+  ValidationReport late = must(validate(with_archive_at(std::chrono::sys_days{std::chrono::September / 1 / 2028}), o));
+  const SignatureReport& l = late.signatures[0];
+  EXPECT_EQ(l.indication, Indication::indeterminate) << checks_of(l);
+  ASSERT_EQ(l.timestamps.size(), 2u);
+  EXPECT_EQ(l.timestamps[0].indication, Indication::indeterminate);
+  EXPECT_EQ(l.timestamps[1].indication, Indication::passed);
+}
+
 TEST_F(ValidateXades, PlainXmldsigWithoutQualifyingPropertiesIsFormatFailure) {
   const std::string plain =
       "<doc><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo/>"
