@@ -65,9 +65,11 @@ void print_text(const service::VerifyOutcome& o) {
     std::cout << "\n";
     for (const auto& r : s.reasons) std::cout << "    " << r << "\n";
     for (const auto& [block, result] : s.checks) std::cout << "  " << std::left << std::setw(34) << block << result << "\n";
-    for (const auto& t : s.timestamps)
+    for (const auto& t : s.timestamps) {
       std::cout << "  time-stamp " << t.type << " " << to_rfc3339(t.gen_time) << ": " << validation::indication_name(t.indication)
                 << (t.sub_indication ? std::string(" / ") + validation::sub_indication_name(*t.sub_indication) : "") << "\n";
+      for (const auto& r : t.reasons) std::cout << "    " << r << "\n";
+    }
     if (v.qualification) {
       const auto& q = *v.qualification;
       std::cout << "  qualification: " << validation::signature_level_name(q.level) << (q.eu ? " (EU trusted lists)" : "")
