@@ -1,9 +1,9 @@
 // The DSS corpus (../shared/corpus/dss, README.md there): every CAdES, PAdES, JAdES and XAdES row of MANIFEST.tsv is
 // validated with the context its notes describe, and the facts the DSS test asserts are compared:
-// indication, sub-indication, level, "dflt:B-ok" (signature value and message digest intact =
-// our CV block PASSED), "TST-ok" (no time-stamp with a broken imprint or signature) and time-stamp
-// counts. Prints a table and the agreement per fact; disagreements are explained in
-// docs/validation-corpus.md.
+// indication, sub-indication, qualification (with the trusted lists the notes name), level,
+// "dflt:B-ok" (signature value and message digest intact = our CV block PASSED), "TST-ok" (no
+// time-stamp with a broken imprint or signature) and time-stamp counts. Prints a table and the
+// agreement per fact; disagreements are explained in docs/validation-corpus.md.
 
 #include <gtest/gtest.h>
 
@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "core/openssl.h"
+#include "trust/trust_store.h"
+#include "validation/qualification.h"
 #include "validation/validate.h"
 
 namespace qualsig::validation {
@@ -64,6 +66,43 @@ Bytes cert_der(const fs::path& p) {
   return data;
 }
 
+// The trusted lists a row's notes name ("LOTL tl/<lotl> -> TL tl/<tl>"): the LOTL verified with
+// the LOTL signer certificate of extracted/<TestClass>/, the TL as announced by one of its
+// pointers (DSS serves it at the pointer's TSLLocation). Null when the notes name none; a list that
+// does not load fails the test.
+std::unique_ptr<trust::TrustStore> lists_of(const Row& row) {
+  std::smatch m;
+  if (!std::regex_search(row.notes, m, std::regex(R"(LOTL (tl/[\w.-]+) -> TL (tl/[\w.-]+))"))) return nullptr;
+  auto store = std::make_unique<trust::TrustStore>();
+  std::vector<Bytes> signers;
+  const fs::path extracted = kDss / "extracted" / row.test_class;
+  if (fs::is_directory(extracted))
+    for (const auto& entry : fs::directory_iterator(extracted))
+      if (entry.path().filename().string().find("LOTL-signer") != std::string::npos) signers.push_back(cert_der(entry.path()));
+  auto lotl = store->add_lotl(slurp(kDss / m[1].str()), signers, m[1].str());
+  EXPECT_TRUE(lotl) << row.file << ": " << m[1].str() << ": " << lotl.error().message;
+  if (!lotl) return nullptr;
+  const Bytes tl = slurp(kDss / m[2].str());
+  bool loaded = false;
+  for (const trust::TslPointer& p : (*lotl)->list.pointers) loaded = loaded || store->add_member_state_list(tl, p.location).has_value();
+  EXPECT_TRUE(loaded) << row.file << ": " << m[2].str() << " is not announced by " << m[1].str();
+  return store;
+}
+
+// The qualification of signature `s` under `store` (validation::qualify, as `qualsig verify --tl`).
+std::string qualification_of(const SignatureReport& s, const trust::TrustStore& store) {
+  auto signer = core::x509_from_der(s.signer_certificate);
+  if (!signer) return "no signer certificate";
+  std::vector<core::UniquePtr<X509>> owned;
+  std::vector<const X509*> chain;
+  for (const Bytes& der : s.chain)
+    if (auto c = core::x509_from_der(der)) {
+      owned.push_back(std::move(*c));
+      chain.push_back(owned.back().get());
+    }
+  return signature_level_name(qualify(signer->get(), chain, store, s.best_signature_time, s.indication).level);
+}
+
 // The validation context of README.md's notes column: "TA ..." installs the certificates of
 // extracted/<TestClass>/ as trust anchors ("adjunct (NOT trusted)" as untrusted certificates),
 // their OCSP responses as external revocation data; "VT=<time>" fixes the validation time;
@@ -78,6 +117,12 @@ ValidationOptions context(const Row& row) {
   if (std::regex_search(row.notes, m, std::regex(R"(detached (content|payload) ((cades|xades|pades|jades)/[^;\s]+))")))
     o.detached_content = slurp(kDss / m[2].str());
   fs::path extracted = kDss / "extracted" / row.test_class;
+  // Every certificate a service of the named lists holds is a trust anchor (as qualsig verify
+  // --tl makes them).
+  if (auto store = lists_of(row))
+    for (const auto& list : store->lists())
+      for (const auto& tsp : list->list.providers)
+        for (const auto& service : tsp.services) o.trust_anchors.insert(o.trust_anchors.end(), service.certificates.begin(), service.certificates.end());
   // "extra trusted certs" (the MRA rows): DSS's test trusts them beside the trusted list, which
   // qualsig does not translate (docs/validation-corpus.md); the LOTL signer only signs the LOTL.
   const bool mra_trusted = row.notes.find("extra trusted certs") != std::string::npos;
@@ -208,6 +253,10 @@ void run_format(const std::string& format, std::map<std::string, Tally>& tally, 
     if (row.indication != "unknown") record(row, "indication", row.indication, dss_name(indication_name(s.indication)));
     if (row.sub_indication != "unknown")
       record(row, "sub-indication", row.sub_indication, s.sub_indication ? sub_indication_name(*s.sub_indication) : "none");
+    if (row.qualification != "unknown") {
+      auto store = lists_of(row);
+      record(row, "qualification", row.qualification, store ? qualification_of(s, *store) : "no trusted list named");
+    }
     // DSS calls an XML signature that is not ETSI-conformant XML_NOT_ETSI; qualsig's level has only
     // "not a baseline profile" for it (coarser: see docs/validation-corpus.md, caveats).
     if (row.level != "unknown")
