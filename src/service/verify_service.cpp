@@ -15,6 +15,7 @@ const char* authority_name(trust::ListAuthority a) {
   switch (a) {
     case trust::ListAuthority::eu_lotl: return "EU list of trusted lists";
     case trust::ListAuthority::eu_member_state: return "EU member-state trusted list";
+    case trust::ListAuthority::eu_mra: return "third-country trusted list recognised by the EU (MRA)";
     case trust::ListAuthority::private_list: return "private trusted list (not an EU list)";
   }
   return "trusted list";

@@ -97,16 +97,36 @@ Result<const LoadedList*> TrustStore::add_member_state_list(ByteView xml, std::s
   QS_TRY(TrustedList list, parse_trusted_list(xml));
   // TS 119 612 §5.3.13: the LOTL's pointer to a list carries the certificates that may sign it.
   std::vector<Bytes> announced;
+  std::vector<const TslPointer*> pointers;
   for (const auto& loaded : m_lists) {
     if (loaded->authority != ListAuthority::eu_lotl) continue;
     for (const auto& pointer : loaded->list.pointers)
-      if (pointer.tsl_type != kTslTypeEuLotl && (pointer.location == source || pointer.territory == list.territory))
+      // The list's own (signed) DistributionPoints name where it is published (TS 119 612 §5.3.17):
+      // a pointer to that location announces it too, whatever file it was read from.
+      if (pointer.tsl_type != kTslTypeEuLotl &&
+          (pointer.location == source || pointer.territory == list.territory ||
+           std::find(list.distribution_points.begin(), list.distribution_points.end(), pointer.location) !=
+               list.distribution_points.end())) {
         announced.insert(announced.end(), pointer.signing_certificates.begin(), pointer.signing_certificates.end());
+        pointers.push_back(&pointer);
+      }
   }
   if (announced.empty())
     return fail(ErrorCode::denied, "no loaded list of trusted lists announces " + source + " or a list for territory '" +
                                        list.territory + "'");
-  return add_verified(xml, std::move(list), announced, ListAuthority::eu_member_state, std::move(source));
+  QS_TRY(const LoadedList* added, add_verified(xml, std::move(list), announced, ListAuthority::eu_member_state, std::move(source)));
+  // The pointer that announced the certificate that signed it decides whether it is a
+  // third-country list read through MRA equivalences.
+  LoadedList& stored = *m_lists.back();
+  for (const TslPointer* pointer : pointers) {
+    const auto& certs = pointer->signing_certificates;
+    if (pointer->mra.empty() || std::find(certs.begin(), certs.end(), stored.signer_certificate) == certs.end()) continue;
+    stored.mra = pointer->mra;
+    stored.list = translate_mra(stored.list, stored.mra);
+    stored.authority = ListAuthority::eu_mra;
+    break;
+  }
+  return added;
 }
 
 Result<const LoadedList*> TrustStore::add_private_list(ByteView xml, const std::vector<Bytes>& signing_certificates,

@@ -23,7 +23,9 @@ namespace qualsig::trust {
 
 // Which kind of authority a list has: only lists reached from the EU LOTL are "eu"; a list the
 // operator configured with its own signing certificate (e.g. our own export-tl) is "private".
-enum class ListAuthority { eu_lotl, eu_member_state, private_list };
+// A third-country list the LOTL announces with MRA equivalences (eIDAS Art. 14) is "eu_mra":
+// recognised under EU law through the agreement, and read through its equivalences.
+enum class ListAuthority { eu_lotl, eu_member_state, eu_mra, private_list };
 
 struct LoadedList {
   TrustedList list;
@@ -31,6 +33,9 @@ struct LoadedList {
   ListAuthority authority = ListAuthority::private_list;
   Bytes signer_certificate;           // DER of the certificate whose signature verified
   std::vector<std::string> warnings;  // expired NextUpdate, version, etc.
+  // eu_mra: the equivalences of the announcing pointer; `list` is already translated
+  // (translate_mra), and qualification applies the certificate content equivalences.
+  std::vector<MraEquivalence> mra;
 };
 
 // A service entry that lists a certificate of the chain (same public key and same subject DN).
@@ -53,7 +58,10 @@ class TrustStore {
 
   // A member-state list: its signature must verify and its signer certificate must be one a loaded
   // LOTL announces (TS 119 612 §5.3.13) in a pointer whose TSLLocation is `source` (the URL the list
-  // was fetched from, as DSS follows pointers) or whose SchemeTerritory is the list's. Fails with
+  // was fetched from, as DSS follows pointers), one of the list's own DistributionPoints, or whose
+  // SchemeTerritory is the list's. When that
+  // pointer carries MRA equivalences, the list is a third-country list (eu_mra), stored translated
+  // (translate_mra) with the equivalences. Fails with
   // denied (bad signature, no such LOTL pointer, signer not announced) or invalid_input (not a
   // TS 119 612 list).
   Result<const LoadedList*> add_member_state_list(ByteView xml, std::string source);

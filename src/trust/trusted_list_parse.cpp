@@ -88,6 +88,25 @@ std::string object_identifier(xmlNode* node) {
   return strip_urn_oid(trimmed(xml::text(identifier != nullptr ? identifier : node)));
 }
 
+// mra:QcStatementSet: mra:QcStatement { mra:QcStatementId (xades:ObjectIdentifierType),
+// mra:QcStatementInfo? { mra:QcType (ObjectIdentifierType) | mra:QcCClegislation (country) } }.
+Result<std::vector<QcStatementCriterion>> qc_statement_set(xmlNode* node) {
+  std::vector<QcStatementCriterion> out;
+  for (xmlNode* statement : xml::children(node, kMraNs, "QcStatement")) {
+    QcStatementCriterion c;
+    QS_TRY(xmlNode * id, required_child(statement, kMraNs, "QcStatementId"));
+    c.id = object_identifier(id);
+    if (xmlNode* info = xml::first_child(statement, kMraNs, "QcStatementInfo")) {
+      if (xmlNode* type = xml::first_child(info, kMraNs, "QcType")) c.qc_type = object_identifier(type);
+      c.cc_legislation = child_text(info, kMraNs, "QcCClegislation");
+    }
+    if (c.id.empty()) return bad("mra:QcStatement without a statement identifier");
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) return bad("mra:QcStatementSet without a QcStatement");
+  return out;
+}
+
 // ecc:CriteriaList (TS 119 612 §5.5.9.2.2).
 Result<CriteriaList> criteria_list(xmlNode* node) {
   CriteriaList out;
@@ -122,6 +141,9 @@ Result<CriteriaList> criteria_list(xmlNode* node) {
         for (xmlNode* id : xml::children(c, kTslxNs, "KeyPurposeId")) out.extended_key_usage.push_back(object_identifier(id));
       } else if (xml::is_element(c, kTslxNs, "CertSubjectDNAttribute")) {
         for (xmlNode* id : xml::children(c, kTslxNs, "AttributeOID")) out.subject_attributes.push_back(object_identifier(id));
+      } else if (xml::is_element(c, kMraNs, "QcStatementSet")) {
+        QS_TRY(auto set, qc_statement_set(c));
+        out.qc_statement_sets.push_back(std::move(set));
       } else {
         out.unknown_criteria = true;
       }
@@ -221,6 +243,73 @@ Result<Service> service(xmlNode* node) {
   return s;
 }
 
+// mra:TrustServiceTSLType: a tsl:ServiceTypeIdentifier and its tsl:AdditionalServiceInformation.
+Result<std::vector<MraEquivalence::ServiceType>> mra_types(xmlNode* list) {
+  std::vector<MraEquivalence::ServiceType> out;
+  for (xmlNode* t : xml::children(list, kMraNs, "TrustServiceTSLType")) {
+    MraEquivalence::ServiceType type;
+    QS_TRY(type.type, required_text(t, "ServiceTypeIdentifier"));
+    for (xmlNode* asi : xml::children(t, kTslNs, "AdditionalServiceInformation")) {
+      const std::string uri = child_text(asi, kTslNs, "URI");
+      if (uri.empty()) return bad("MRA AdditionalServiceInformation without URI");
+      type.additional_service_info.push_back(uri);
+    }
+    out.push_back(std::move(type));
+  }
+  if (out.empty()) return bad("MRA type equivalence without a TrustServiceTSLType");
+  return out;
+}
+
+// One mra:TrustServiceEquivalenceInformation (see MraEquivalence).
+Result<MraEquivalence> mra_equivalence(xmlNode* node) {
+  MraEquivalence e;
+  e.legal_identifier = child_text(node, kMraNs, "TrustServiceLegalIdentifier");
+  if (e.legal_identifier.empty()) return bad("MRA equivalence without TrustServiceLegalIdentifier");
+  QS_TRY(xmlNode * types, required_child(node, kMraNs, "TrustServiceTSLTypeEquivalenceList"));
+  QS_TRY(xmlNode * pointing, required_child(types, kMraNs, "TrustServiceTSLTypeListPointingParty"));
+  QS_TRY(xmlNode * pointed, required_child(types, kMraNs, "TrustServiceTSLTypeListPointedParty"));
+  QS_TRY(e.pointing_types, mra_types(pointing));
+  QS_TRY(e.pointed_types, mra_types(pointed));
+  e.status = child_text(node, kMraNs, "TrustServiceEquivalenceStatus");
+  if (e.status.empty()) return bad("MRA equivalence without TrustServiceEquivalenceStatus");
+  QS_TRY(xmlNode * start, required_child(node, kMraNs, "TrustServiceEquivalenceStatusStartingTime"));
+  QS_TRY(e.status_start, date_time(start, "TrustServiceEquivalenceStatusStartingTime"));
+  if (xmlNode* statuses = xml::first_child(node, kMraNs, "TrustServiceTSLStatusEquivalenceList")) {
+    for (xmlNode* eq = statuses->children; eq != nullptr; eq = eq->next) {
+      if (!xml::is_element(eq, kMraNs, "TrustServiceTSLStatusValidEquivalence") &&
+          !xml::is_element(eq, kMraNs, "TrustServiceTSLStatusInvalidEquivalence"))
+        continue;
+      const std::string to =
+          child_text(xml::first_child(eq, kMraNs, "TrustServiceTSLStatusListPointingParty"), kTslNs, "ServiceStatus");
+      xmlNode* from = xml::first_child(eq, kMraNs, "TrustServiceTSLStatusListPointedParty");
+      if (to.empty() || from == nullptr) return bad("MRA status equivalence without both parties' ServiceStatus");
+      for (xmlNode* status : xml::children(from, kTslNs, "ServiceStatus")) e.statuses.emplace_back(trimmed(xml::text(status)), to);
+    }
+  }
+  if (xmlNode* contents = xml::first_child(node, kMraNs, "CertificateContentReferencesEquivalenceList")) {
+    for (xmlNode* eq : xml::children(contents, kMraNs, "CertificateContentReferenceEquivalence")) {
+      MraEquivalence::ContentEquivalence c;
+      c.context = child_text(eq, kMraNs, "CertificateContentReferenceEquivalenceContext");
+      QS_TRY(xmlNode * pointing_party, required_child(eq, kMraNs, "CertificateContentDeclarationPointingParty"));
+      QS_TRY(xmlNode * pointed_party, required_child(eq, kMraNs, "CertificateContentDeclarationPointedParty"));
+      if (c.context.empty()) return bad("MRA certificate content equivalence without a context");
+      // Each declaration is a CriteriaList of its own (assert attribute, ecc children).
+      QS_TRY(c.pointing, criteria_list(pointing_party));
+      QS_TRY(c.pointed, criteria_list(pointed_party));
+      e.contents.push_back(std::move(c));
+    }
+  }
+  if (xmlNode* ext = xml::first_child(node, kMraNs, "TrustServiceTSLQualificationExtensionEquivalenceList"))
+    for (xmlNode* list : xml::children(ext, kMraNs, "QualifierEquivalenceList"))
+      for (xmlNode* q : xml::children(list, kMraNs, "QualifierEquivalence")) {
+        auto to = xml::attribute(xml::first_child(q, kMraNs, "QualifierPointingParty"), "uri");
+        auto from = xml::attribute(xml::first_child(q, kMraNs, "QualifierPointedParty"), "uri");
+        if (!to || !from || to->empty() || from->empty()) return bad("MRA QualifierEquivalence without both uris");
+        e.qualifiers.emplace_back(trimmed(*from), trimmed(*to));
+      }
+  return e;
+}
+
 Result<TslPointer> pointer(xmlNode* node) {
   TslPointer p;
   QS_TRY(p.location, required_text(node, "TSLLocation"));
@@ -236,6 +325,13 @@ Result<TslPointer> pointer(xmlNode* node) {
     if (xmlNode* c = xml::first_child(info, kTslNs, "TSLType")) p.tsl_type = trimmed(xml::text(c));
     if (xmlNode* c = xml::first_child(info, kTslNs, "SchemeTerritory")) p.territory = trimmed(xml::text(c));
     if (xmlNode* c = xml::first_child(info, kTslxNs, "MimeType")) p.mime_type = trimmed(xml::text(c));
+    if (xmlNode* mra = xml::first_child(info, kMraNs, "MutualRecognitionAgreementInformation")) {
+      for (xmlNode* eq : xml::children(mra, kMraNs, "TrustServiceEquivalenceInformation")) {
+        QS_TRY(MraEquivalence e, mra_equivalence(eq));
+        p.mra.push_back(std::move(e));
+      }
+      if (p.mra.empty()) return bad("MutualRecognitionAgreementInformation without a TrustServiceEquivalenceInformation");
+    }
   }
   return p;
 }
@@ -279,6 +375,8 @@ Result<TrustedList> parse_trusted_list(ByteView data) {
   if (xmlNode* when = xml::first_child(next_update, kTslNs, "dateTime")) {
     QS_TRY(list.next_update, date_time(when, "NextUpdate"));
   }
+  xmlNode* distribution = xml::first_child(scheme, kTslNs, "DistributionPoints");
+  for (xmlNode* uri : xml::children(distribution, kTslNs, "URI")) list.distribution_points.push_back(trimmed(xml::text(uri)));
   xmlNode* pointers = xml::first_child(scheme, kTslNs, "PointersToOtherTSL");
   for (xmlNode* p : xml::children(pointers, kTslNs, "OtherTSLPointer")) {
     QS_TRY(TslPointer ptr, pointer(p));

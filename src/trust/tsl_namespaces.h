@@ -13,6 +13,8 @@ inline constexpr const char* kTslxNs = "http://uri.etsi.org/02231/v2/additionalt
 inline constexpr const char* kEccNs = "http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#";
 // EN 319 132-1 (XAdES v1.3.2): xades:ObjectIdentifierType used for PolicyIdentifier.
 inline constexpr const char* kXadesNs = formats::xml::kXadesNs;
+// The EU LOTL's mutual recognition agreement extension (schema v2 of the EU pilot).
+inline constexpr const char* kMraNs = "http://ec.europa.eu/tools/lotl/mra/schema/v2#";
 // TS 119 612 §5.2.1: TSLTag attribute value of the root.
 inline constexpr const char* kTslTag = "http://uri.etsi.org/19612/TSLTag";
 

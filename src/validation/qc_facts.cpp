@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/openssl.h"
+#include "pki/oids.h"
 #include "pki/qc_statements.h"
 
 namespace qualsig::validation {
@@ -76,6 +77,15 @@ Result<QcFacts> read_qc_facts(const X509* cert) {
     facts.qc_sscd = qcs->sscd;
     facts.qc_types = qcs->types;
     facts.qc_cc_legislation = !qcs->legislation_countries.empty();
+    facts.qc_legislation_countries = qcs->legislation_countries;
+    // EN 319 412-5 §4 statement OIDs of what QcStatements models, then the others as found.
+    if (qcs->compliance) facts.qc_statements.emplace_back(pki::oid::kQcsQcCompliance);
+    if (qcs->retention_years) facts.qc_statements.emplace_back(pki::oid::kQcsQcRetentionPeriod);
+    if (qcs->sscd) facts.qc_statements.emplace_back(pki::oid::kQcsQcSscd);
+    if (!qcs->pds.empty()) facts.qc_statements.emplace_back(pki::oid::kQcsQcPds);
+    if (!qcs->types.empty()) facts.qc_statements.emplace_back(pki::oid::kQcsQcType);
+    if (!qcs->legislation_countries.empty()) facts.qc_statements.emplace_back(pki::oid::kQcsQcCcLegislation);
+    facts.qc_statements.insert(facts.qc_statements.end(), qcs->other_statement_oids.begin(), qcs->other_statement_oids.end());
   } else if (qcs.error().code != ErrorCode::not_found) {
     return fail(ErrorCode::invalid_input, "QCStatements: " + qcs.error().message, qcs.error().detail);
   }
@@ -125,6 +135,11 @@ bool criteria_match(const trust::CriteriaList& criteria, const QcFacts& facts, s
     children.push_back(all_in(criteria.extended_key_usage, facts.extended_key_usage));
   if (!criteria.subject_attributes.empty())
     children.push_back(all_in(criteria.subject_attributes, facts.subject_attributes));
+  for (const auto& set : criteria.qc_statement_sets)
+    children.push_back(std::all_of(set.begin(), set.end(), [&](const trust::QcStatementCriterion& c) {
+      return contains(facts.qc_statements, c.id) && (c.qc_type.empty() || contains(facts.qc_types, c.qc_type)) &&
+             (c.cc_legislation.empty() || contains(facts.qc_legislation_countries, c.cc_legislation));
+    }));
   for (const auto& nested : criteria.nested) children.push_back(criteria_match(nested, facts, warnings));
 
   const auto yes = [](bool b) { return b; };

@@ -28,6 +28,8 @@ struct QcFacts {
   bool qc_sscd = false;                // §4.2.2 QcSSCD
   std::vector<std::string> qc_types;   // §4.2.3 QcType OIDs, dotted, as found
   bool qc_cc_legislation = false;      // §4.2.4 QcCClegislation present (non-EU legislation)
+  std::vector<std::string> qc_legislation_countries;  // its countries
+  std::vector<std::string> qc_statements;  // every statement OID present, dotted (MRA QcStatementSet criteria)
   std::vector<std::string> policies;   // certificatePolicies policyIdentifiers (RFC 5280 §4.2.1.4)
   std::vector<std::string> key_usage;  // names of the keyUsage bits set (TS 119 612 KeyUsageBit names)
   std::vector<std::string> extended_key_usage;  // extKeyUsage KeyPurposeIds, dotted
@@ -46,7 +48,9 @@ Result<QcFacts> read_qc_facts(const X509* cert);
 // TS 119 612 §5.5.9.2.2 CriteriaList against the end-entity facts, as DSS evaluates it: the
 // KeyUsage bits listed (one child together) must all have the stated value (no keyUsage
 // extension: every bit false); a PolicySet matches when all its OIDs are among the policies; the
-// extended key usages and subject attributes (one child each) when all are present; nested lists
+// extended key usages and subject attributes (one child each) when all are present; an MRA
+// QcStatementSet when the certificate holds each of its statements (with the QcType or
+// QcCClegislation country named); nested lists
 // recursively. assert all: every child matches (none: true); atLeastOne: some child matches;
 // none: no child matches. A list with an otherCriteriaList child this code does not know does
 // not match, and a warning is appended to `warnings`.

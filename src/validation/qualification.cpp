@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <utility>
 
 #include "pki/oids.h"
@@ -55,6 +56,7 @@ struct Entry {
   const trust::ServiceStatusPeriod* period = nullptr;
   std::vector<std::string> captured;
   bool post_era = false;  // StatusStartingTime >= eIDAS
+  const QcFacts* facts = nullptr;  // the certificate as this entry's list reads it (MRA: translated)
 
   std::string describe() const {
     return "service \"" + period->name + "\" of \"" + candidate->provider->name + "\" (" + tail(period->status) +
@@ -148,8 +150,9 @@ Consistency consistency(const Entry& e, std::vector<std::string>& reasons) {
   return c;
 }
 
-// §3.2-§3.4 for one selected entry (or none).
-CertQualification evaluate(const QcFacts& f, const Entry* e) {
+// §3.2-§3.4 for one selected entry (or none), with the certificate as that entry's list reads it.
+CertQualification evaluate(const QcFacts& base, const Entry* e) {
+  const QcFacts& f = e != nullptr && e->facts != nullptr ? *e->facts : base;
   CertQualification out;
   out.type = type_from_certificate(f);
   auto& why = out.reasons;
@@ -252,9 +255,10 @@ CertQualification at_time(const QcFacts& f, const std::vector<Entry>& all, TimeP
     return out;
   }
   // Step 3: only for certificates issued under eIDAS.
-  const CertType own = type_from_certificate(f);
-  if (f.post_eidas && own != CertType::unknown) {
+  if (f.post_eidas) {
     std::erase_if(live, [&](const Entry* e) {
+      const CertType own = type_from_certificate(e->facts != nullptr ? *e->facts : f);
+      if (own == CertType::unknown) return false;
       std::vector<std::string> asi = e->period->additional_service_info;
       if (has(e->captured, kQcForLegalPerson)) std::erase(asi, std::string(trust::kAsiForeSignatures));
       if (has(asi, asi_for(own))) return false;
@@ -294,6 +298,46 @@ CertQualification at_time(const QcFacts& f, const std::vector<Entry>& all, TimeP
   if (!f.post_eidas && t >= kEidas && !has(live.front()->period->additional_service_info, trust::kAsiForeSignatures))
     out.reasons.emplace_back("TS 119 615 would fail this: a certificate issued before eIDAS evaluated after it needs a "
                              "granted entry with ForeSignatures (PRO-4.4.4-07/33)");
+  return out;
+}
+
+// The certificate as the EU reads it under a third-country list's MRA equivalences (eIDAS
+// Art. 14; the EU pilot LOTL's CertificateContentReferencesEquivalenceList): a certificate that
+// meets the pointed (third-country) party's declaration for a context is read as meeting the
+// pointing (EU) party's: QcCompliance as QcCompliance without QcCClegislation, QcType as the type
+// of the equivalence's legal identifier (QCForESig: eSig, QCForESeal: eSeal, QCForWSA: web), QcQSCD
+// as QcSSCD. A context the certificate does not meet is read as the certificate states it.
+QcFacts mra_facts(const QcFacts& f, const std::vector<trust::MraEquivalence>& mra, std::vector<std::string>& reasons) {
+  QcFacts out = f;
+  std::vector<std::string> types;
+  for (const trust::MraEquivalence& e : mra) {
+    const std::string which = "MRA equivalence " + e.legal_identifier;
+    if (e.status != trust::kMraEnacted) {
+      reasons.push_back(which + " is not enacted (" + tail(e.status) + "): not applied");
+      continue;
+    }
+    for (const auto& content : e.contents) {
+      std::vector<std::string> ignored;
+      const bool meets = criteria_match(content.pointed, f, ignored);
+      reasons.push_back(which + " (enacted " + day(e.status_start) + "): the certificate " + (meets ? "meets" : "does not meet") +
+                        " the third-country declaration for " + tail(content.context) +
+                        (meets ? ", read as its EU equivalent" : ""));
+      if (!meets) continue;
+      if (content.context == trust::kMraContextQcCompliance) {
+        out.qc_compliance = true;
+        out.qc_cc_legislation = false;
+      } else if (content.context == trust::kMraContextQcQscd) {
+        out.qc_sscd = true;
+      } else if (content.context == trust::kMraContextQcType) {
+        const char* type = e.legal_identifier == "QCForESig"    ? pki::oid::kQctEsign
+                           : e.legal_identifier == "QCForESeal" ? pki::oid::kQctEseal
+                           : e.legal_identifier == "QCForWSA"   ? pki::oid::kQctWeb
+                                                                : nullptr;
+        if (type != nullptr && std::find(types.begin(), types.end(), type) == types.end()) types.emplace_back(type);
+      }
+    }
+  }
+  if (!types.empty()) out.qc_types = types;
   return out;
 }
 
@@ -382,14 +426,27 @@ QualificationResult qualify_services(const X509* signer, const std::vector<Servi
   }
 
   std::vector<Entry> entries;
+  std::vector<std::unique_ptr<QcFacts>> translated;  // per MRA list (stable addresses)
+  std::vector<const std::vector<trust::MraEquivalence>*> translated_for;
   for (const auto& c : candidates) {
     if (c.service == nullptr || c.provider == nullptr) continue;
+    const QcFacts* read = &*facts;
+    if (c.mra != nullptr) {
+      auto known = std::find(translated_for.begin(), translated_for.end(), c.mra);
+      if (known == translated_for.end()) {
+        translated.push_back(std::make_unique<QcFacts>(mra_facts(*facts, *c.mra, r.reasons)));
+        translated_for.push_back(c.mra);
+        read = translated.back().get();
+      } else {
+        read = translated[static_cast<std::size_t>(known - translated_for.begin())].get();
+      }
+    }
     for (const auto& p : c.service->periods) {
       // §2.2: only periods that reach into the certificate's life.
       if (p.end && *p.end <= facts->not_before) continue;
-      Entry e{&c, &p, {}, p.start >= kEidas};
+      Entry e{&c, &p, {}, p.start >= kEidas, read};
       for (const auto& element : p.qualifications) {
-        if (!criteria_match(element.criteria, *facts, r.reasons)) continue;
+        if (!criteria_match(element.criteria, *read, r.reasons)) continue;
         for (const auto& uri : element.qualifiers) {
           if (std::find(std::begin(kKnownQualifiers), std::end(kKnownQualifiers), uri) == std::end(kKnownQualifiers)) {
             r.reasons.push_back("unknown qualifier " + uri + " in " + e.describe() + ": ignored");

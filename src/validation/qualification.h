@@ -81,6 +81,10 @@ struct ServiceCandidate {
   std::string list;            // "EU LOTL -> DK trusted list", "private list <source>"
   std::string territory;       // SchemeTerritory of the list ("DK"; empty for a private list)
   bool eu = false;             // the list was reached from the EU LOTL
+  // A third-country list the LOTL recognises by mutual recognition agreement: its equivalences
+  // (the list's services are already translated; the certificate's contents are read through
+  // them). Null otherwise.
+  const std::vector<trust::MraEquivalence>* mra = nullptr;
 };
 
 // Qualifies the signature of `signer` (borrowed) given the services that list a certificate of

@@ -3,6 +3,10 @@
 
 #include <algorithm>
 
+#include <openssl/err.h>
+
+#include "core/openssl.h"
+
 #include "trust/trust_store.h"
 #include "validation/qualification.h"
 
@@ -14,6 +18,9 @@ std::string list_label(const trust::LoadedList& loaded) {
     case trust::ListAuthority::eu_lotl: return "EU LOTL (" + loaded.source + ")";
     case trust::ListAuthority::eu_member_state:
       return "EU LOTL -> " + loaded.list.territory + " trusted list (" + loaded.source + ")";
+    case trust::ListAuthority::eu_mra:
+      return "EU LOTL -> " + loaded.list.territory + " third-country trusted list recognised by mutual recognition agreement (" +
+             loaded.source + ")";
     case trust::ListAuthority::private_list: break;
   }
   return "private list " + loaded.source;
@@ -29,6 +36,32 @@ QualificationResult qualify(const X509* signer, const std::vector<const X509*>& 
   if (signer != nullptr) certs.push_back(signer);
   for (const X509* cert : chain)
     if (cert != nullptr && (signer == nullptr || X509_cmp(cert, signer) != 0)) certs.push_back(cert);
+  // The path may end below the certificate a list names: at a CA the caller trusted directly (a
+  // trust anchor need not be a root, EN 319 102-1 §5.2.4). Then the certificates the loaded lists
+  // name that issued its last certificate (same issuer DN, signature verified) continue it, up to
+  // three more levels, so that the services that list them are found.
+  std::vector<core::UniquePtr<X509>> listed_issuers;
+  for (int level = 0; level < 3 && !certs.empty(); ++level) {
+    const X509* last = certs.back();
+    if (X509_NAME_cmp(X509_get_subject_name(last), X509_get_issuer_name(last)) == 0) break;
+    if (!store.services_for(last).empty()) break;
+    X509* found = nullptr;
+    for (const auto& list : store.lists())
+      for (const auto& tsp : list->list.providers)
+        for (const auto& service : tsp.services)
+          for (const Bytes& der : service.certificates) {
+            if (found != nullptr) break;
+            auto cert = core::x509_from_der(der);
+            if (!cert || X509_NAME_cmp(X509_get_subject_name(cert->get()), X509_get_issuer_name(last)) != 0) continue;
+            EVP_PKEY* key = X509_get0_pubkey(cert->get());
+            if (key == nullptr || X509_verify(const_cast<X509*>(last), key) != 1) continue;
+            listed_issuers.push_back(std::move(*cert));
+            found = listed_issuers.back().get();
+          }
+    ERR_clear_error();
+    if (found == nullptr) break;
+    certs.push_back(found);
+  }
   for (const X509* cert : certs) {
     for (const auto& match : store.services_for(cert)) {
       if (match.list == nullptr || match.service == nullptr || match.provider == nullptr) continue;
@@ -41,6 +74,7 @@ QualificationResult qualify(const X509* signer, const std::vector<const X509*>& 
       c.list = list_label(*match.list);
       c.territory = match.list->list.territory;
       c.eu = match.list->authority != trust::ListAuthority::private_list;
+      if (match.list->authority == trust::ListAuthority::eu_mra) c.mra = &match.list->mra;
       candidates.push_back(std::move(c));
     }
     // Stop at a self-signed certificate (qualification.md §2.1).

@@ -154,7 +154,16 @@ TEST(TrustStoreCorpus, MraLotlAnnouncesTheZzList) {
   // The pointer announces the list by its location (its SchemeTerritory says XX, the list ZZ).
   auto loaded_zz = store.add_member_state_list(read_bytes(zz), kZzLocation);
   ASSERT_TRUE(loaded_zz) << loaded_zz.error().message << " " << loaded_zz.error().detail;
-  EXPECT_EQ((*loaded_zz)->authority, ListAuthority::eu_member_state);
+  // Its pointer carries MRA equivalences: a third-country list, stored as the EU reads it.
+  EXPECT_EQ((*loaded_zz)->authority, ListAuthority::eu_mra);
+  EXPECT_EQ((*loaded_zz)->mra, (*loaded_lotl)->list.pointers.back().mra);
+  ASSERT_EQ((*loaded_zz)->mra.size(), 1u);
+  const ServiceStatusPeriod& translated = (*loaded_zz)->list.providers.at(0).services.at(0).periods.at(0);
+  EXPECT_EQ(translated.type, kSvcTypeCaQc);
+  EXPECT_EQ(translated.status, kStatusGranted);
+  EXPECT_EQ(translated.additional_service_info, std::vector<std::string>{kAsiForeSignatures});
+  EXPECT_EQ(translated.qualifications.at(0).qualifiers,
+            std::vector<std::string>{"http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/QCWithQSCD"});
   EXPECT_EQ((*loaded_zz)->list.territory, "ZZ");
   EXPECT_EQ((*loaded_zz)->signer_certificate, (*loaded_lotl)->list.pointers.back().signing_certificates.at(0));
 
@@ -163,6 +172,14 @@ TEST(TrustStoreCorpus, MraLotlAnnouncesTheZzList) {
   auto root = must(core::x509_from_pem(must(core::read_file(corpus_extracted("ThirdCountryLOTLTest/03-cert-Test-QTSP-1-RootCA-from-ZZ.pem")))));
   const std::size_t listed = store.services_for(ca.get()).size() + store.services_for(root.get()).size();
   EXPECT_EQ(listed, 1u);
+
+  // Read from a file of another name, the list is announced by the pointer to the location its
+  // own signed DistributionPoints name (TS 119 612 §5.3.17).
+  TrustStore by_file;
+  ASSERT_TRUE(by_file.add_lotl(read_bytes(lotl), {pem_file_to_der(signer)}, "mra-lotl.xml"));
+  auto from_file = by_file.add_member_state_list(read_bytes(zz), "mra-zz-tl.xml");
+  ASSERT_TRUE(from_file) << from_file.error().message;
+  EXPECT_EQ((*from_file)->authority, ListAuthority::eu_mra);
 }
 
 TEST(TrustStoreCorpus, LotlWithAnotherSignerOrNotALotl) {

@@ -169,6 +169,72 @@ TEST(ParseTrustedList, PointersOfTheMraLotl) {
   EXPECT_NE(subject.output.find("ZZ-TL-signer"), std::string::npos) << subject.output;
 }
 
+// The ZZ pointer's MRA equivalence (EU MRA schema v2), every field against xmllint.
+TEST(ParseTrustedList, MraEquivalenceOfTheZzPointer) {
+  const auto file = corpus_tl("mra-lotl.xml");
+  QS_REQUIRE_CORPUS(file);
+  auto list = parse_trusted_list(read_bytes(file));
+  ASSERT_TRUE(list) << list.error().message;
+  const std::string info = "//" + el("TrustServiceEquivalenceInformation");
+  std::size_t with_mra = 0;
+  for (const auto& p : list->pointers) with_mra += p.mra.size();
+  ASSERT_EQ(std::to_string(with_mra), xpath(file, "count(" + info + ")"));
+  const MraEquivalence& e = list->pointers.back().mra.at(0);
+  EXPECT_EQ(e.legal_identifier, xpath(file, "string(" + info + "/" + el("TrustServiceLegalIdentifier") + ")"));
+  EXPECT_EQ(e.status, xpath(file, "string(" + info + "/" + el("TrustServiceEquivalenceStatus") + ")"));
+  EXPECT_EQ(e.status, kMraEnacted);
+  EXPECT_EQ(seconds(e.status_start),
+            gnu_date_seconds(xpath(file, "string(" + info + "/" + el("TrustServiceEquivalenceStatusStartingTime") + ")")));
+  const std::string types = info + "/" + el("TrustServiceTSLTypeEquivalenceList") + "/";
+  ASSERT_EQ(e.pointing_types.size(), 1u);
+  ASSERT_EQ(e.pointed_types.size(), 1u);
+  EXPECT_EQ(e.pointing_types[0].type,
+            xpath(file, "string(" + types + el("TrustServiceTSLTypeListPointingParty") + "//" + el("ServiceTypeIdentifier") + ")"));
+  EXPECT_EQ(e.pointing_types[0].additional_service_info,
+            std::vector<std::string>{xpath(file, "string(" + types + el("TrustServiceTSLTypeListPointingParty") + "//" + el("URI") + ")")});
+  EXPECT_EQ(e.pointed_types[0].type,
+            xpath(file, "string(" + types + el("TrustServiceTSLTypeListPointedParty") + "//" + el("ServiceTypeIdentifier") + ")"));
+  EXPECT_TRUE(e.pointed_types[0].additional_service_info.empty());
+  // One (pointed -> pointing) pair per pointed ServiceStatus, valid and invalid.
+  const std::string statuses = info + "/" + el("TrustServiceTSLStatusEquivalenceList");
+  ASSERT_EQ(std::to_string(e.statuses.size()), xpath(file, "count(" + statuses + "//" + el("TrustServiceTSLStatusListPointedParty") + "/" + el("ServiceStatus") + ")"));
+  EXPECT_EQ(e.statuses[0].first, xpath(file, "string((" + statuses + "//" + el("TrustServiceTSLStatusListPointedParty") + ")[1]/" + el("ServiceStatus") + ")"));
+  EXPECT_EQ(e.statuses[0].second, xpath(file, "string((" + statuses + "//" + el("TrustServiceTSLStatusListPointingParty") + ")[1]/" + el("ServiceStatus") + ")"));
+  const std::string contents = "(" + info + "//" + el("CertificateContentReferenceEquivalence") + ")";
+  ASSERT_EQ(std::to_string(e.contents.size()), xpath(file, "count(" + contents + ")"));
+  for (std::size_t i = 0; i < e.contents.size(); ++i)
+    EXPECT_EQ(e.contents[i].context, xpath(file, "string(" + contents + "[" + std::to_string(i + 1) + "]/" +
+                                                     el("CertificateContentReferenceEquivalenceContext") + ")"));
+  // QcCompliance: the third country's certificate holds QcCompliance with QcCClegislation ZZ.
+  EXPECT_EQ(e.contents[0].context, kMraContextQcCompliance);
+  ASSERT_EQ(e.contents[0].pointed.qc_statement_sets.size(), 1u);
+  const auto& set = e.contents[0].pointed.qc_statement_sets[0];
+  ASSERT_EQ(set.size(), 2u);
+  EXPECT_EQ(set[0].id, "0.4.0.1862.1.1");
+  EXPECT_EQ(set[1].id, "0.4.0.1862.1.7");
+  EXPECT_EQ(set[1].cc_legislation, "ZZ");
+  EXPECT_FALSE(e.contents[0].pointed.unknown_criteria);
+  // ... which the EU reads as QcCompliance and no QcCClegislation.
+  ASSERT_EQ(e.contents[0].pointing.nested.size(), 2u);
+  EXPECT_EQ(e.contents[0].pointing.nested[1].assert_, CriteriaList::Assert::none);
+  EXPECT_EQ(e.contents[0].pointing.nested[1].qc_statement_sets.at(0).at(0).id, "0.4.0.1862.1.7");
+  // QcType: the nested declarations keep their QcType OIDs.
+  EXPECT_EQ(e.contents[1].pointed.nested.at(0).nested.at(0).qc_statement_sets.at(0).at(0).qc_type, "0.4.0.1862.1.6.1");
+  const std::string qualifiers = "(" + info + "//" + el("QualifierEquivalence") + ")";
+  ASSERT_EQ(std::to_string(e.qualifiers.size()), xpath(file, "count(" + qualifiers + ")"));
+  for (std::size_t i = 0; i < e.qualifiers.size(); ++i) {
+    const std::string q = qualifiers + "[" + std::to_string(i + 1) + "]/";
+    EXPECT_EQ(e.qualifiers[i].first, xpath(file, "string(" + q + el("QualifierPointedParty") + "/@uri)"));
+    EXPECT_EQ(e.qualifiers[i].second, xpath(file, "string(" + q + el("QualifierPointingParty") + "/@uri)"));
+  }
+  // The ZZ list names where it is published; the pointer's location is one of them.
+  const auto zz_file = corpus_tl("mra-zz-tl.xml");
+  auto zz = parse_trusted_list(read_bytes(zz_file));
+  ASSERT_TRUE(zz) << zz.error().message;
+  EXPECT_EQ(zz->distribution_points, std::vector<std::string>{xpath(zz_file, "string(//" + el("DistributionPoints") + "/" + el("URI") + ")")});
+  EXPECT_EQ(zz->distribution_points.at(0), list->pointers.back().location);
+}
+
 // A minimal valid list, mutated one way per case below.
 std::string minimal(const std::string& scheme_extra = {}, const std::string& issue = "2026-11-25T12:00:00+01:00",
                     const std::string& service_extra = {}) {
@@ -198,6 +264,34 @@ TEST(ParseTrustedList, MinimalListWithOffsetDateAndClosedList) {
 std::string replace(std::string s, const std::string& from, const std::string& to) {
   s.replace(s.find(from), from.size(), to);
   return s;
+}
+
+// A pointer with an MRA extension, for the hostile cases below (`equivalence`: the content of its
+// mra:TrustServiceEquivalenceInformation).
+std::string mra_pointer(const std::string& equivalence) {
+  return "<PointersToOtherTSL><OtherTSLPointer><TSLLocation>https://zz.example/tl.xml</TSLLocation><AdditionalInformation>"
+         "<OtherInformation><mra:MutualRecognitionAgreementInformation xmlns:mra=\"http://ec.europa.eu/tools/lotl/mra/schema/v2#\">"
+         "<mra:TrustServiceEquivalenceInformation>" +
+         equivalence +
+         "</mra:TrustServiceEquivalenceInformation></mra:MutualRecognitionAgreementInformation></OtherInformation>"
+         "</AdditionalInformation></OtherTSLPointer></PointersToOtherTSL>";
+}
+
+const std::string kMraTypes =
+    "<mra:TrustServiceTSLTypeEquivalenceList><mra:TrustServiceTSLTypeListPointingParty><mra:TrustServiceTSLType>"
+    "<ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier></mra:TrustServiceTSLType>"
+    "</mra:TrustServiceTSLTypeListPointingParty><mra:TrustServiceTSLTypeListPointedParty><mra:TrustServiceTSLType>"
+    "<ServiceTypeIdentifier>http://zz.example/CA/QC</ServiceTypeIdentifier></mra:TrustServiceTSLType>"
+    "</mra:TrustServiceTSLTypeListPointedParty></mra:TrustServiceTSLTypeEquivalenceList>";
+const std::string kMraStatus =
+    "<mra:TrustServiceEquivalenceStatus>http://ec.europa.eu/tools/lotl/mra/enacted</mra:TrustServiceEquivalenceStatus>"
+    "<mra:TrustServiceEquivalenceStatusStartingTime>2020-05-16T23:59:59Z</mra:TrustServiceEquivalenceStatusStartingTime>";
+
+TEST(ParseTrustedList, MinimalMraPointerParses) {
+  auto list = parse_trusted_list(as_bytes(minimal(mra_pointer("<mra:TrustServiceLegalIdentifier>QCForESig</mra:TrustServiceLegalIdentifier>" + kMraTypes + kMraStatus))));
+  ASSERT_TRUE(list) << list.error().message;
+  ASSERT_EQ(list->pointers.at(0).mra.size(), 1u);
+  EXPECT_EQ(list->pointers[0].mra[0].pointed_types.at(0).type, "http://zz.example/CA/QC");
 }
 
 struct Hostile {
@@ -253,6 +347,27 @@ INSTANTIATE_TEST_SUITE_P(
         Hostile{"missing_status", replace(minimal(), "<ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</ServiceStatus>", "")},
         Hostile{"certificate_bad_base64", minimal({}, "2026-11-25T12:00:00Z", "<DigitalId><X509Certificate>@@@not base64@@@</X509Certificate></DigitalId>")},
         Hostile{"certificate_not_der", minimal({}, "2026-11-25T12:00:00Z", "<DigitalId><X509Certificate>aGVsbG8gd29ybGQ=</X509Certificate></DigitalId>")},
+        Hostile{"mra_without_legal_identifier", minimal(mra_pointer(kMraTypes + kMraStatus))},
+        Hostile{"mra_without_types", minimal(mra_pointer("<mra:TrustServiceLegalIdentifier>QCForESig</mra:TrustServiceLegalIdentifier>" + kMraStatus))},
+        Hostile{"mra_start_not_a_date",
+                minimal(mra_pointer("<mra:TrustServiceLegalIdentifier>QCForESig</mra:TrustServiceLegalIdentifier>" + kMraTypes +
+                                    replace(kMraStatus, "2020-05-16T23:59:59Z", "soon")))},
+        Hostile{"mra_qualifier_without_uri",
+                minimal(mra_pointer("<mra:TrustServiceLegalIdentifier>QCForESig</mra:TrustServiceLegalIdentifier>" + kMraTypes + kMraStatus +
+                                    "<mra:TrustServiceTSLQualificationExtensionEquivalenceList><mra:QualifierEquivalenceList>"
+                                    "<mra:QualifierEquivalence><mra:QualifierPointingParty/><mra:QualifierPointedParty uri=\"x\"/>"
+                                    "</mra:QualifierEquivalence></mra:QualifierEquivalenceList>"
+                                    "</mra:TrustServiceTSLQualificationExtensionEquivalenceList>"))},
+        Hostile{"mra_qc_statement_without_id",
+                minimal(mra_pointer("<mra:TrustServiceLegalIdentifier>QCForESig</mra:TrustServiceLegalIdentifier>" + kMraTypes + kMraStatus +
+                                    "<mra:CertificateContentReferencesEquivalenceList><mra:CertificateContentReferenceEquivalence>"
+                                    "<mra:CertificateContentReferenceEquivalenceContext>http://ec.europa.eu/tools/lotl/mra/QcCompliance"
+                                    "</mra:CertificateContentReferenceEquivalenceContext>"
+                                    "<mra:CertificateContentDeclarationPointingParty/><mra:CertificateContentDeclarationPointedParty>"
+                                    "<otherCriteriaList xmlns=\"http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#\">"
+                                    "<mra:QcStatementSet><mra:QcStatement/></mra:QcStatementSet></otherCriteriaList>"
+                                    "</mra:CertificateContentDeclarationPointedParty></mra:CertificateContentReferenceEquivalence>"
+                                    "</mra:CertificateContentReferencesEquivalenceList>"))},
         Hostile{"bad_criteria_assert",
                 replace(minimal(), "</StatusStartingTime>",
                         "</StatusStartingTime><ServiceInformationExtensions><Extension Critical=\"true\"><Qualifications "

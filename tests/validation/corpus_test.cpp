@@ -221,6 +221,57 @@ TEST(DssCorpus, XadesRowsAgreeWithDss) {
   check_format("XAdES");
 }
 
+// The two john-doe rows (a third country's qualified signature, recognised through the EU pilot
+// LOTL's mutual recognition agreement): validated the day after they were made (DSS's test date
+// precedes them, see docs/validation-corpus.md), they are QESig under EU law through the MRA
+// equivalences, as DSS finds. The same ZZ list trusted as a private list, without the
+// equivalences, qualifies nothing: its service type is no EU type.
+TEST(DssCorpus, MraRecognisedListMakesTheJohnDoeSignaturesQesig) {
+  if (!fs::exists(kDss / "MANIFEST.tsv")) GTEST_SKIP() << "corpus absent: " << kDss;
+  int seen = 0;
+  for (const Row& row : manifest()) {
+    if (row.file.find("john-doe") == std::string::npos) continue;
+    SCOPED_TRACE(row.file);
+    ++seen;
+    ValidationOptions o = context(row);
+    o.validation_time = parse_rfc3339("2022-07-29T00:00:00Z");
+    auto report = validate(slurp(kDss / row.file), o);
+    ASSERT_TRUE(report) << report.error().message;
+    ASSERT_FALSE(report->signatures.empty());
+    const SignatureReport& s = report->signatures[0];
+    EXPECT_EQ(s.indication, Indication::total_passed);
+    auto store = lists_of(row);
+    ASSERT_TRUE(store);
+    ASSERT_EQ(store->lists().size(), 2u);
+    EXPECT_EQ(store->lists()[1]->authority, trust::ListAuthority::eu_mra);
+    auto signer = core::x509_from_der(s.signer_certificate);
+    ASSERT_TRUE(signer);
+    std::vector<core::UniquePtr<X509>> owned;
+    std::vector<const X509*> chain;
+    for (const Bytes& der : s.chain)
+      if (auto c = core::x509_from_der(der)) {
+        owned.push_back(std::move(*c));
+        chain.push_back(owned.back().get());
+      }
+    QualificationResult q = qualify(signer->get(), chain, *store, s.best_signature_time, s.indication);
+    std::string why;
+    for (const auto& r : q.reasons) why += r + "\n";
+    EXPECT_EQ(q.level, SignatureLevel::qesig) << why;
+    EXPECT_TRUE(q.eu) << why;
+    ASSERT_EQ(q.lists.size(), 1u);
+    EXPECT_NE(q.lists[0].find("mutual recognition agreement"), std::string::npos) << q.lists[0];
+    EXPECT_NE(why.find("MRA equivalence QCForESig"), std::string::npos) << why;
+
+    trust::TrustStore private_only;
+    const Bytes zz = slurp(kDss / "tl" / "mra-zz-tl.xml");
+    ASSERT_TRUE(private_only.add_private_list(zz, {store->lists()[1]->signer_certificate}, "mra-zz-tl.xml"));
+    QualificationResult plain = qualify(signer->get(), chain, private_only, s.best_signature_time, s.indication);
+    EXPECT_NE(plain.level, SignatureLevel::qesig);
+    EXPECT_FALSE(plain.combined.qualified);
+  }
+  EXPECT_EQ(seen, 2);
+}
+
 void run_format(const std::string& format, std::map<std::string, Tally>& tally, std::ostringstream& table, int& rows) {
   table << "file | fact | expected | got | agree\n";
   auto record = [&](const Row& row, const std::string& fact, const std::string& expected, const std::string& got) {

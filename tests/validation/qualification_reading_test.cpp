@@ -58,6 +58,8 @@ TEST(QualificationReading, FactsOfAnOpensslMadeCertificate) {
   EXPECT_FALSE(f->qc_sscd);
   EXPECT_EQ(f->qc_types, (std::vector<std::string>{"0.4.0.1862.1.6.1", "0.4.0.1862.1.6.2"}));
   EXPECT_TRUE(f->qc_cc_legislation);
+  EXPECT_EQ(f->qc_legislation_countries, std::vector<std::string>{"CH"});
+  EXPECT_EQ(f->qc_statements, (std::vector<std::string>{"0.4.0.1862.1.1", "0.4.0.1862.1.6", "0.4.0.1862.1.7"}));
   EXPECT_EQ(f->policies, (std::vector<std::string>{"0.4.0.194112.1.2", "1.3.6.1.4.1.99999.1.9"}));
   EXPECT_EQ(f->key_usage, (std::vector<std::string>{"digitalSignature", "nonRepudiation"}));
   EXPECT_EQ(f->extended_key_usage, (std::vector<std::string>{"1.3.6.1.5.5.7.3.4"}));
@@ -131,6 +133,9 @@ QcFacts facts() {
   f.key_usage = {"digitalSignature", "nonRepudiation"};
   f.extended_key_usage = {"1.3.6.1.5.5.7.3.4"};
   f.subject_attributes = {"2.5.4.6", "2.5.4.3"};
+  f.qc_statements = {"0.4.0.1862.1.1", "0.4.0.1862.1.6", "0.4.0.1862.1.7"};
+  f.qc_types = {"0.4.0.1862.1.6.1"};
+  f.qc_legislation_countries = {"ZZ"};
   return f;
 }
 
@@ -171,6 +176,20 @@ TEST(QualificationCriteria, TableOfCriteria) {
   rows.push_back({"nested-eku-subject", nested, true});
   nested.subject_attributes = {"2.5.4.97"};
   rows.push_back({"subject-attribute-missing", nested, false});
+  // MRA mra:QcStatementSet: every statement of a set, with the QcType and country it names.
+  auto qcs = criteria(A::all);
+  qcs.qc_statement_sets = {{{"0.4.0.1862.1.1", "", ""}, {"0.4.0.1862.1.7", "", "ZZ"}}};
+  rows.push_back({"qc-statements-with-legislation", qcs, true});
+  qcs.qc_statement_sets = {{{"0.4.0.1862.1.7", "", "UA"}}};
+  rows.push_back({"qc-legislation-other-country", qcs, false});
+  qcs.qc_statement_sets = {{{"0.4.0.1862.1.4", "", ""}}};
+  rows.push_back({"qc-statement-missing", qcs, false});
+  qcs.qc_statement_sets = {{{"0.4.0.1862.1.6", "0.4.0.1862.1.6.1", ""}}};
+  rows.push_back({"qc-type-matches", qcs, true});
+  qcs.qc_statement_sets = {{{"0.4.0.1862.1.6", "0.4.0.1862.1.6.2", ""}}};
+  rows.push_back({"qc-type-other", qcs, false});
+  qcs.assert_ = A::none;
+  rows.push_back({"none-of-other-qc-type", qcs, true});
   for (const auto& row : rows) {
     std::vector<std::string> warnings;
     EXPECT_EQ(criteria_match(row.list, facts(), warnings), row.expected) << row.name;

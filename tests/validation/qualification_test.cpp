@@ -186,7 +186,7 @@ trust::TrustedList list_of(const char* type, const char* territory) {
 Result<void> load_eu_lists(trust::TrustStore& store, const Pki& pki, const trust::TrustServiceProvider& tsp) {
   auto lotl = list_of(trust::kTslTypeEuLotl, "EU");
   lotl.pointers.push_back({"https://example.dk/tl.xml", "DK", trust::kTslTypeEuGeneric, "application/vnd.etsi.tsl+xml",
-                           {pki.tl_der}});
+                           {pki.tl_der}, {}});
   auto dk = list_of(trust::kTslTypeEuGeneric, "DK");
   dk.providers.push_back(tsp);
   QS_TRY(Bytes lotl_xml, signed_list(lotl, pki.lotl_signer.get(), pki.lotl_key.get()));
