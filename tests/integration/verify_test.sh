@@ -94,5 +94,28 @@ sed 's/Svcstatus\/granted/Svcstatus\/withdrawn/' tl.xml >tl-changed.xml
 expect_exit 1 "a changed list is refused" -- "$QUALSIG" verify po-B-B-enveloping.p7s --tl tl-changed.xml --tl-signer ca/root.pem
 expect_exit 1 "a missing file" -- "$QUALSIG" verify no-such.p7s
 
+# A third country's qualified signature, recognised through the EU pilot LOTL's mutual recognition
+# agreement (the DSS corpus; skipped on a clone without it): the ZZ list is announced by the pointer
+# to one of its own DistributionPoints, read through the MRA equivalences, and the result names it.
+DSS="$HERE/../../../shared/corpus/dss"
+if [ -f "$DSS/pades/john-doe-lta.pdf" ]; then
+  ZZ="$DSS/extracted/ThirdCountryLOTLTest"
+  # The four certificates DSS's ThirdCountryLOTLTest trusts beside the lists (CA, root, OCSP
+  # responder, TSA).
+  MRA=(--at 2022-07-29T00:00:00Z --lotl "$DSS/tl/mra-lotl.xml" --lotl-signer "$ZZ/01-cert-ZZ-LOTL-signer.pem"
+       --member-tl "$DSS/tl/mra-zz-tl.xml")
+  for cert in "$ZZ"/0[2-5]-cert-*.pem; do MRA+=(--trust-anchor "$cert"); done
+  expect_exit 0 "MRA: john-doe PAdES TOTAL-PASSED" -- "$QUALSIG" verify "$DSS/pades/john-doe-lta.pdf" "${MRA[@]}"
+  contains "MRA: QESig under EU lists" "$OUT" "qualification: QESig (EU trusted lists)"
+  contains "MRA: the list it rests on" "$OUT" "third-country trusted list recognised by mutual recognition agreement"
+  contains "MRA: the equivalence applied" "$OUT" "MRA equivalence QCForESig"
+  expect_exit 0 "MRA: john-doe XAdES --json" -- "$QUALSIG" --json verify "$DSS/xades/john-doe-lta.xml" "${MRA[@]}"
+  contains "MRA: XAdES QESig" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["signatures"][0]["qualification"]["level"])' "$OUT")" "^QESig$"
+  # Without the LOTL, the same ZZ list cannot be loaded as a member-state list.
+  expect_exit 2 "MRA: --member-tl without --lotl" -- "$QUALSIG" verify "$DSS/pades/john-doe-lta.pdf" --member-tl "$DSS/tl/mra-zz-tl.xml"
+else
+  echo "skip: DSS corpus absent ($DSS): the MRA checks need it"
+fi
+
 "$QUALSIG" --data d audit verify >/dev/null && pass "audit log verifies (export-tl is logged)" || fail "audit verify"
 finish
