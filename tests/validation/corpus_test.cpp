@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -89,10 +90,11 @@ std::unique_ptr<trust::TrustStore> lists_of(const Row& row) {
   return store;
 }
 
-// The qualification of signature `s` under `store` (validation::qualify, as `qualsig verify --tl`).
-std::string qualification_of(const SignatureReport& s, const trust::TrustStore& store) {
+// The qualification of signature `s` under `store` (validation::qualify, as `qualsig verify --tl`);
+// nullopt without a readable signer certificate.
+std::optional<QualificationResult> qualification_under(const SignatureReport& s, const trust::TrustStore& store) {
   auto signer = core::x509_from_der(s.signer_certificate);
-  if (!signer) return "no signer certificate";
+  if (!signer) return std::nullopt;
   std::vector<core::UniquePtr<X509>> owned;
   std::vector<const X509*> chain;
   for (const Bytes& der : s.chain)
@@ -100,7 +102,12 @@ std::string qualification_of(const SignatureReport& s, const trust::TrustStore& 
       owned.push_back(std::move(*c));
       chain.push_back(owned.back().get());
     }
-  return signature_level_name(qualify(signer->get(), chain, store, s.best_signature_time, s.indication).level);
+  return qualify(signer->get(), chain, store, s.best_signature_time, s.indication);
+}
+
+std::string qualification_of(const SignatureReport& s, const trust::TrustStore& store) {
+  auto q = qualification_under(s, store);
+  return q ? signature_level_name(q->level) : "no signer certificate";
 }
 
 // The validation context of README.md's notes column: "TA ..." installs the certificates of
@@ -244,16 +251,9 @@ TEST(DssCorpus, MraRecognisedListMakesTheJohnDoeSignaturesQesig) {
     ASSERT_TRUE(store);
     ASSERT_EQ(store->lists().size(), 2u);
     EXPECT_EQ(store->lists()[1]->authority, trust::ListAuthority::eu_mra);
-    auto signer = core::x509_from_der(s.signer_certificate);
-    ASSERT_TRUE(signer);
-    std::vector<core::UniquePtr<X509>> owned;
-    std::vector<const X509*> chain;
-    for (const Bytes& der : s.chain)
-      if (auto c = core::x509_from_der(der)) {
-        owned.push_back(std::move(*c));
-        chain.push_back(owned.back().get());
-      }
-    QualificationResult q = qualify(signer->get(), chain, *store, s.best_signature_time, s.indication);
+    auto qualified = qualification_under(s, *store);
+    ASSERT_TRUE(qualified);
+    const QualificationResult& q = *qualified;
     std::string why;
     for (const auto& r : q.reasons) why += r + "\n";
     EXPECT_EQ(q.level, SignatureLevel::qesig) << why;
@@ -265,9 +265,10 @@ TEST(DssCorpus, MraRecognisedListMakesTheJohnDoeSignaturesQesig) {
     trust::TrustStore private_only;
     const Bytes zz = slurp(kDss / "tl" / "mra-zz-tl.xml");
     ASSERT_TRUE(private_only.add_private_list(zz, {store->lists()[1]->signer_certificate}, "mra-zz-tl.xml"));
-    QualificationResult plain = qualify(signer->get(), chain, private_only, s.best_signature_time, s.indication);
-    EXPECT_NE(plain.level, SignatureLevel::qesig);
-    EXPECT_FALSE(plain.combined.qualified);
+    auto plain = qualification_under(s, private_only);
+    ASSERT_TRUE(plain);
+    EXPECT_NE(plain->level, SignatureLevel::qesig);
+    EXPECT_FALSE(plain->combined.qualified);
   }
   EXPECT_EQ(seen, 2);
 }
