@@ -90,7 +90,9 @@ Result<const LoadedList*> TrustStore::add_lotl(ByteView xml, const std::vector<B
   QS_TRY(TrustedList list, parse_trusted_list(xml));
   if (list.tsl_type != kTslTypeEuLotl)
     return fail(ErrorCode::invalid_input, source + " is not a list of trusted lists (TSLType " + list.tsl_type + ")");
-  return add_verified(xml, std::move(list), signing_certificates, ListAuthority::eu_lotl, std::move(source));
+  QS_TRY(const LoadedList* added, add_verified(xml, std::move(list), signing_certificates, ListAuthority::eu_lotl, std::move(source)));
+  index(*added);
+  return added;
 }
 
 Result<const LoadedList*> TrustStore::add_member_state_list(ByteView xml, std::string source) {
@@ -126,13 +128,17 @@ Result<const LoadedList*> TrustStore::add_member_state_list(ByteView xml, std::s
     stored.authority = ListAuthority::eu_mra;
     break;
   }
+  index(stored);
   return added;
 }
 
 Result<const LoadedList*> TrustStore::add_private_list(ByteView xml, const std::vector<Bytes>& signing_certificates,
                                                        std::string source) {
   QS_TRY(TrustedList list, parse_trusted_list(xml));
-  return add_verified(xml, std::move(list), signing_certificates, ListAuthority::private_list, std::move(source));
+  QS_TRY(const LoadedList* added,
+         add_verified(xml, std::move(list), signing_certificates, ListAuthority::private_list, std::move(source)));
+  index(*added);
+  return added;
 }
 
 Result<TrustStore::DirectoryLoad> TrustStore::add_directory(const std::filesystem::path& dir,
@@ -170,20 +176,36 @@ Result<TrustStore::DirectoryLoad> TrustStore::add_directory(const std::filesyste
   return result;
 }
 
+void TrustStore::index(const LoadedList& loaded) {
+  for (const auto& tsp : loaded.list.providers)
+    for (const auto& svc : tsp.services)
+      for (const auto& der : svc.certificates)
+        if (auto cert = decode_certificate(der)) m_listed.push_back({&loaded, &tsp, &svc, std::move(cert)});
+}
+
 std::vector<ServiceMatch> TrustStore::services_for(const X509* cert) const {
   std::vector<ServiceMatch> matches;
   if (cert == nullptr) return matches;
-  for (const auto& loaded : m_lists)
-    for (const auto& tsp : loaded->list.providers)
-      for (const auto& svc : tsp.services)
-        for (const auto& der : svc.certificates) {
-          auto listed = decode_certificate(der);
-          if (listed && same_key_and_subject(listed.get(), cert)) {
-            matches.push_back({loaded.get(), &tsp, &svc});
-            break;
-          }
-        }
+  for (const Listed& l : m_listed) {
+    if (!matches.empty() && matches.back().service == l.service) continue;  // each service once
+    if (same_key_and_subject(l.cert.get(), cert)) matches.push_back({l.list, l.provider, l.service});
+  }
   return matches;
+}
+
+const X509* TrustStore::listed_issuer_of(const X509* cert) const {
+  if (cert == nullptr) return nullptr;
+  const X509* found = nullptr;
+  for (const Listed& l : m_listed) {
+    if (X509_NAME_cmp(X509_get_subject_name(l.cert.get()), X509_get_issuer_name(cert)) != 0) continue;
+    EVP_PKEY* key = X509_get0_pubkey(l.cert.get());
+    if (key != nullptr && X509_verify(const_cast<X509*>(cert), key) == 1) {
+      found = l.cert.get();
+      break;
+    }
+  }
+  ERR_clear_error();
+  return found;
 }
 
 }  // namespace qualsig::trust

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "core/openssl.h"
 #include "core/result.h"
 #include "trust/trusted_list.h"
 
@@ -87,6 +88,11 @@ class TrustStore {
   // the call; an empty result when nothing matches or `cert` is null.
   std::vector<ServiceMatch> services_for(const X509* cert) const;
 
+  // A certificate some service of a loaded list names that issued `cert`: its subject DN is
+  // `cert`'s issuer DN and its key verifies `cert`'s signature. Null when there is none. Owned by
+  // the store. (A path that ends at a caller-trusted CA below the listed one continues through it.)
+  const X509* listed_issuer_of(const X509* cert) const;
+
   const std::vector<std::unique_ptr<LoadedList>>& lists() const { return m_lists; }
 
  private:
@@ -95,7 +101,18 @@ class TrustStore {
   Result<const LoadedList*> add_verified(ByteView xml, TrustedList list, const std::vector<Bytes>& allowed_signers,
                                          ListAuthority authority, std::string source);
 
+  // Every certificate a service of a loaded list names, decoded once when its list is stored
+  // (after any MRA translation: the pointers refer into the stored list).
+  struct Listed {
+    const LoadedList* list = nullptr;
+    const TrustServiceProvider* provider = nullptr;
+    const Service* service = nullptr;
+    core::UniquePtr<X509> cert;
+  };
+  void index(const LoadedList& loaded);
+
   std::vector<std::unique_ptr<LoadedList>> m_lists;
+  std::vector<Listed> m_listed;
 };
 
 }  // namespace qualsig::trust

@@ -3,10 +3,6 @@
 
 #include <algorithm>
 
-#include <openssl/err.h>
-
-#include "core/openssl.h"
-
 #include "trust/trust_store.h"
 #include "validation/qualification.h"
 
@@ -40,27 +36,13 @@ QualificationResult qualify(const X509* signer, const std::vector<const X509*>& 
   // trust anchor need not be a root, EN 319 102-1 §5.2.4). Then the certificates the loaded lists
   // name that issued its last certificate (same issuer DN, signature verified) continue it, up to
   // three more levels, so that the services that list them are found.
-  std::vector<core::UniquePtr<X509>> listed_issuers;
   for (int level = 0; level < 3 && !certs.empty(); ++level) {
     const X509* last = certs.back();
     if (X509_NAME_cmp(X509_get_subject_name(last), X509_get_issuer_name(last)) == 0) break;
     if (!store.services_for(last).empty()) break;
-    X509* found = nullptr;
-    for (const auto& list : store.lists())
-      for (const auto& tsp : list->list.providers)
-        for (const auto& service : tsp.services)
-          for (const Bytes& der : service.certificates) {
-            if (found != nullptr) break;
-            auto cert = core::x509_from_der(der);
-            if (!cert || X509_NAME_cmp(X509_get_subject_name(cert->get()), X509_get_issuer_name(last)) != 0) continue;
-            EVP_PKEY* key = X509_get0_pubkey(cert->get());
-            if (key == nullptr || X509_verify(const_cast<X509*>(last), key) != 1) continue;
-            listed_issuers.push_back(std::move(*cert));
-            found = listed_issuers.back().get();
-          }
-    ERR_clear_error();
-    if (found == nullptr) break;
-    certs.push_back(found);
+    const X509* issuer = store.listed_issuer_of(last);
+    if (issuer == nullptr || std::find(certs.begin(), certs.end(), issuer) != certs.end()) break;
+    certs.push_back(issuer);
   }
   for (const X509* cert : certs) {
     for (const auto& match : store.services_for(cert)) {
