@@ -96,7 +96,9 @@ int complete(Globals& g, service::TrustService& svc, const store::SignRequestRec
 }
 
 Result<std::optional<Bytes>> read_content(const SignArgs& a, const std::string& format, const std::string& level, bool detached) {
-  if (!service::needs_content(format, level, detached)) return std::optional<Bytes>();
+  // The CLI has the file: a detached JWS signs its bytes (RFC 7797 b64:false), which any JOSE
+  // library verifies, rather than naming it by digest (sigD), which only JAdES validators read.
+  if (!service::needs_content(format, level, detached) && format != service::kJades) return std::optional<Bytes>();
   const std::size_t limit = service::max_content_size(format);
   std::error_code ec;
   auto size = std::filesystem::file_size(a.in, ec);

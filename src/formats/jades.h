@@ -80,6 +80,9 @@ struct SignOptions {
 Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hsm::Signer& signer,
                              const SignOptions& options);
 
+// TS 119 182-1 §5.2.8.3.3: the sigD mechanism identifier (mId) of ObjectIdByURIHash.
+inline constexpr std::string_view kObjectIdByUriHash = "http://uri.etsi.org/19182/ObjectIdByURIHash";
+
 // TS 119 182-1 §5.2.8 sigD, mechanism ObjectIdByURIHash (§5.2.8.3.3): the signed data objects
 // are detached and named by URI, each with its digest in the signed header; the JWS payload is
 // empty. With b64 true (or absent) each digest is over the base64url encoding of the object,
@@ -90,6 +93,18 @@ struct DetachedObjects {
   std::vector<std::string> uris;                                  // pars
   std::vector<Bytes> digests;                                     // hashV, decoded; one per URI
 };
+
+// Signs data objects by reference (TS 119 182-1 §5.2.8.3.3, sigD ObjectIdByURIHash): the protected
+// header names `objects` with their digests, carries b64:false (so each hashV is the digest of the
+// object itself, not of its base64url form, and can be made from a digest alone) and lists sigD
+// and b64 in crit; the JWS payload is empty (signing input BASE64URL(protected) || '.'). This is
+// how a detached JAdES signature is made when only the document's digest is known. options as
+// sign_jws; options.detached is ignored. B-LTA is refused (usage): the arcTst imprint over objects
+// by reference is not computed by this implementation's validation either. The result is checked
+// with verify_jws_by_reference. Fails as sign_jws, and with usage for 0 or more than 64 objects,
+// an empty URI, a digest of the wrong size or another hash than SHA-256/384/512.
+Result<std::string> sign_jws_by_reference(const DetachedObjects& objects, const X509* signer_cert, const hsm::Signer& signer,
+                                          const SignOptions& options);
 
 // One signature of a parsed JWS. Header objects are copies; nothing refers into the input.
 struct JwsSignature {
@@ -143,6 +158,13 @@ Result<JwsDocument> parse_jws(std::string_view text);
 // reference are checked by validation/, not here), denied when a signature, x5t#S256 or
 // time-stamp imprint does not match.
 Result<JwsDocument> verify_jws(std::string_view text, std::optional<ByteView> detached_payload = std::nullopt);
+
+// verify_jws for a JWS that signs data objects by reference: every signature must carry a sigD
+// naming exactly `expected` (hash algorithm, URIs and hashV digests as written), and verifies over
+// the empty payload with its x5c[0] key, its sigTst imprints as verify_jws. Whether the digests are
+// those of the data is the caller's to know (it chose `expected`). Fails as verify_jws, with
+// invalid_input for a signature without sigD or a payload, and denied for another sigD.
+Result<JwsDocument> verify_jws_by_reference(std::string_view text, const DetachedObjects& expected);
 
 // The baseline level a signature's etsiU entries reach (TS 119 182-1 §6): B-LTA with an arcTst,
 // B-LT with revocation values, B-T with a sigTst, else B-B.

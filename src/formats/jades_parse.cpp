@@ -49,11 +49,10 @@ Result<TimePoint> parse_sigt(const nlohmann::json& value) {
 // TS 119 182-1 §5.2.8.3.3 (ObjectIdByURIHash): {"mId": ..., "pars": [URI...], "hashM": "S256",
 // "hashV": [base64url digest...], "ctys": [...]}; ctys, when present, has one entry per URI.
 Result<DetachedObjects> parse_sigd(const nlohmann::json& value) {
-  constexpr std::string_view kByUriHash = "http://uri.etsi.org/19182/ObjectIdByURIHash";
   if (!value.is_object()) return bad("sigD is not a JSON object");
   const std::string* mid = string_member(value, "mId");
   if (mid == nullptr) return bad("sigD has no mId");
-  if (*mid != kByUriHash)
+  if (*mid != kObjectIdByUriHash)
     return bad("sigD mechanism \"" + mid->substr(0, 64) + "\" is not supported (only ObjectIdByURIHash)");
   auto pars = value.find("pars");
   auto hash_v = value.find("hashV");

@@ -40,7 +40,36 @@ Result<void> check_key_matches(const X509* cert, const hsm::Signer& signer) {
 // TS 119 182-1 §5.2.1 sigT: "UTC time ... in the format YYYY-MM-DDThh:mm:ssZ".
 std::string sigt_text(TimePoint t) { return to_rfc3339(t); }
 
-Result<nlohmann::json> protected_header(const X509* cert, const AlgorithmChoice& choice, const SignOptions& options) {
+// "S256" / "S384" / "S512" (TS 119 182-1 §5.2.8.3.3 hashM, RFC 7518 hash names).
+Result<std::string> hash_m(core::DigestAlgorithm digest) {
+  switch (digest) {
+    case core::DigestAlgorithm::sha256: return std::string("S256");
+    case core::DigestAlgorithm::sha384: return std::string("S384");
+    case core::DigestAlgorithm::sha512: return std::string("S512");
+    default: break;
+  }
+  return fail(ErrorCode::usage, "JAdES sigD: the digest algorithm must be SHA-256, SHA-384 or SHA-512");
+}
+
+// TS 119 182-1 §5.2.8.3.3: {"mId": ObjectIdByURIHash, "pars": [URI...], "hashM": "S256",
+// "hashV": [base64url digest...]}.
+Result<nlohmann::json> sigd_header(const DetachedObjects& objects) {
+  if (objects.uris.empty() || objects.uris.size() > 64 || objects.uris.size() != objects.digests.size())
+    return fail(ErrorCode::usage, "JAdES sigD: 1 to 64 objects, each with one digest");
+  QS_TRY(std::string name, hash_m(objects.digest));
+  nlohmann::json pars = nlohmann::json::array(), hash_v = nlohmann::json::array();
+  for (std::size_t i = 0; i < objects.uris.size(); ++i) {
+    if (objects.uris[i].empty()) return fail(ErrorCode::usage, "JAdES sigD: an object has no URI");
+    if (objects.digests[i].size() != core::digest_size(objects.digest))
+      return fail(ErrorCode::usage, "JAdES sigD: a digest has the wrong size for " + name);
+    pars.push_back(objects.uris[i]);
+    hash_v.push_back(base64url_encode(objects.digests[i]));
+  }
+  return nlohmann::json{{"mId", kObjectIdByUriHash}, {"pars", std::move(pars)}, {"hashM", name}, {"hashV", std::move(hash_v)}};
+}
+
+Result<nlohmann::json> protected_header(const X509* cert, const AlgorithmChoice& choice, const SignOptions& options,
+                                        const DetachedObjects* by_reference) {
   QS_TRY(Bytes cert_der, core::x509_to_der(cert));
   nlohmann::json h = nlohmann::json::object();
   h["alg"] = jws_algorithm_name(choice.alg);
@@ -64,9 +93,14 @@ Result<nlohmann::json> protected_header(const X509* cert, const AlgorithmChoice&
   // TS 119 182-1 §5.2.1: sigT "shall be ... a critical header parameter"; RFC 7797 §6: "b64" MUST
   // be listed in crit when used.
   nlohmann::json crit = nlohmann::json::array({"sigT"});
-  if (options.detached) {
+  if (options.detached || by_reference != nullptr) {
     h["b64"] = false;
     crit.push_back("b64");
+  }
+  if (by_reference != nullptr) {
+    // TS 119 182-1 §5.2.8.1: sigD "shall be a critical header parameter".
+    QS_TRY(h["sigD"], sigd_header(*by_reference));
+    crit.push_back("sigD");
   }
   h["crit"] = std::move(crit);
   return h;
@@ -106,8 +140,8 @@ Result<std::string> archive_timestamp_entry(std::string_view payload_section, co
 }
 
 // Checks `out` with the parser and verifier every reader will use.
-Result<void> verify_own(const std::string& out, std::optional<ByteView> detached) {
-  auto verified = verify_jws(out, detached);
+Result<void> verify_own(const std::string& out, std::optional<ByteView> detached, const DetachedObjects* by_reference) {
+  auto verified = by_reference != nullptr ? verify_jws_by_reference(out, *by_reference) : verify_jws(out, detached);
   if (!verified) {
     Error e = std::move(verified).error();
     // Malformed caller-supplied material (a time-stamp token, validation data) stays invalid_input.
@@ -138,10 +172,10 @@ void validation_data_entries(const cades::ValidationData& data, nlohmann::json& 
   etsi_u.push_back(base64url_encode(as_bytes(nlohmann::json{{"rVals", std::move(r_vals)}}.dump())));
 }
 
-}  // namespace
-
-Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hsm::Signer& signer,
-                             const SignOptions& options) {
+// sign_jws and sign_jws_by_reference: with `by_reference` the payload is empty and the header
+// names the objects (the signing input is BASE64URL(protected) || '.').
+Result<std::string> sign_impl(ByteView payload, const DetachedObjects* by_reference, const X509* signer_cert,
+                              const hsm::Signer& signer, const SignOptions& options) {
   if (signer_cert == nullptr) return fail(ErrorCode::usage, "JAdES: no signer certificate");
   if (options.level != Level::b_b && options.serialization == Serialization::compact)
     return fail(ErrorCode::usage, "JAdES B-T and above need the JSON serialisation (the compact one has no unprotected header)");
@@ -151,14 +185,16 @@ Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hs
     return fail(ErrorCode::usage, "JAdES B-LT and B-LTA need at least one CRL or OCSP response");
   QS_TRY_VOID(check_key_matches(signer_cert, signer));
   QS_TRY(AlgorithmChoice choice, algorithm_for(signer.key_type()));
-  QS_TRY(nlohmann::json header, protected_header(signer_cert, choice, options));
+  QS_TRY(nlohmann::json header, protected_header(signer_cert, choice, options, by_reference));
+  // With sigD the objects are outside the JWS and its payload is empty (TS 119 182-1 §5.2.8).
+  const bool detached = options.detached || by_reference != nullptr;
 
   const std::string encoded_protected = base64url_encode(as_bytes(header.dump()));
   // RFC 7515 §5.1: signing input ASCII(BASE64URL(UTF8(protected)) || '.' || BASE64URL(payload));
   // RFC 7797 §3 with b64:false: the payload bytes themselves take the place of BASE64URL(payload).
-  const std::string payload_part = options.detached ? std::string() : base64url_encode(payload);
+  const std::string payload_part = detached ? std::string() : base64url_encode(payload);
   std::string signing_input = encoded_protected + ".";
-  if (options.detached)
+  if (detached)
     signing_input.append(reinterpret_cast<const char*>(payload.data()), payload.size());
   else
     signing_input += payload_part;
@@ -179,14 +215,14 @@ Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hs
   } else {
     // RFC 7515 §7.2.2 flattened JSON; a detached JWS has no "payload" member (Appendix F).
     nlohmann::json jws = {{"protected", encoded_protected}, {"signature", encoded_signature}};
-    if (!options.detached) jws["payload"] = payload_part;
+    if (!detached) jws["payload"] = payload_part;
     if (options.level != Level::b_b) {
       QS_TRY(std::string entry, signature_timestamp_entry(encoded_signature, options.timestamp, options.timestamp_digest));
       nlohmann::json etsi_u = nlohmann::json::array({entry});
       if (options.level >= Level::b_lt) validation_data_entries(options.validation_data, etsi_u);
       if (options.level == Level::b_lta) {
         // With b64 false the payload itself is the payload section (RFC 7797 §3).
-        const std::string_view section = options.detached
+        const std::string_view section = detached
                                              ? std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size())
                                              : std::string_view(payload_part);
         QS_TRY(std::string arc, archive_timestamp_entry(section, encoded_protected, encoded_signature, etsi_u,
@@ -198,10 +234,24 @@ Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hs
     out = jws.dump();
   }
 
-  std::optional<ByteView> detached;
-  if (options.detached) detached = payload;
-  QS_TRY_VOID(verify_own(out, detached));
+  std::optional<ByteView> detached_payload;
+  if (options.detached && by_reference == nullptr) detached_payload = payload;
+  QS_TRY_VOID(verify_own(out, detached_payload, by_reference));
   return out;
+}
+
+}  // namespace
+
+Result<std::string> sign_jws(ByteView payload, const X509* signer_cert, const hsm::Signer& signer,
+                             const SignOptions& options) {
+  return sign_impl(payload, nullptr, signer_cert, signer, options);
+}
+
+Result<std::string> sign_jws_by_reference(const DetachedObjects& objects, const X509* signer_cert, const hsm::Signer& signer,
+                                          const SignOptions& options) {
+  if (options.level == Level::b_lta)
+    return fail(ErrorCode::usage, "JAdES B-LTA with sigD: the arcTst over objects by reference is not computed here");
+  return sign_impl(ByteView(), &objects, signer_cert, signer, options);
 }
 
 std::string archive_timestamp_input(std::string_view payload_section, std::string_view encoded_protected,
@@ -291,7 +341,7 @@ Result<Extended> extend_jws(std::string_view text, Level target, std::optional<B
     etsi_u.push_back(std::move(arc));
   }
   Extended out{jws.dump(), from};
-  QS_TRY_VOID(verify_own(out.jws, detached_payload));
+  QS_TRY_VOID(verify_own(out.jws, detached_payload, nullptr));
   return out;
 }
 

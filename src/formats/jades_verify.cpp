@@ -120,4 +120,18 @@ Result<JwsDocument> verify_jws(std::string_view text, std::optional<ByteView> de
   return doc;
 }
 
+Result<JwsDocument> verify_jws_by_reference(std::string_view text, const DetachedObjects& expected) {
+  QS_TRY(JwsDocument doc, parse_jws(text));
+  // parse_jws refuses a sigD with a non-empty payload; a JWS without sigD signs its payload.
+  for (const JwsSignature& sig : doc.signatures) {
+    if (!sig.sigd) return fail(ErrorCode::invalid_input, "JWS: a signature has no sigD (it does not sign objects by reference)");
+    if (sig.sigd->digest != expected.digest || sig.sigd->uris != expected.uris || sig.sigd->digests != expected.digests)
+      return fail(ErrorCode::denied, "JWS: sigD does not name the expected objects and digests");
+    // TS 119 182-1 §5.2.8: with sigD the JWS Payload is empty.
+    QS_TRY_VOID(verify_signature(sig, sig.encoded_protected + "."));
+    for (const Bytes& token : sig.signature_timestamps) QS_TRY_VOID(verify_timestamp_imprint(token, sig.encoded_signature));
+  }
+  return doc;
+}
+
 }  // namespace qualsig::formats::jades

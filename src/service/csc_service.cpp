@@ -507,7 +507,8 @@ Result<std::vector<CscSignedDocument>> csc_sign_doc(TrustService& svc, const std
       return fail(ErrorCode::invalid_input, "this SAD authorises a " + c.request.format + " signature at " + c.request.level +
                                                 ", not " + hints.format + " at " + hints.level);
     // From a hash alone only a detached signature can be made (a CAdES SignerInfo signs the
-    // message-digest attribute, RFC 5652 §5.4); the others need the bytes.
+    // message-digest attribute, RFC 5652 §5.4; XAdES a ds:Reference digest; JAdES a sigD hashV),
+    // and not an archive time-stamp over the document; the others need the bytes.
     if (d.digest && needs_content(c.request.format, c.request.level, c.request.detached))
       return fail(ErrorCode::invalid_input, "this SAD authorises a " + std::string(c.request.detached ? "detached " : "") +
                                                 c.request.format + " signature at " + c.request.level +

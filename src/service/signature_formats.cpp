@@ -74,6 +74,17 @@ Result<Bytes> produce_jades(const ProduceInput& in, const Common& c, TimePoint n
   options.timestamp = c.timestamp;
   options.validation_data = c.validation_data;
   options.timestamp_digest = in.digest;
+  if (in.detached && !in.content) {
+    // Only the document's digest is here: the JWS names the document by reference with that
+    // digest (TS 119 182-1 §5.2.8.3.3 sigD ObjectIdByURIHash, b64:false), as XAdES does with a
+    // detached ds:Reference.
+    jades::DetachedObjects objects;
+    objects.digest = in.digest;
+    objects.uris = {in.document_name.empty() || in.document_name[0] == '#' ? "document" : in.document_name};
+    objects.digests = {in.document_digest};
+    QS_TRY(auto text, jades::sign_jws_by_reference(objects, in.certificate, *in.signer, options));
+    return Bytes(text.begin(), text.end());
+  }
   QS_TRY(auto text, jades::sign_jws(*in.content, in.certificate, *in.signer, options));
   return Bytes(text.begin(), text.end());
 }
@@ -226,10 +237,11 @@ Result<void> check_format(const std::string& format, const std::string& level, b
 }
 
 bool needs_content(const std::string& format, const std::string& level, bool detached) {
-  // A JWS with an unencoded detached payload still signs the payload bytes (RFC 7797 §3); a
-  // XAdES archive time-stamp covers a detached document's bytes (EN 319 132-1 §5.5.2.2).
-  if (format == kJades || format == kCadesCounterSignature || format == kPades) return true;
-  if (format == kXades && level == "B-LTA") return true;
+  // A detached JWS made from a digest names the document by reference (sigD), but its arcTst
+  // needs the bytes, as a XAdES archive time-stamp does (EN 319 132-1 §5.5.2.2); a detached JWS
+  // made with the content signs the unencoded payload itself (RFC 7797 §3).
+  if (format == kCadesCounterSignature || format == kPades) return true;
+  if ((format == kXades || format == kJades) && level == "B-LTA") return true;
   return !detached;
 }
 

@@ -8,7 +8,8 @@
 //   pades                   EN 319 142-1  an incremental update of the PDF (never detached)
 //   xades                   EN 319 132-1  detached (digest only); otherwise enveloped when the
 //                                         document is XML, enveloping (base64) when it is not
-//   jades                   TS 119 182-1  JWS; B-B compact, B-T/B-LT JSON; detached = b64:false
+//   jades                   TS 119 182-1  JWS; B-B compact, B-T/B-LT JSON; detached = b64:false over
+//                                         the content, or sigD by reference from the digest alone
 //   raw                     a bare signature value over the digest (CSC API v2 signatures/signHash):
 //                           DER ECDSA-Sig-Value or an RSASSA signature; level "none", detached
 

@@ -109,11 +109,11 @@ Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRec
       std::find(activation.document_hashes.begin(), activation.document_hashes.end(), req.document_hash) ==
           activation.document_hashes.end())
     return fail(ErrorCode::invalid_input, "the document is not the one request " + req.id + " was authorised for");
-  if (needs_content(req.format, req.level, req.detached)) {
-    if (!input.content) return fail(ErrorCode::invalid_input, "a " + req.format + " signature needs the document content");
-    if (core::digest(alg, *input.content) != input.digest)
-      return fail(ErrorCode::invalid_input, "the document content does not match its hash");
-  }
+  if (needs_content(req.format, req.level, req.detached) && !input.content)
+    return fail(ErrorCode::invalid_input, "a " + req.format + " signature needs the document content");
+  // Content given where the digest would do is still used (a detached JWS signs it: RFC 7797).
+  if (input.content && core::digest(alg, *input.content) != input.digest)
+    return fail(ErrorCode::invalid_input, "the document content does not match its hash");
   QS_TRY(auto credential, check_credential(svc, req.identity_name, activation.credential, now));
   {
     auto decision = nlohmann::json::parse(req.decision, nullptr, false);

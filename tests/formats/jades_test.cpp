@@ -263,6 +263,90 @@ TEST_F(JadesSign, RefusesWhatItCannotDo) {
 
 std::string b64url(std::string_view s) { return base64url_encode(as_bytes(s)); }
 
+// TS 119 182-1 §5.2.8.3.3: a detached JWS made from the document's digest alone names it by
+// reference (sigD ObjectIdByURIHash, b64:false). jose verifies the signature over the header
+// with the empty payload; the hashV it carries is compared with `openssl dgst` of the document;
+// a hashV changed afterwards breaks the signature; the B-T sigTst verifies with openssl ts.
+TEST_F(JadesSign, SignsByReferenceFromADigestAlone) {
+  write_file(s_pki->path("document.bin"), kPayload);
+  auto dgst = run("openssl dgst -sha256 -binary " + s_pki->path("document.bin") + " | basenc --base64url | tr -d '=\\n'");
+  ASSERT_EQ(dgst.status, 0) << dgst.output;
+  DetachedObjects objects;
+  objects.uris = {"invoice-2026-0042.json"};
+  objects.digests = {core::sha256(kPayload)};
+
+  for (Level level : {Level::b_b, Level::b_t, Level::b_lt}) {
+    SCOPED_TRACE(static_cast<int>(level));
+    Case c{KeyKind::p256, level == Level::b_b ? Serialization::compact : Serialization::json, false};
+    SignOptions o = options(c, level);
+    o.content_type.clear();
+    o.validation_data = s_pki->validation_data();
+    std::string jws = must(sign_jws_by_reference(objects, s_pki->signer_cert.get(), *s_pki->signer, o));
+    if (level == Level::b_b) {
+      EXPECT_NE(jws.find(".."), std::string::npos) << "compact, empty payload: " << jws;
+    } else {
+      EXPECT_FALSE(nlohmann::json::parse(jws).contains("payload"));
+    }
+
+    auto verdict = jose(jws, key(KeyKind::p256), nullptr);
+    ASSERT_EQ(verdict.status, 0) << verdict.output << "\n" << jws;
+    auto out = nlohmann::json::parse(verdict.output);
+    EXPECT_EQ(out["payloadHex"], "");
+    const auto& h = out["protectedHeader"];
+    EXPECT_EQ(h["crit"], nlohmann::json::array({"sigT", "b64", "sigD"}));
+    EXPECT_EQ(h["b64"], false);
+    EXPECT_EQ(h["sigD"]["mId"], "http://uri.etsi.org/19182/ObjectIdByURIHash");
+    EXPECT_EQ(h["sigD"]["pars"], nlohmann::json::array({"invoice-2026-0042.json"}));
+    EXPECT_EQ(h["sigD"]["hashM"], "S256");
+    EXPECT_EQ(h["sigD"]["hashV"], nlohmann::json::array({dgst.output}));
+
+    JwsDocument doc = must(verify_jws_by_reference(jws, objects));
+    EXPECT_EQ(level_of(doc.signatures.at(0)), level);
+    // verify_jws does not pretend to check objects it was not given.
+    EXPECT_EQ(verify_jws(jws, ByteView(kPayload)).error().code, ErrorCode::invalid_input);
+    DetachedObjects other = objects;
+    other.digests[0] = core::sha256(as_bytes("another document"));
+    EXPECT_EQ(verify_jws_by_reference(jws, other).error().code, ErrorCode::denied);
+
+    if (level == Level::b_t) {
+      auto j = nlohmann::json::parse(jws);
+      std::string entry = j["header"]["etsiU"][0];
+      auto sig_tst = nlohmann::json::parse(to_string(base64url_decode(entry).value()));
+      Bytes token = *base64_decode(sig_tst["sigTst"]["tstTokens"][0]["val"].get<std::string>());
+      auto ts = s_pki->openssl_ts_verify(token, core::sha256(as_bytes(j["signature"].get<std::string>())));
+      EXPECT_EQ(ts.status, 0) << ts.output;
+    }
+    if (level == Level::b_b) {
+      // The hashV of another document under the same signature value: jose refuses.
+      auto header = nlohmann::json::parse(to_string(base64url_decode(jws.substr(0, jws.find('.'))).value()));
+      header["sigD"]["hashV"][0] = base64url_encode(other.digests[0]);
+      std::string forged = b64url(header.dump()) + jws.substr(jws.find('.'));
+      EXPECT_NE(jose(forged, key(KeyKind::p256), nullptr).status, 0);
+      EXPECT_FALSE(verify_jws_by_reference(forged, other));
+    }
+  }
+
+  // SHA-384 digests are named S384.
+  DetachedObjects sha384{core::DigestAlgorithm::sha384, {"a.bin"}, {core::digest(core::DigestAlgorithm::sha384, kPayload)}};
+  std::string jws = must(sign_jws_by_reference(sha384, s_pki->signer_cert.get(), *s_pki->signer,
+                                               options({KeyKind::p256, Serialization::compact, false})));
+  EXPECT_EQ(jose(jws, key(KeyKind::p256), nullptr).status, 0);
+  EXPECT_EQ(must(verify_jws_by_reference(jws, sha384)).signatures.at(0).sigd->digest, core::DigestAlgorithm::sha384);
+
+  // What cannot be made from a digest, or is malformed, is refused before anything is signed.
+  SignOptions lta = options({KeyKind::p256, Serialization::json, false}, Level::b_lta);
+  lta.validation_data = s_pki->validation_data();
+  EXPECT_EQ(sign_jws_by_reference(objects, s_pki->signer_cert.get(), *s_pki->signer, lta).error().code, ErrorCode::usage);
+  const SignOptions bb = options({KeyKind::p256, Serialization::compact, false});
+  DetachedObjects bad = objects;
+  bad.digests[0].pop_back();
+  EXPECT_EQ(sign_jws_by_reference(bad, s_pki->signer_cert.get(), *s_pki->signer, bb).error().code, ErrorCode::usage);
+  bad = objects;
+  bad.uris[0].clear();
+  EXPECT_EQ(sign_jws_by_reference(bad, s_pki->signer_cert.get(), *s_pki->signer, bb).error().code, ErrorCode::usage);
+  EXPECT_EQ(sign_jws_by_reference(DetachedObjects{}, s_pki->signer_cert.get(), *s_pki->signer, bb).error().code, ErrorCode::usage);
+}
+
 // TS 119 182-1 §6: a compact B-B raised step by step to B-LTA (flattened JSON, the same signature
 // value), a further arcTst on B-LTA, each result verified by jose; the arcTst imprint is recomputed
 // here (§5.3.6.3.1) and compared with the token's own messageImprint read by OpenSSL's TS API.

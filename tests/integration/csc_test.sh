@@ -366,6 +366,38 @@ expect_exit 0 "xmlsec1 verifies the detached XAdES over the document" -- xmlsec1
 printf x >> xml-doc.bin
 expect_exit 1 "and not over another document" -- xmlsec1 --verify --trusted-pem root.pem --untrusted-pem issuing.pem \
   --id-attr:Id SignedProperties --id-attr:Id Object --url-map:document xml-doc.bin xml-doc.xml
+# A detached JAdES from a hash: the JWS names the document by reference (TS 119 182-1 sigD
+# ObjectIdByURIHash, b64:false). jose verifies the signature over the header, the hashV in it is
+# openssl's digest of the document, and qualsig verify validates it against the document (B-LT,
+# its own revocation data); another document is refused. B-LTA from a hash is refused before the
+# SAD is consumed (its arcTst needs the bytes).
+head -c 150000 /dev/urandom > json-doc.bin
+JSON_H=$(openssl dgst -sha256 -binary json-doc.bin | base64 -w0)
+JCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LT\",\"signed_envelope_property\":\"Detached\"}}'
+post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$JSON_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$JCD\"}"
+expect_code 200 "authorize a detached JAdES signature of a hash"
+SADJ=$(field '["SAD"]')
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADJ\",\"documentDigests\":[{\"hashes\":[\"$JSON_H\"],\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LT\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
+expect_code 200 "signatures/signDoc with documentDigests, detached JAdES"
+python3 -c 'import json,sys,base64; open("json-doc.jws","wb").write(base64.b64decode(json.loads(sys.argv[1])["SignatureObject"][0]))' "$BODY"
+R=$(node "$HERE/../interop/jades_check.mjs" json-doc.jws leaf.pem ES256 2>&1) && pass "jose verifies the JAdES by reference" || fail "jose: $R"
+HASHV=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["protectedHeader"]["sigD"]["hashV"][0])' "$R" 2>/dev/null)
+contains "its sigD hashV is openssl's digest of the document" "$HASHV" "$(openssl dgst -sha256 -binary json-doc.bin | basenc --base64url | tr -d '=')"
+expect_exit 0 "qualsig verify: TOTAL-PASSED against the document" -- "$QUALSIG" verify json-doc.jws --detached json-doc.bin --trust-anchor root.pem
+printf x >> json-doc.bin
+expect_exit 1 "and not against another document" -- "$QUALSIG" verify json-doc.jws --detached json-doc.bin --trust-anchor root.pem
+JLTA=$(echo "$JCD" | sed 's/Ades-B-LT/Ades-B-LTA/')
+head -c 1000 /dev/urandom > json-lta.bin
+JLTA_H=$(openssl dgst -sha256 -binary json-lta.bin | base64 -w0)
+post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$JLTA_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$JLTA\"}"
+SADL=$(field '["SAD"]')
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADL\",\"documentDigests\":[{\"hashes\":[\"$JLTA_H\"],\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LTA\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
+expect_code 400 "a detached JAdES B-LTA from a hash is refused"
+contains "the refusal says to send the document" "$BODY" "needs the document itself"
+post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADL\",\"documents\":[{\"document\":\"$(base64 -w0 json-lta.bin)\",\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LTA\",\"signed_envelope_property\":\"Detached\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
+expect_code 200 "the unburnt SAD then signs the document itself (b64:false, arcTst over its bytes)"
+python3 -c 'import json,sys,base64; open("json-lta.jws","wb").write(base64.b64decode(json.loads(sys.argv[1])["SignatureObject"][0]))' "$BODY"
+R=$(node "$HERE/../interop/jades_check.mjs" json-lta.jws leaf.pem ES256 --payload json-lta.bin 2>&1) && pass "jose verifies it with the document as detached payload" || fail "jose: $R"
 # An attached CAdES needs the bytes: refused for documentDigests before the SAD is consumed, so
 # the same SAD still signs the document sent in full.
 ATT='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-B\"}}'

@@ -187,6 +187,36 @@ TEST_F(ValidateJades, DetachedObjectByUriHashIsCheckedByItsDigest) {
   EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::sig_crypto_failure);
 }
 
+// What formats::jades::sign_jws_by_reference writes from a digest alone (sigD with b64:false:
+// hashV is the digest of the document itself) validates against the document given as detached
+// content, at B-T with its time-stamp; another document is HASH_FAILURE.
+TEST_F(ValidateJades, SignatureMadeFromADigestValidatesAgainstTheDocument) {
+  jades::SignOptions so;
+  so.level = jades::Level::b_t;
+  so.serialization = jades::Serialization::json;
+  so.signing_time = kSigningTime;
+  so.chain = {pki().issuing.get(), pki().root.get()};
+  so.timestamp = pki().tsa.fn();
+  const jades::DetachedObjects objects{core::DigestAlgorithm::sha256, {"document"}, {core::sha256(kPayload)}};
+  const std::string jws = must(jades::sign_jws_by_reference(objects, pki().signer_cert.get(), *pki().signer, so));
+  ValidationOptions o = options();
+  o.detached_content = kPayload;
+  auto r = validate(to_bytes(jws), o);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->signatures.size(), 1u);
+  const SignatureReport& s = r->signatures[0];
+  EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+  EXPECT_EQ(s.level, "JAdES-BASELINE-T");
+  ASSERT_EQ(s.timestamps.size(), 1u);
+  EXPECT_EQ(s.timestamps[0].indication, Indication::passed);
+
+  o.detached_content = to_bytes("{\"invoice\":43}");
+  r = validate(to_bytes(jws), o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->signatures[0].indication, Indication::total_failed);
+  EXPECT_EQ(r->signatures[0].sub_indication, SubIndication::hash_failure);
+}
+
 TEST_F(ValidateJades, MalformedSigDIsAClearError) {
   const auto base = by_uri_hash({"invoice.json"}, {kPayload});
   struct Case {
