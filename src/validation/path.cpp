@@ -82,12 +82,26 @@ std::optional<RevocationStatus> ocsp_answer(OCSP_BASICRESP* bs, X509* cert, X509
   return out;
 }
 
+// The responder's certificate was valid when it signed: producedAt inside its validity period
+// (RFC 5280 §4.1.2.5: a signature made outside it is not vouched for by the issuer). A response
+// produced by an expired delegated responder, whose key is no longer watched over, is not
+// revocation data. A trust anchor is taken as it is configured (validity not judged, as
+// X509_verify_cert does not for anchors).
+bool signed_while_valid(OCSP_BASICRESP* bs, X509* responder, const Material& material) {
+  if (contains(material.anchors.get(), responder)) return true;
+  auto produced = to_time_point(OCSP_resp_get0_produced_at(bs));
+  auto not_before = to_time_point(X509_get0_notBefore(responder));
+  auto not_after = to_time_point(X509_get0_notAfter(responder));
+  return produced && not_before && not_after && *not_before <= *produced && *produced <= *not_after;
+}
+
 // The response's signature verifies with its signer's key (found in the response or the pool),
-// and that signer may answer for certificates of `issuer`.
+// that signer may answer for certificates of `issuer`, and it signed while its certificate was valid.
 bool ocsp_acceptable(OCSP_BASICRESP* bs, X509* issuer, const Material& material) {
   X509* responder = nullptr;
   bool ok = OCSP_resp_get0_signer(bs, &responder, material.pool.get()) == 1 && responder != nullptr &&
-            material.signatures->ocsp(bs, responder) && authorised_responder(responder, issuer, material);
+            material.signatures->ocsp(bs, responder) && authorised_responder(responder, issuer, material) &&
+            signed_while_valid(bs, responder, material);
   ERR_clear_error();
   return ok;
 }

@@ -617,6 +617,73 @@ TEST_F(ValidateCades, Rsa1024AfterSunsetIsCryptoConstraintsFailure) {
   EXPECT_EQ(pki().openssl_verify(der, &kDocument).status, 0);
 }
 
+// A delegated OCSP responder must have signed while its certificate was valid (producedAt inside
+// its validity period): a response from a responder that had expired, or was not yet valid, is
+// not revocation data, so the signer has none (TRY_LATER). `openssl ocsp -attime producedAt`
+// refuses the same responses and accepts the control one.
+TEST_F(ValidateCades, OcspResponseSignedOutsideItsResponderValidityIsNotUsed) {
+  Bytes cms = sign(Level::b_b);
+  const TimePoint produced = kSigningTime + 30min;
+  auto responder_cert = [&](TimePoint not_before, TimePoint not_after) {
+    pki::CertificateRequest req;
+    req.subject = {"Test OCSP (window)", "Qualsig Test", "", "", "NL"};
+    req.public_key = pki().ocsp_key.get();
+    req.not_before = not_before;
+    req.not_after = not_after;
+    req.extensions.key_usage = pki::kDigitalSignature;
+    req.extensions.extended_key_usage = {pki::oid::kKpOcspSigning};
+    req.extensions.ocsp_nocheck = true;
+    return must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
+  };
+  auto response_from = [&](X509* responder) {
+    auto req = core::wrap(OCSP_REQUEST_new());
+    OCSP_request_add0_id(req.get(), OCSP_cert_to_id(nullptr, pki().signer_cert.get(), pki().issuing.get()));
+    unsigned char* buf = nullptr;
+    int len = i2d_OCSP_REQUEST(req.get(), &buf);
+    Bytes req_der(buf, buf + len);
+    OPENSSL_free(buf);
+    pki::StatusLookup good = [](const std::string&) -> Result<std::optional<pki::CertStatus>> {
+      return std::optional<pki::CertStatus>(pki::CertStatus{pki::CertState::good, {}, {}});
+    };
+    return pki::respond(req_der, {pki().issuing.get(), responder, pki().ocsp_key.get()}, good, {}, produced);
+  };
+  auto openssl_ocsp = [&](const Bytes& response) {
+    write_file(pki().path("resp.der"), response);
+    const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(produced.time_since_epoch()).count();
+    return qualsig::testing::run("openssl ocsp -respin " + pki().path("resp.der") + " -issuer " + pki().path("issuing.pem") +
+                                 " -CAfile " + pki().path("root.pem") + " -attime " + std::to_string(epoch) + " -cert " +
+                                 pki().path("signer.pem") + " 2>&1");
+  };
+  struct Case {
+    const char* what;
+    core::UniquePtr<X509> cert;
+    bool usable;
+  };
+  Case cases[] = {
+      {"valid when it signed", responder_cert(date(2020, 1, 1), date(2040, 1, 1)), true},
+      {"expired before it signed", responder_cert(date(2020, 1, 1), kSigningTime - 24h), false},
+      {"not yet valid when it signed", responder_cert(kSigningTime + 24h, date(2040, 1, 1)), false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Bytes response = response_from(c.cert.get());
+    ValidationOptions o = options(kSigningTime + 1h, false);
+    o.extra_crls = pki().validation_data().crls;  // the issuing CA's status, from the root
+    o.extra_certificates = {der(c.cert.get())};
+    o.extra_ocsp_responses = {response};
+    SignatureReport s = only(cms, o);
+    auto verdict = openssl_ocsp(response);
+    if (c.usable) {
+      EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+      EXPECT_NE(verdict.output.find("Response verify OK"), std::string::npos) << verdict.output;
+    } else {
+      EXPECT_EQ(s.indication, Indication::indeterminate);
+      EXPECT_EQ(s.sub_indication, SubIndication::try_later) << (s.reasons.empty() ? "" : s.reasons[0]);
+      EXPECT_EQ(verdict.output.find("Response verify OK"), std::string::npos) << verdict.output;
+    }
+  }
+}
+
 // Online validation with a fetcher standing in for the network: what is asked, how often, and
 // what a failure or a good answer does to the indication.
 TEST_F(ValidateCades, OnlineFetchesOnlyWhatThePathLacksAndEachUrlOnce) {
