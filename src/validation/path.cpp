@@ -106,10 +106,81 @@ bool ocsp_acceptable(OCSP_BASICRESP* bs, X509* issuer, const Material& material)
   return ok;
 }
 
-// The CRL's answer for `cert` if it is issued under the name of `issuer`; nullopt otherwise or
-// without a readable thisUpdate.
+// A distribution point name as a list of general names: the full name, or the name relative to
+// the CRL issuer (RFC 5280 §4.2.1.13) as a directoryName made by OpenSSL's DIST_POINT_set_dpname.
+bool same_distribution_point(DIST_POINT_NAME* a, DIST_POINT_NAME* b, const X509_NAME* crl_issuer) {
+  auto names = [&](DIST_POINT_NAME* n, std::vector<const GENERAL_NAME*>& out, const X509_NAME*& relative) {
+    if (n->type == 0) {
+      for (int i = 0; i < sk_GENERAL_NAME_num(n->name.fullname); ++i) out.push_back(sk_GENERAL_NAME_value(n->name.fullname, i));
+    } else if (DIST_POINT_set_dpname(n, crl_issuer) == 1) {
+      relative = n->dpname;
+    }
+  };
+  std::vector<const GENERAL_NAME*> na, nb;
+  const X509_NAME *ra = nullptr, *rb = nullptr;
+  names(a, na, ra);
+  names(b, nb, rb);
+  if (ra != nullptr && rb != nullptr) return X509_NAME_cmp(ra, rb) == 0;
+  if (ra != nullptr || rb != nullptr) {
+    const X509_NAME* rel = ra != nullptr ? ra : rb;
+    for (const GENERAL_NAME* g : ra != nullptr ? nb : na)
+      if (g->type == GEN_DIRNAME && X509_NAME_cmp(g->d.directoryName, rel) == 0) return true;
+    return false;
+  }
+  for (const GENERAL_NAME* x : na)
+    for (const GENERAL_NAME* y : nb)
+      if (GENERAL_NAME_cmp(const_cast<GENERAL_NAME*>(x), const_cast<GENERAL_NAME*>(y)) == 0) return true;
+  return false;
+}
+
+// Whether `crl` is a complete CRL whose scope includes `cert` (RFC 5280 §5.2, §6.3.3). Not usable:
+// - a delta CRL (§5.2.4): it lists changes since a base CRL, so a certificate it does not list is
+//   not thereby unrevoked;
+// - a CRL with a critical extension other than the issuing distribution point (§5.2: "MUST NOT
+//   use that CRL to determine the status of certificates");
+// - by its issuing distribution point (§5.2.5, §6.3.3 (b)(2)): one for attribute certificates, for
+//   CA certificates only when `cert` is not a CA, for end-entity certificates only when it is, an
+//   indirect CRL or one for some revocation reasons only (qualsig reads complete, direct CRLs),
+//   and a partition whose distribution point none of `cert`'s CRL distribution points names (a
+//   CRL that names one applies to a certificate without distribution points neither).
+bool crl_covers(X509_CRL* crl, X509* cert) {
+  for (int i = 0; i < X509_CRL_get_ext_count(crl); ++i) {
+    X509_EXTENSION* ext = X509_CRL_get_ext(crl, i);
+    const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+    if (nid == NID_delta_crl) return false;
+    if (X509_EXTENSION_get_critical(ext) != 0 && nid != NID_issuing_distribution_point) return false;
+  }
+  int critical = -1;
+  auto idp = std::unique_ptr<ISSUING_DIST_POINT, decltype(&ISSUING_DIST_POINT_free)>(
+      static_cast<ISSUING_DIST_POINT*>(X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, &critical, nullptr)),
+      &ISSUING_DIST_POINT_free);
+  ERR_clear_error();
+  if (!idp) return critical == -1;  // absent: the CRL covers every certificate of its issuer
+  const bool is_ca = (X509_get_extension_flags(cert) & EXFLAG_CA) != 0;
+  if (idp->onlyattr > 0 || idp->indirectCRL > 0 || idp->onlysomereasons != nullptr) return false;
+  if ((idp->onlyuser > 0 && is_ca) || (idp->onlyCA > 0 && !is_ca)) return false;
+  if (idp->distpoint == nullptr) return true;
+  auto dps = std::unique_ptr<STACK_OF(DIST_POINT), decltype(&CRL_DIST_POINTS_free)>(
+      static_cast<STACK_OF(DIST_POINT)*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)),
+      &CRL_DIST_POINTS_free);
+  ERR_clear_error();
+  for (int i = 0; dps && i < sk_DIST_POINT_num(dps.get()); ++i) {
+    DIST_POINT* dp = sk_DIST_POINT_value(dps.get(), i);
+    if (dp->distpoint != nullptr && same_distribution_point(dp->distpoint, idp->distpoint, X509_CRL_get_issuer(crl)))
+      return true;
+  }
+  return false;
+}
+
+// The CRL's answer for `cert` if it is issued under the name of `issuer`, whose key usage allows
+// signing CRLs (RFC 5280 §6.3.3 (f)), and covers `cert` (crl_covers); nullopt otherwise, without a
+// readable thisUpdate, or when the certificate's entry has a critical extension (certificateIssuer
+// belongs to indirect CRLs; reasonCode, invalidityDate and holdInstructionCode are never critical).
 std::optional<RevocationStatus> crl_answer(X509_CRL* crl, X509* cert, X509* issuer) {
   if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) return std::nullopt;
+  if ((X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(issuer) & KU_CRL_SIGN) == 0)
+    return std::nullopt;
+  if (!crl_covers(crl, cert)) return std::nullopt;
   auto this_update = to_time_point(X509_CRL_get0_lastUpdate(crl));
   if (!this_update) return std::nullopt;
   RevocationStatus out;
@@ -117,6 +188,9 @@ std::optional<RevocationStatus> crl_answer(X509_CRL* crl, X509* cert, X509* issu
   out.produced_at = *this_update;
   X509_REVOKED* entry = nullptr;
   if (X509_CRL_get0_by_cert(crl, &entry, cert) == 1 && entry != nullptr) {
+    const STACK_OF(X509_EXTENSION)* entry_exts = X509_REVOKED_get0_extensions(entry);
+    for (int i = 0; i < sk_X509_EXTENSION_num(entry_exts); ++i)
+      if (X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(entry_exts, i)) != 0) return std::nullopt;
     out.state = RevocationStatus::State::revoked;
     out.revoked_at = to_time_point(X509_REVOKED_get0_revocationDate(entry));
     auto reason = core::wrap(static_cast<ASN1_STRING*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
@@ -325,6 +399,13 @@ ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
   out.chain_found = true;
   out.chain = core::wrap(X509_STORE_CTX_get1_chain(ctx.get()));
   int n = sk_X509_num(out.chain.get());
+  // RFC 5280 §4.2.1.3: a keyUsage without digitalSignature and nonRepudiation (contentCommitment)
+  // does not allow the key to sign documents or time-stamps (`openssl cms -verify` refuses such a
+  // signer for S/MIME signing, `openssl ts -verify` for time-stamping).
+  if (X509* leaf_cert = sk_X509_value(out.chain.get(), 0);
+      leaf_cert != nullptr && (X509_get_extension_flags(leaf_cert) & EXFLAG_KUSAGE) != 0 &&
+      (X509_get_key_usage(leaf_cert) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
+    out.constraint = "the certificate's keyUsage allows neither digitalSignature nor nonRepudiation (RFC 5280 §4.2.1.3)";
   // The path ends at the first certificate that is a trust anchor (EN 319 102-1 §5.2.4): with
   // X509_V_FLAG_PARTIAL_CHAIN OpenSSL may return issuers above it, whose revocation and validity
   // are not part of this path (a signer that is itself an anchor has no links at all).
@@ -358,6 +439,7 @@ ChainResult build_chain(X509* leaf, const Material& material, TimePoint at) {
 
 Verdict judge_chain(const ChainResult& chain, TimePoint at, bool require_revocation) {
   if (!chain.chain_found) return {Indication::indeterminate, chain.structural, chain.reason};
+  if (!chain.constraint.empty()) return {Indication::indeterminate, SubIndication::chain_constraints_failure, chain.constraint};
   using State = RevocationStatus::State;
   for (std::size_t i = 0; i < chain.links.size(); ++i) {
     const auto& rev = chain.links[i].revocation;

@@ -102,6 +102,8 @@ struct ChainResult {
   bool chain_found = false;                 // a path to a trust anchor exists
   std::optional<SubIndication> structural;  // NO_CERTIFICATE_CHAIN_FOUND / CERTIFICATE_CHAIN_GENERAL_FAILURE
   std::string reason;
+  // Non-empty: the leaf's certificate does not allow what it was used for (CHAIN_CONSTRAINTS_FAILURE).
+  std::string constraint;
   core::UniquePtr<STACK_OF(X509)> chain;    // leaf first, trust anchor last
   // Per certificate of the chain except the anchor: validity window and revocation.
   struct Link {
@@ -126,7 +128,8 @@ struct Verdict {
   bool passed() const { return indication == Indication::passed; }
 };
 
-// The XCV verdict of `chain` at `at`: structural failures first, then a revoked signer
+// The XCV verdict of `chain` at `at`: structural failures first, then the leaf's constraint
+// (INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE, EN 319 102-1 §5.2.6), then a revoked signer
 // (REVOKED_NO_POE) or CA (REVOKED_CA_NO_POE) whose revocation time is at or before `at`, on hold
 // (TRY_LATER), a certificate outside its validity (OUT_OF_BOUNDS_NOT_REVOKED when the signer has
 // acceptable "good" revocation data, else OUT_OF_BOUNDS_NO_POE), then missing revocation data

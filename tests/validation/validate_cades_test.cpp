@@ -684,6 +684,174 @@ TEST_F(ValidateCades, OcspResponseSignedOutsideItsResponderValidityIsNotUsed) {
   }
 }
 
+// RFC 5280 §5.2 and §6.3.3: a CRL is the signer's revocation data only when it is a complete,
+// direct CRL whose scope includes the signer. Each variant of the issuing CA's (empty) CRL is
+// also given to `openssl verify -crl_check -extended_crl`, which must agree: the usable ones
+// verify, the others leave it without a CRL it can use. (Without -extended_crl OpenSSL 3.0 takes a
+// delta CRL for a complete one: get_crl_score skips deltas only with extended CRL support.)
+TEST_F(ValidateCades, CrlOutsideItsScopeIsNotRevocationData) {
+  auto cert = signer_variant(date(2027, 6, 1), false, true);  // CDPs: ldap://directory.test/..., kCrlUrl
+  write_file(pki().path("variant.pem"), to_bytes(must(core::x509_to_pem(cert.get()))));
+  Bytes cms = must(formats::cades::sign_detached(core::sha256(kDocument), cert.get(), *pki().signer, pki().options(Level::b_b)));
+  const TimePoint at = kSigningTime + 1h;
+
+  auto idp_with = [](auto&& set) {
+    ISSUING_DIST_POINT* idp = ISSUING_DIST_POINT_new();
+    set(idp);
+    return idp;
+  };
+  auto uri_point = [](const char* uri) {
+    DIST_POINT_NAME* dpn = DIST_POINT_NAME_new();
+    dpn->type = 0;
+    dpn->name.fullname = GENERAL_NAMES_new();
+    GENERAL_NAME* gn = GENERAL_NAME_new();
+    ASN1_IA5STRING* text = ASN1_IA5STRING_new();
+    ASN1_STRING_set(text, uri, -1);
+    GENERAL_NAME_set0_value(gn, GEN_URI, text);
+    sk_GENERAL_NAME_push(dpn->name.fullname, gn);
+    return dpn;
+  };
+  // The issuing CA's CRL (nothing revoked), with `extend` applied before it is signed again.
+  auto crl_variant = [&](const std::function<void(X509_CRL*)>& extend) {
+    auto crl = must(pki::build_crl(pki().issuing.get(), pki().issuing_key.get(), 11, kSigningTime - 1h, kSigningTime + 24h * 30, {}));
+    extend(crl.get());
+    X509_CRL_sign(crl.get(), pki().issuing_key.get(), EVP_sha256());
+    return must(pki::crl_to_der(crl.get()));
+  };
+  auto add_idp = [&](ISSUING_DIST_POINT* idp) {
+    return [idp](X509_CRL* crl) {
+      X509_CRL_add1_ext_i2d(crl, NID_issuing_distribution_point, idp, 1, X509V3_ADD_DEFAULT);
+      ISSUING_DIST_POINT_free(idp);
+    };
+  };
+  struct Case {
+    const char* what;
+    Bytes crl;
+    bool usable;
+  };
+  Case cases[] = {
+      {"complete CRL", crl_variant([](X509_CRL*) {}), true},
+      {"only end-entity certificates", crl_variant(add_idp(idp_with([](ISSUING_DIST_POINT* i) { i->onlyuser = 0xff; }))), true},
+      {"partition named by the certificate's CDP",
+       crl_variant(add_idp(idp_with([&](ISSUING_DIST_POINT* i) { i->distpoint = uri_point(kCrlUrl); }))), true},
+      {"delta CRL", crl_variant([](X509_CRL* crl) {
+         auto base = core::wrap(ASN1_INTEGER_new());
+         ASN1_INTEGER_set(base.get(), 10);
+         X509_CRL_add1_ext_i2d(crl, NID_delta_crl, base.get(), 1, X509V3_ADD_DEFAULT);
+       }),
+       false},
+      {"only CA certificates", crl_variant(add_idp(idp_with([](ISSUING_DIST_POINT* i) { i->onlyCA = 0xff; }))), false},
+      {"another partition",
+       crl_variant(add_idp(idp_with([&](ISSUING_DIST_POINT* i) { i->distpoint = uri_point("http://responder.test/partition-2.crl"); }))),
+       false},
+      {"some reasons only", crl_variant(add_idp(idp_with([](ISSUING_DIST_POINT* i) {
+         i->onlysomereasons = ASN1_BIT_STRING_new();
+         ASN1_BIT_STRING_set_bit(i->onlysomereasons, 1, 1);  // keyCompromise
+       }))),
+       false},
+      {"unknown critical extension", crl_variant([](X509_CRL* crl) {
+         auto obj = core::wrap(OBJ_txt2obj("1.3.6.1.4.1.99999.2", 1));
+         auto value = core::wrap(ASN1_OCTET_STRING_new());
+         const unsigned char null_der[] = {0x05, 0x00};
+         ASN1_OCTET_STRING_set(value.get(), null_der, 2);
+         auto ext = core::wrap(X509_EXTENSION_create_by_OBJ(nullptr, obj.get(), 1, value.get()));
+         X509_CRL_add_ext(crl, ext.get(), -1);
+       }),
+       false},
+  };
+  const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    ValidationOptions o = options(at, false);
+    o.extra_crls = pki().validation_data().crls;  // the root's, for the issuing CA
+    o.extra_crls.push_back(c.crl);
+    SignatureReport s = only(cms, o);
+    write_file(pki().path("scope.crl"), c.crl);
+    auto verdict = qualsig::testing::run("openssl crl -inform DER -in " + pki().path("scope.crl") + " -out " + pki().path("scope.pem") +
+                                         " && openssl verify -crl_check -extended_crl -attime " + std::to_string(epoch) + " -CAfile " +
+                                         pki().path("root.pem") + " -untrusted " + pki().path("issuing.pem") + " -CRLfile " +
+                                         pki().path("scope.pem") + " " + pki().path("variant.pem") + " 2>&1");
+    if (c.usable) {
+      EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+      EXPECT_EQ(verdict.status, 0) << verdict.output;
+    } else {
+      EXPECT_EQ(s.indication, Indication::indeterminate);
+      EXPECT_EQ(s.sub_indication, SubIndication::try_later) << (s.reasons.empty() ? "" : s.reasons[0]);
+      EXPECT_NE(verdict.status, 0) << verdict.output;
+    }
+  }
+
+  // A CRL revoking the signer, for CA certificates only: it says nothing about the signer.
+  pki::RevokedCertificate entry;
+  entry.serial_hex = core::serial_to_hex(X509_get0_serialNumber(cert.get()));
+  entry.revoked_at = kSigningTime - 30min;
+  entry.reason = pki::RevocationReason::key_compromise;
+  auto revoking = must(pki::build_crl(pki().issuing.get(), pki().issuing_key.get(), 12, kSigningTime - 1h, kSigningTime + 24h * 30, {entry}));
+  add_idp(idp_with([](ISSUING_DIST_POINT* i) { i->onlyCA = 0xff; }))(revoking.get());
+  X509_CRL_sign(revoking.get(), pki().issuing_key.get(), EVP_sha256());
+  ValidationOptions o = options(at, false);
+  o.extra_crls = pki().validation_data().crls;
+  o.extra_crls.push_back(must(pki::crl_to_der(revoking.get())));
+  EXPECT_EQ(only(cms, o).sub_indication, SubIndication::try_later);
+}
+
+// RFC 5280 §4.2.1.3: a signer whose certificate's keyUsage is keyAgreement only may not sign:
+// INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE, which no proof of existence cures (also at B-LTA).
+// `openssl cms -verify` (S/MIME signing purpose) refuses the same signer and accepts the control.
+TEST_F(ValidateCades, SignerWhoseKeyUsageForbidsSigningIsChainConstraintsFailure) {
+  auto with_usage = [&](unsigned key_usage) {
+    pki::CertificateRequest req;
+    req.subject = {"Test Signer (key usage)", "Qualsig Test", "", "", "NL"};
+    req.public_key = pki().signer->public_key();
+    req.not_before = date(2020, 1, 1);
+    req.not_after = date(2040, 1, 1);
+    req.extensions.key_usage = key_usage;
+    return must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
+  };
+  const unsigned kKeyAgreement = 1u << 4;  // RFC 5280 §4.2.1.3 bit 4
+  struct Case {
+    const char* what;
+    unsigned key_usage;
+    bool allowed;
+  } cases[] = {{"digitalSignature", pki::kDigitalSignature, true},
+               {"nonRepudiation", pki::kNonRepudiation, true},
+               {"keyAgreement only", kKeyAgreement, false}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto cert = with_usage(c.key_usage);
+    for (Level level : {Level::b_b, Level::b_lta}) {
+      SCOPED_TRACE(formats::cades::level_name(level));
+      auto so = pki().options(level);
+      so.validation_data.ocsp_responses = {ocsp_good(cert.get(), kSigningTime)};
+      Bytes cms = must(formats::cades::sign_detached(core::sha256(kDocument), cert.get(), *pki().signer, so));
+      ValidationOptions o = options(kSigningTime + 1h, false);
+      o.extra_crls = pki().validation_data().crls;
+      o.extra_certificates = {der(pki().ocsp_cert.get())};
+      o.extra_ocsp_responses = {ocsp_good(cert.get(), kSigningTime)};
+      SignatureReport s = only(cms, o);
+      if (c.allowed) {
+        EXPECT_EQ(s.indication, Indication::total_passed) << (s.reasons.empty() ? "" : s.reasons[0]);
+      } else {
+        EXPECT_EQ(s.indication, Indication::indeterminate);
+        EXPECT_EQ(s.sub_indication, SubIndication::chain_constraints_failure);
+        ASSERT_FALSE(s.reasons.empty());
+        EXPECT_NE(s.reasons[0].find("keyUsage"), std::string::npos) << s.reasons[0];
+      }
+      if (level == Level::b_b) {
+        write_file(pki().path("ku.p7s"), cms);
+        write_file(pki().path("ku-doc.bin"), kDocument);
+        auto verdict = qualsig::testing::run("openssl cms -verify -binary -inform DER -in " + pki().path("ku.p7s") + " -content " +
+                                             pki().path("ku-doc.bin") + " -CAfile " + pki().path("root.pem") +
+                                             " -certfile " + pki().path("issuing.pem") + " -out /dev/null 2>&1");
+        EXPECT_EQ(verdict.status == 0, c.allowed) << verdict.output;
+        if (!c.allowed) {
+          EXPECT_NE(verdict.output.find("unsuitable certificate purpose"), std::string::npos) << verdict.output;
+        }
+      }
+    }
+  }
+}
+
 // Online validation with a fetcher standing in for the network: what is asked, how often, and
 // what a failure or a good answer does to the indication.
 TEST_F(ValidateCades, OnlineFetchesOnlyWhatThePathLacksAndEachUrlOnce) {
