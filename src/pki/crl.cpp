@@ -114,7 +114,8 @@ Result<RevocationReason> parse_reason_name(std::string_view name) {
 
 Result<core::UniquePtr<X509_CRL>> build_crl(const X509* issuer, EVP_PKEY* issuer_key, std::uint64_t crl_number,
                                             TimePoint this_update, TimePoint next_update,
-                                            const std::vector<RevokedCertificate>& revoked) {
+                                            const std::vector<RevokedCertificate>& revoked,
+                                            std::optional<TimePoint> expired_certs_on_crl) {
   if (issuer == nullptr || issuer_key == nullptr) return fail(ErrorCode::internal, "missing CRL issuer or key");
   if (next_update <= this_update) return fail(ErrorCode::invalid_input, "nextUpdate must be after thisUpdate");
   // RFC 5280 §4.2.1.3: the cRLSign bit "is asserted when the subject public key is used for
@@ -152,6 +153,19 @@ Result<core::UniquePtr<X509_CRL>> build_crl(const X509* issuer, EVP_PKEY* issuer
       X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, X509V3_ADD_DEFAULT) != 1)
     return fail(core::openssl_error(ErrorCode::internal, "cannot add cRLNumber"));
   QS_TRY_VOID(add_authority_key_id(crl.get(), issuer));
+  if (expired_certs_on_crl) {
+    // X.509 §9.6.2.6: ExpiredCertsOnCRL ::= GeneralizedTime (OpenSSL has no NID for it).
+    auto when = wrap(ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(*expired_certs_on_crl)));
+    auto oid = wrap(OBJ_txt2obj("2.5.29.60", 1));
+    unsigned char* der = nullptr;
+    const int len = when ? i2d_ASN1_GENERALIZEDTIME(when.get(), &der) : -1;
+    auto value = wrap(ASN1_OCTET_STRING_new());
+    const bool encoded = len > 0 && value && oid && ASN1_OCTET_STRING_set(value.get(), der, len) == 1;
+    OPENSSL_free(der);
+    auto ext = encoded ? wrap(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, value.get())) : nullptr;
+    if (!ext || X509_CRL_add_ext(crl.get(), ext.get(), -1) != 1)
+      return fail(core::openssl_error(ErrorCode::internal, "cannot add expiredCertsOnCRL"));
+  }
 
   if (X509_CRL_sign(crl.get(), issuer_key, digest_for_key(issuer_key)) <= 0)
     return fail(core::openssl_error(ErrorCode::token, "the token could not sign the CRL"));

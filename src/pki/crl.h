@@ -55,9 +55,14 @@ struct RevokedCertificate {
 // thisUpdate, a removeFromCRL entry (delta CRLs only, §5.3.1), an issuer without SKI or whose
 // keyUsage lacks cRLSign; usage if `issuer_key` is not the issuer's key; token if signing
 // fails. `issuer` and `issuer_key` are borrowed for the call only.
+// With `expired_certs_on_crl`, the CRL also carries X.509 (10/2016) §9.6.2.6 expiredCertsOnCRL
+// (2.5.29.60, non-critical, GeneralizedTime): revoked certificates that expired at or after that
+// time stay listed, so relying parties may take a certificate's absence as "not revoked" after
+// it expired too (RFC 5280 §3.3 lets CAs drop them otherwise).
 Result<core::UniquePtr<X509_CRL>> build_crl(const X509* issuer, EVP_PKEY* issuer_key, std::uint64_t crl_number,
                                             TimePoint this_update, TimePoint next_update,
-                                            const std::vector<RevokedCertificate>& revoked);
+                                            const std::vector<RevokedCertificate>& revoked,
+                                            std::optional<TimePoint> expired_certs_on_crl = std::nullopt);
 
 // DER / PEM ("X509 CRL") encodings of a CRL.
 Result<Bytes> crl_to_der(const X509_CRL* crl);

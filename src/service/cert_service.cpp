@@ -123,7 +123,11 @@ Result<store::CrlRecord> sign_crl(TrustService& svc, CaContext& ca, const std::s
   std::uint64_t number = previous ? previous->crl_number + 1 : 1;
   X509* cert = issuer == "issuing" ? ca.issuing.get() : ca.root.get();
   EVP_PKEY* key = issuer == "issuing" ? ca.issuing_key.get() : ca.root_key.get();
-  QS_TRY(auto crl, pki::build_crl(cert, key, number, now, now + kCrlValidity, entries));
+  // Revoked certificates are never dropped from the list, expired or not: the CRL says so
+  // (expiredCertsOnCRL from the CA's own notBefore), so that a current CRL also answers for a
+  // certificate that has since expired (EN 319 411-2: status stays available after expiry; the
+  // OCSP responder says the same with its archive cutoff).
+  QS_TRY(auto crl, pki::build_crl(cert, key, number, now, now + kCrlValidity, entries, asn1_to_time(X509_get0_notBefore(cert))));
   QS_TRY(auto der, pki::crl_to_der(crl.get()));
   store::CrlRecord rec{issuer, number, now, now + kCrlValidity, std::move(der)};
   QS_TRY_VOID(svc.store().put_crl(rec));
@@ -188,7 +192,20 @@ Result<store::CertificateRecord> issue_certificate(TrustService& svc, const Issu
     QS_TRY_VOID(svc.store().put_certificate(c));
     return c;
   }();
-  if (!issued) (void)token->destroy_key(kp);  // nothing was released: do not keep the key
+  if (!issued) {
+    (void)token->destroy_key(kp);  // nothing was released: do not keep the key
+    return issued;
+  }
+  // A CRL published before a certificate was issued says nothing about it (RFC 5280 §3.3; DSS
+  // RevocationAfterCertificateIssuance): the issuing CA's CRL is re-signed now, so the current
+  // CRL answers for the new certificate at once. The certificate stands if this fails (the next
+  // CRL covers it; OCSP answers for it meanwhile).
+  {
+    std::lock_guard lock(ca->crl_mutex);
+    if (auto crl = sign_crl(svc, *ca, "issuing", now); !crl)
+      spdlog::warn(nlohmann::json{{"event", "crl_resign_failed"}, {"after", "certificate_issued"},
+                                  {"serial", issued->serial_hex}, {"reason", crl.error().message}}.dump());
+  }
   return issued;
 }
 

@@ -54,23 +54,52 @@ struct Candidate {
   OCSP_BASICRESP* ocsp = nullptr;   // borrowed from the material
 };
 
+// Whether revocation data issued at `issued` can speak for `cert` (DSS RAC
+// RevocationAfterCertificateIssuance and RevocationHasInformationAboutCertificate): not when it
+// predates the certificate; and for a "good" answer, not when the certificate had expired before it
+// was issued, as a CA may drop expired certificates from its CRLs (RFC 5280 §3.3, §5.3) and a
+// responder may forget them, unless the data says it keeps them from `kept_from` on (X.509
+// expiredCertsOnCRL, RFC 6960 §4.4.4 archiveCutoff) and the certificate expired after that.
+bool speaks_for(X509* cert, TimePoint issued, bool listed_revoked, std::optional<TimePoint> kept_from) {
+  auto not_before = to_time_point(X509_get0_notBefore(cert));
+  auto not_after = to_time_point(X509_get0_notAfter(cert));
+  if (!not_before || !not_after || issued < *not_before) return false;
+  if (listed_revoked || issued <= *not_after) return true;
+  return kept_from && *kept_from <= *not_after;
+}
+
+// A GeneralizedTime extension value (expiredCertsOnCRL, archiveCutoff) as a time point.
+std::optional<TimePoint> time_extension(ASN1_GENERALIZEDTIME* value) {
+  auto owned = std::unique_ptr<ASN1_GENERALIZEDTIME, decltype(&ASN1_GENERALIZEDTIME_free)>(value, &ASN1_GENERALIZEDTIME_free);
+  ERR_clear_error();
+  return owned ? to_time_point(owned.get()) : std::nullopt;
+}
+
 // The OCSP response's answer for `cert`; nullopt if it has none, or "unknown" (notes §4
-// UnknownStatus), or no readable producedAt.
+// UnknownStatus), no readable producedAt or thisUpdate, or an answer that cannot speak for it
+// (speaks_for, with the SingleResponse's archiveCutoff).
 std::optional<RevocationStatus> ocsp_answer(OCSP_BASICRESP* bs, X509* cert, X509* issuer) {
   int status = -1, reason = -1;
   ASN1_GENERALIZEDTIME *revtime = nullptr, *thisupd = nullptr, *nextupd = nullptr;
-  bool found = false;
+  OCSP_SINGLERESP* single = nullptr;
   for (const EVP_MD* md : {EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512()}) {
     auto id = std::unique_ptr<OCSP_CERTID, decltype(&OCSP_CERTID_free)>(OCSP_cert_to_id(md, cert, issuer), &OCSP_CERTID_free);
-    if (id && OCSP_resp_find_status(bs, id.get(), &status, &reason, &revtime, &thisupd, &nextupd) == 1) {
-      found = true;
+    const int index = id ? OCSP_resp_find(bs, id.get(), -1) : -1;
+    if (index >= 0) {
+      single = OCSP_resp_get0(bs, index);
+      status = OCSP_single_get0_status(single, &reason, &revtime, &thisupd, &nextupd);
       break;
     }
   }
   ERR_clear_error();
-  if (!found || status == V_OCSP_CERTSTATUS_UNKNOWN) return std::nullopt;
+  if (single == nullptr || status < 0 || status == V_OCSP_CERTSTATUS_UNKNOWN) return std::nullopt;
   auto produced = to_time_point(OCSP_resp_get0_produced_at(bs));
-  if (!produced) return std::nullopt;
+  auto this_update = to_time_point(thisupd);
+  if (!produced || !this_update) return std::nullopt;
+  // RFC 6960 §4.4.4: archiveCutoff is a singleExtension.
+  auto cutoff = time_extension(static_cast<ASN1_GENERALIZEDTIME*>(
+      OCSP_SINGLERESP_get1_ext_d2i(single, NID_id_pkix_OCSP_archiveCutoff, nullptr, nullptr)));
+  if (!speaks_for(cert, *this_update, status == V_OCSP_CERTSTATUS_REVOKED, cutoff)) return std::nullopt;
   RevocationStatus out;
   out.source = "OCSP";
   out.produced_at = *produced;
@@ -187,7 +216,20 @@ std::optional<RevocationStatus> crl_answer(X509_CRL* crl, X509* cert, X509* issu
   out.source = "CRL";
   out.produced_at = *this_update;
   X509_REVOKED* entry = nullptr;
-  if (X509_CRL_get0_by_cert(crl, &entry, cert) == 1 && entry != nullptr) {
+  const bool listed = X509_CRL_get0_by_cert(crl, &entry, cert) == 1 && entry != nullptr;
+  // X.509 (10/2016) §9.6.2.6 expiredCertsOnCRL (2.5.29.60): the CRL keeps revoked certificates
+  // that expired at or after that time.
+  std::optional<TimePoint> kept_from;
+  if (auto oid = core::wrap(OBJ_txt2obj("2.5.29.60", 1))) {
+    const int index = X509_CRL_get_ext_by_OBJ(crl, oid.get(), -1);
+    if (index >= 0) {
+      const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(X509_CRL_get_ext(crl, index));
+      const unsigned char* p = ASN1_STRING_get0_data(value);
+      kept_from = time_extension(d2i_ASN1_GENERALIZEDTIME(nullptr, &p, ASN1_STRING_length(value)));
+    }
+  }
+  if (!speaks_for(cert, *this_update, listed, kept_from)) return std::nullopt;
+  if (listed) {
     const STACK_OF(X509_EXTENSION)* entry_exts = X509_REVOKED_get0_extensions(entry);
     for (int i = 0; i < sk_X509_EXTENSION_num(entry_exts); ++i)
       if (X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(entry_exts, i)) != 0) return std::nullopt;

@@ -149,6 +149,24 @@ TEST(Crl, EmptyCrlVerifies) {
   EXPECT_NE(r.output.find("X509v3 CRL Number: \n                18446744073709551615"), std::string::npos) << r.output;
 }
 
+// X.509 §9.6.2.6 expiredCertsOnCRL: non-critical, a GeneralizedTime, read back with openssl asn1parse.
+TEST(Crl, ExpiredCertsOnCrlIsAGeneralizedTimeOpensslReads) {
+  Ca ca;
+  TempDir dir;
+  auto crl = build_crl(ca.cert.get(), ca.key.get(), 2, kThisUpdate, kNextUpdate, {}, sys_days{2020y / 1 / 1});
+  ASSERT_TRUE(crl) << crl.error().message;
+  std::ofstream(dir.path() / "e.pem") << pem_of(crl->get());
+  CommandResult r = openssl_crl(dir, ca.cert.get(), "e.pem");
+  EXPECT_NE(r.output.find("verify OK"), std::string::npos) << r.output;
+  CommandResult parsed = run("openssl asn1parse -in " + (dir.path() / "e.pem").string() + " -strparse $(openssl asn1parse -in " +
+                             (dir.path() / "e.pem").string() + " | grep -A1 ':2.5.29.60' | tail -1 | cut -d: -f1) 2>&1");
+  EXPECT_NE(parsed.output.find("GENERALIZEDTIME   :20200101000000Z"), std::string::npos) << parsed.output;
+  CommandResult text = run("openssl asn1parse -in " + (dir.path() / "e.pem").string());
+  const auto at = text.output.find(":2.5.29.60");
+  ASSERT_NE(at, std::string::npos) << text.output;
+  EXPECT_EQ(text.output.substr(at, 200).find("BOOLEAN"), std::string::npos) << "non-critical: no critical flag";
+}
+
 TEST(Crl, TamperedDerFailsOpensslVerification) {
   Ca ca;
   TempDir dir;

@@ -108,8 +108,9 @@ class ValidateCades : public ::testing::Test {
     return cert;
   }
 
-  // An OCSP "good" response from the test responder for `cert`, produced at `at`.
-  Bytes ocsp_good(const X509* cert, TimePoint at) {
+  // An OCSP "good" response for `cert`, produced at `at` by the test responder's key under
+  // `responder` (the test responder's own certificate unless given), with `oo`.
+  Bytes ocsp_good(const X509* cert, TimePoint at, const X509* responder = nullptr, const pki::OcspOptions& oo = {}) {
     auto req = core::wrap(OCSP_REQUEST_new());
     OCSP_request_add0_id(req.get(), OCSP_cert_to_id(nullptr, cert, pki().issuing.get()));
     unsigned char* buf = nullptr;
@@ -119,7 +120,8 @@ class ValidateCades : public ::testing::Test {
     pki::StatusLookup lookup = [](const std::string&) -> Result<std::optional<pki::CertStatus>> {
       return std::optional<pki::CertStatus>(pki::CertStatus{pki::CertState::good, {}, {}});
     };
-    return pki::respond(req_der, {pki().issuing.get(), pki().ocsp_cert.get(), pki().ocsp_key.get()}, lookup, {}, at);
+    return pki::respond(req_der, {pki().issuing.get(), responder != nullptr ? responder : pki().ocsp_cert.get(), pki().ocsp_key.get()},
+                        lookup, oo, at);
   }
 
   // A CRL of the issuing CA revoking the test signer at `revoked_at`, issued at `this_update`.
@@ -635,18 +637,7 @@ TEST_F(ValidateCades, OcspResponseSignedOutsideItsResponderValidityIsNotUsed) {
     req.extensions.ocsp_nocheck = true;
     return must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
   };
-  auto response_from = [&](X509* responder) {
-    auto req = core::wrap(OCSP_REQUEST_new());
-    OCSP_request_add0_id(req.get(), OCSP_cert_to_id(nullptr, pki().signer_cert.get(), pki().issuing.get()));
-    unsigned char* buf = nullptr;
-    int len = i2d_OCSP_REQUEST(req.get(), &buf);
-    Bytes req_der(buf, buf + len);
-    OPENSSL_free(buf);
-    pki::StatusLookup good = [](const std::string&) -> Result<std::optional<pki::CertStatus>> {
-      return std::optional<pki::CertStatus>(pki::CertStatus{pki::CertState::good, {}, {}});
-    };
-    return pki::respond(req_der, {pki().issuing.get(), responder, pki().ocsp_key.get()}, good, {}, produced);
-  };
+  auto response_from = [&](X509* responder) { return ocsp_good(pki().signer_cert.get(), produced, responder); };
   auto openssl_ocsp = [&](const Bytes& response) {
     write_file(pki().path("resp.der"), response);
     const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(produced.time_since_epoch()).count();
@@ -793,6 +784,89 @@ TEST_F(ValidateCades, CrlOutsideItsScopeIsNotRevocationData) {
   o.extra_crls = pki().validation_data().crls;
   o.extra_crls.push_back(must(pki::crl_to_der(revoking.get())));
   EXPECT_EQ(only(cms, o).sub_indication, SubIndication::try_later);
+}
+
+// Revocation data speaks for a certificate only from its issuance on, and a "good" answer only
+// while the certificate is valid, unless the data says it keeps expired certificates (X.509
+// expiredCertsOnCRL, RFC 6960 §4.4.4 archiveCutoff): a CA may drop expired certificates from its
+// CRLs and a responder forget them. What each object says is read back with openssl (crl -text,
+// ocsp -resp_text) so the test is about the data it means to build.
+TEST_F(ValidateCades, RevocationDataSpeaksOnlyForTheCertificatesItCanKnow) {
+  pki::CertificateRequest req;
+  req.subject = {"Test Signer (window)", "Qualsig Test", "", "", "NL"};
+  req.public_key = pki().signer->public_key();
+  req.not_before = kSigningTime - 24h;
+  req.not_after = date(2027, 6, 1);
+  req.extensions.key_usage = pki::kDigitalSignature | pki::kNonRepudiation;
+  auto cert = must(pki::issue_certificate(req, pki().issuing.get(), pki().issuing_key.get()));
+  Bytes cms = must(formats::cades::sign_detached(core::sha256(kDocument), cert.get(), *pki().signer, pki().options(Level::b_b)));
+
+  auto crl_at = [&](TimePoint this_update, bool revoking, std::optional<TimePoint> expired_certs_on_crl) {
+    std::vector<pki::RevokedCertificate> entries;
+    if (revoking) {
+      pki::RevokedCertificate e;
+      e.serial_hex = core::serial_to_hex(X509_get0_serialNumber(cert.get()));
+      e.revoked_at = date(2027, 1, 1);
+      e.reason = pki::RevocationReason::key_compromise;
+      entries.push_back(e);
+    }
+    auto crl = must(pki::build_crl(pki().issuing.get(), pki().issuing_key.get(), 21, this_update, this_update + 24h * 30, entries));
+    if (expired_certs_on_crl) {
+      auto t = core::wrap(ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(*expired_certs_on_crl)));
+      unsigned char* der = nullptr;
+      const int len = i2d_ASN1_GENERALIZEDTIME(t.get(), &der);
+      auto value = core::wrap(ASN1_OCTET_STRING_new());
+      ASN1_OCTET_STRING_set(value.get(), der, len);
+      OPENSSL_free(der);
+      auto oid = core::wrap(OBJ_txt2obj("2.5.29.60", 1));
+      auto ext = core::wrap(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, value.get()));
+      X509_CRL_add_ext(crl.get(), ext.get(), -1);
+      X509_CRL_sign(crl.get(), pki().issuing_key.get(), EVP_sha256());
+    }
+    return must(pki::crl_to_der(crl.get()));
+  };
+  auto ocsp_at = [&](TimePoint produced, std::optional<TimePoint> archive_cutoff) {
+    pki::OcspOptions oo;
+    oo.archive_cutoff = archive_cutoff;
+    return ocsp_good(cert.get(), produced, nullptr, oo);
+  };
+  auto verdict = [&](TimePoint at, std::vector<Bytes> crls, std::vector<Bytes> ocsp) {
+    ValidationOptions o = options(at, false);
+    o.extra_crls = pki().validation_data().crls;  // the root's, for the issuing CA
+    for (Bytes& c : crls) o.extra_crls.push_back(std::move(c));
+    o.extra_certificates = {der(pki().ocsp_cert.get())};
+    o.extra_ocsp_responses = std::move(ocsp);
+    return only(cms, o);
+  };
+
+  // Issued before the certificate existed: no answer about it. From its issuance on: good.
+  const Bytes early_crl = crl_at(kSigningTime - 48h, false, std::nullopt);
+  write_file(pki().path("early.crl"), early_crl);
+  EXPECT_NE(qualsig::testing::run("openssl crl -inform DER -noout -lastupdate -in " + pki().path("early.crl")).output.find("Nov 23"),
+            std::string::npos);
+  EXPECT_EQ(verdict(kSigningTime + 1h, {early_crl}, {}).sub_indication, SubIndication::try_later);
+  EXPECT_EQ(verdict(kSigningTime + 1h, {}, {ocsp_at(kSigningTime - 48h, std::nullopt)}).sub_indication, SubIndication::try_later);
+  EXPECT_EQ(verdict(kSigningTime + 1h, {crl_at(kSigningTime - 1h, false, std::nullopt)}, {}).indication, Indication::total_passed);
+  EXPECT_EQ(verdict(kSigningTime + 1h, {}, {ocsp_at(kSigningTime, std::nullopt)}).indication, Indication::total_passed);
+
+  // After the certificate expired (2027-06-01): a "good" answer issued then says nothing
+  // (OUT_OF_BOUNDS_NO_POE), unless the CRL keeps expired certificates or the response has an
+  // archive cutoff before the expiry (OUT_OF_BOUNDS_NOT_REVOKED). A listed revocation still counts.
+  const TimePoint later = date(2027, 12, 1), at = date(2028, 1, 1);
+  EXPECT_EQ(verdict(at, {crl_at(later, false, std::nullopt)}, {}).sub_indication, SubIndication::out_of_bounds_no_poe);
+  const Bytes keeping = crl_at(later, false, date(2020, 1, 1));
+  write_file(pki().path("keeping.crl"), keeping);
+  EXPECT_NE(qualsig::testing::run("openssl crl -inform DER -noout -text -in " + pki().path("keeping.crl")).output.find("2.5.29.60"),
+            std::string::npos);
+  EXPECT_EQ(verdict(at, {keeping}, {}).sub_indication, SubIndication::out_of_bounds_not_revoked);
+  EXPECT_EQ(verdict(at, {crl_at(later, true, std::nullopt)}, {}).sub_indication, SubIndication::revoked_no_poe);
+  EXPECT_EQ(verdict(at, {}, {ocsp_at(later, std::nullopt)}).sub_indication, SubIndication::out_of_bounds_no_poe);
+  const Bytes archived = ocsp_at(later, date(2020, 1, 1));
+  write_file(pki().path("archived.ocsp"), archived);
+  EXPECT_NE(qualsig::testing::run("openssl ocsp -respin " + pki().path("archived.ocsp") + " -noverify -resp_text").output.find("Archive Cutoff"),
+            std::string::npos);
+  EXPECT_EQ(verdict(at, {}, {archived}).sub_indication, SubIndication::out_of_bounds_not_revoked);
+  EXPECT_EQ(verdict(at, {}, {ocsp_at(later, date(2027, 7, 1))}).sub_indication, SubIndication::out_of_bounds_no_poe);
 }
 
 // RFC 5280 §4.2.1.3: a signer whose certificate's keyUsage is keyAgreement only may not sign:
