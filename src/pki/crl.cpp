@@ -1,15 +1,18 @@
 #include "pki/crl.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <ctime>
 #include <memory>
 #include <set>
 #include <utility>
 
 #include "pki/certificate_builder.h"
+#include "pki/oids.h"
 
 namespace qualsig::pki {
 namespace {
@@ -112,6 +115,21 @@ Result<RevocationReason> parse_reason_name(std::string_view name) {
                                             "' (expected an RFC 5280 CRLReason name such as keyCompromise)");
 }
 
+std::optional<TimePoint> expired_certs_on_crl(const X509_CRL* crl) {
+  // Created once, then only read: X509_CRL_get_ext_by_OBJ compares against it.
+  static const UniquePtr<ASN1_OBJECT> kOid = wrap(OBJ_txt2obj(oid::kExpiredCertsOnCrl, 1));
+  const int index = kOid ? X509_CRL_get_ext_by_OBJ(crl, kOid.get(), -1) : -1;
+  if (index < 0) return std::nullopt;
+  const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(X509_CRL_get_ext(crl, index));
+  const unsigned char* p = ASN1_STRING_get0_data(value);
+  auto when = wrap(d2i_ASN1_GENERALIZEDTIME(nullptr, &p, ASN1_STRING_length(value)));
+  std::tm tm{};
+  const bool read = when && p == ASN1_STRING_get0_data(value) + ASN1_STRING_length(value) && ASN1_TIME_to_tm(when.get(), &tm) == 1;
+  ERR_clear_error();
+  if (!read) return std::nullopt;
+  return TimePoint{std::chrono::seconds{timegm(&tm)}};
+}
+
 Result<core::UniquePtr<X509_CRL>> build_crl(const X509* issuer, EVP_PKEY* issuer_key, std::uint64_t crl_number,
                                             TimePoint this_update, TimePoint next_update,
                                             const std::vector<RevokedCertificate>& revoked,
@@ -154,9 +172,9 @@ Result<core::UniquePtr<X509_CRL>> build_crl(const X509* issuer, EVP_PKEY* issuer
     return fail(core::openssl_error(ErrorCode::internal, "cannot add cRLNumber"));
   QS_TRY_VOID(add_authority_key_id(crl.get(), issuer));
   if (expired_certs_on_crl) {
-    // X.509 §9.6.2.6: ExpiredCertsOnCRL ::= GeneralizedTime (OpenSSL has no NID for it).
+    // X.509 §9.6.2.6: ExpiredCertsOnCRL ::= GeneralizedTime.
     auto when = wrap(ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(*expired_certs_on_crl)));
-    auto oid = wrap(OBJ_txt2obj("2.5.29.60", 1));
+    auto oid = wrap(OBJ_txt2obj(oid::kExpiredCertsOnCrl, 1));
     unsigned char* der = nullptr;
     const int len = when ? i2d_ASN1_GENERALIZEDTIME(when.get(), &der) : -1;
     auto value = wrap(ASN1_OCTET_STRING_new());

@@ -64,6 +64,10 @@ Result<core::UniquePtr<X509_CRL>> build_crl(const X509* issuer, EVP_PKEY* issuer
                                             const std::vector<RevokedCertificate>& revoked,
                                             std::optional<TimePoint> expired_certs_on_crl = std::nullopt);
 
+// The time of a CRL's expiredCertsOnCRL extension (see build_crl); nullopt when it has none or
+// the value is not a GeneralizedTime.
+std::optional<TimePoint> expired_certs_on_crl(const X509_CRL* crl);
+
 // DER / PEM ("X509 CRL") encodings of a CRL.
 Result<Bytes> crl_to_der(const X509_CRL* crl);
 Result<std::string> crl_to_pem(const X509_CRL* crl);

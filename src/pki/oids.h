@@ -17,6 +17,9 @@ inline constexpr const char* kTsPolicyBestPractices = "0.4.0.2023.1.1";
 // RFC 6960 §4.2.2.2: id-kp-OCSPSigning; §4.2.2.2.1: id-pkix-ocsp-nocheck.
 inline constexpr const char* kKpOcspSigning = "1.3.6.1.5.5.7.3.9";
 inline constexpr const char* kPkixOcspNocheck = "1.3.6.1.5.5.7.48.1.5";
+// X.509 (10/2016) §9.6.2.6: expiredCertsOnCRL, a CRL extension (GeneralizedTime); OpenSSL has
+// no NID for it.
+inline constexpr const char* kExpiredCertsOnCrl = "2.5.29.60";
 // RFC 5280 §4.2.1.12: id-kp-serverAuth.
 inline constexpr const char* kKpServerAuth = "1.3.6.1.5.5.7.3.1";
 // X.520 / ETSI EN 319 412-1 §5.1.4: organizationIdentifier attribute (2.5.4.97).

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "pki/crl.h"
 #include "pki/qc_statements.h"
 
 namespace qualsig::validation::detail {
@@ -68,7 +69,7 @@ bool speaks_for(X509* cert, TimePoint issued, bool listed_revoked, std::optional
   return kept_from && *kept_from <= *not_after;
 }
 
-// A GeneralizedTime extension value (expiredCertsOnCRL, archiveCutoff) as a time point.
+// A GeneralizedTime extension value (archiveCutoff) as a time point.
 std::optional<TimePoint> time_extension(ASN1_GENERALIZEDTIME* value) {
   auto owned = std::unique_ptr<ASN1_GENERALIZEDTIME, decltype(&ASN1_GENERALIZEDTIME_free)>(value, &ASN1_GENERALIZEDTIME_free);
   ERR_clear_error();
@@ -217,18 +218,8 @@ std::optional<RevocationStatus> crl_answer(X509_CRL* crl, X509* cert, X509* issu
   out.produced_at = *this_update;
   X509_REVOKED* entry = nullptr;
   const bool listed = X509_CRL_get0_by_cert(crl, &entry, cert) == 1 && entry != nullptr;
-  // X.509 (10/2016) §9.6.2.6 expiredCertsOnCRL (2.5.29.60): the CRL keeps revoked certificates
-  // that expired at or after that time.
-  std::optional<TimePoint> kept_from;
-  if (auto oid = core::wrap(OBJ_txt2obj("2.5.29.60", 1))) {
-    const int index = X509_CRL_get_ext_by_OBJ(crl, oid.get(), -1);
-    if (index >= 0) {
-      const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(X509_CRL_get_ext(crl, index));
-      const unsigned char* p = ASN1_STRING_get0_data(value);
-      kept_from = time_extension(d2i_ASN1_GENERALIZEDTIME(nullptr, &p, ASN1_STRING_length(value)));
-    }
-  }
-  if (!speaks_for(cert, *this_update, listed, kept_from)) return std::nullopt;
+  // X.509 §9.6.2.6 expiredCertsOnCRL: the CRL keeps revoked certificates that expired at or after that time.
+  if (!speaks_for(cert, *this_update, listed, pki::expired_certs_on_crl(crl))) return std::nullopt;
   if (listed) {
     const STACK_OF(X509_EXTENSION)* entry_exts = X509_REVOKED_get0_extensions(entry);
     for (int i = 0; i < sk_X509_EXTENSION_num(entry_exts); ++i)

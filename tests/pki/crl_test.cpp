@@ -165,6 +165,11 @@ TEST(Crl, ExpiredCertsOnCrlIsAGeneralizedTimeOpensslReads) {
   const auto at = text.output.find(":2.5.29.60");
   ASSERT_NE(at, std::string::npos) << text.output;
   EXPECT_EQ(text.output.substr(at, 200).find("BOOLEAN"), std::string::npos) << "non-critical: no critical flag";
+  // The reader validation/ uses gives the same time back, and nothing for a CRL without it.
+  EXPECT_EQ(expired_certs_on_crl(crl->get()), TimePoint(sys_days{2020y / 1 / 1}));
+  auto plain = build_crl(ca.cert.get(), ca.key.get(), 3, kThisUpdate, kNextUpdate, {});
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(expired_certs_on_crl(plain->get()));
 }
 
 TEST(Crl, TamperedDerFailsOpensslVerification) {
