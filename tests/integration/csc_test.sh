@@ -110,6 +110,10 @@ get() {
   BODY=$("${CURL[@]}" -o - -w '\n%{http_code}' "${auth[@]}" "$HTTPS$1")
   CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
 }
+# credentials/authorize of one SHA-256 hash for invoice-bot's credential, with clientData.
+authorize_one() {  # hash client-data
+  post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$1\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$2\"}"
+}
 field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval("d"+sys.argv[2]))' "$BODY" "$1"; }
 expect_code() {  # CODE DESCRIPTION
   [ "$CODE" = "$1" ] && pass "$2 ($CODE)" || fail "$2: HTTP $CODE, body $BODY"
@@ -227,7 +231,7 @@ expect_exit 1 "the RSA signature does not verify another document" -- openssl dg
 INV=$(printf 'invoice 20000 EUR\n' | tee inv.txt | openssl dgst -sha256 -binary | base64 -w0)
 INV_HEX=$(openssl dgst -sha256 -r inv.txt | cut -c1-64)
 CD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"20000.00\",\"currency\":\"EUR\"}}}'
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$INV\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$CD\"}"
+authorize_one "$INV" "$CD"
 expect_code 202 "authorize waits for approvals"
 HANDLE=$(field '["handle"]')
 post /csc/v2/credentials/authorizeCheck "$BOT" "{\"handle\":\"$HANDLE\"}"
@@ -251,14 +255,14 @@ expect_code 200 "the approved invoice is signed"
 python3 -c 'import json,sys,base64; open("inv.sig","wb").write(base64.b64decode(json.loads(sys.argv[1])["signatures"][0]))' "$BODY"
 expect_exit 0 "approved signature verifies with openssl" -- openssl dgst -sha256 -verify leaf.pub -signature inv.sig inv.txt
 BIG='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"900000.00\",\"currency\":\"EUR\"}}}'
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$H3\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$BIG\"}"
+authorize_one "$H3" "$BIG"
 expect_code 403 "policy denies above the maximum amount"
 
 # --- signDoc: PAdES through the CSC API, checked by pdfsig ---
 gs -q -dBATCH -dNOPAUSE -sDEVICE=pdfwrite -sOutputFile=doc.pdf -c '/Helvetica findfont 20 scalefont setfont 72 700 moveto (CSC signDoc) show showpage' 2>/dev/null
 PDF_H=$(openssl dgst -sha256 -binary doc.pdf | base64 -w0)
 PCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"P\",\"conformance_level\":\"Ades-B-T\"}}'
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$PDF_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$PCD\"}"
+authorize_one "$PDF_H" "$PCD"
 expect_code 200 "authorize a PAdES signature"
 SAD3=$(field '["SAD"]')
 post /csc/v2/signatures/signHash "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD3\",\"hashes\":[\"$PDF_H\"],\"signAlgo\":\"1.2.840.10045.4.3.2\"}"
@@ -283,7 +287,7 @@ contains "pdfsig: signature valid" "$PDFSIG" "Signature is Valid"
 printf '{"invoice":"INV-77","amount":"99.00"}' > inv.json
 J_H=$(openssl dgst -sha256 -binary inv.json | base64 -w0)
 JCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LTA\"}}'
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$J_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$JCD\"}"
+authorize_one "$J_H" "$JCD"
 expect_code 200 "authorize a JAdES B-LTA signature"
 SAD_J=$(field '["SAD"]')
 python3 - "$CRED" "$SAD_J" > signdoc-j.json <<'P'
@@ -314,7 +318,7 @@ expect_exit 0 "the arcTst covers the JWS (openssl ts -verify)" -- openssl ts -ve
 head -c 300000 /dev/urandom > big-doc.bin
 BIG_H=$(openssl dgst -sha256 -binary big-doc.bin | base64 -w0)
 CCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-T\",\"signed_envelope_property\":\"Detached\"}}'
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$BIG_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$CCD\"}"
+authorize_one "$BIG_H" "$CCD"
 expect_code 200 "authorize a detached CAdES signature of a hash"
 SAD4=$(field '["SAD"]')
 DD="{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD4\",\"documentDigests\":[{\"hashes\":[\"$BIG_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-T\",\"signAlgo\":\"1.2.840.10045.4.3.2\""
@@ -355,7 +359,7 @@ expect_code 409 "the hash's SAD is used once"
 head -c 200000 /dev/urandom > xml-doc.bin
 XML_H=$(openssl dgst -sha256 -binary xml-doc.bin | base64 -w0)
 XCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"X\",\"conformance_level\":\"Ades-B-T\",\"signed_envelope_property\":\"Detached\"}}'
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$XML_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$XCD\"}"
+authorize_one "$XML_H" "$XCD"
 SADX=$(field '["SAD"]')
 post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADX\",\"documentDigests\":[{\"hashes\":[\"$XML_H\"],\"signature_format\":\"X\",\"conformance_level\":\"Ades-B-T\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
 expect_code 200 "signatures/signDoc with documentDigests, detached XAdES"
@@ -374,7 +378,7 @@ expect_exit 1 "and not over another document" -- xmlsec1 --verify --trusted-pem 
 head -c 150000 /dev/urandom > json-doc.bin
 JSON_H=$(openssl dgst -sha256 -binary json-doc.bin | base64 -w0)
 JCD='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LT\",\"signed_envelope_property\":\"Detached\"}}'
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$JSON_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$JCD\"}"
+authorize_one "$JSON_H" "$JCD"
 expect_code 200 "authorize a detached JAdES signature of a hash"
 SADJ=$(field '["SAD"]')
 post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADJ\",\"documentDigests\":[{\"hashes\":[\"$JSON_H\"],\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LT\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
@@ -389,7 +393,7 @@ expect_exit 1 "and not against another document" -- "$QUALSIG" verify json-doc.j
 JLTA=$(echo "$JCD" | sed 's/Ades-B-LT/Ades-B-LTA/')
 head -c 1000 /dev/urandom > json-lta.bin
 JLTA_H=$(openssl dgst -sha256 -binary json-lta.bin | base64 -w0)
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$JLTA_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$JLTA\"}"
+authorize_one "$JLTA_H" "$JLTA"
 SADL=$(field '["SAD"]')
 post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SADL\",\"documentDigests\":[{\"hashes\":[\"$JLTA_H\"],\"signature_format\":\"J\",\"conformance_level\":\"Ades-B-LTA\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
 expect_code 400 "a detached JAdES B-LTA from a hash is refused"
@@ -403,7 +407,7 @@ R=$(node "$HERE/../interop/jades_check.mjs" json-lta.jws leaf.pem ES256 --payloa
 ATT='{\"qualsig\":{\"document_type\":\"invoice\",\"attributes\":{\"amount\":\"99.00\",\"currency\":\"EUR\"},\"signature_format\":\"C\",\"conformance_level\":\"Ades-B-B\"}}'
 printf 'attached content\n' > att.txt
 ATT_H=$(openssl dgst -sha256 -binary att.txt | base64 -w0)
-post /csc/v2/credentials/authorize "$BOT" "{\"credentialID\":\"$CRED\",\"numSignatures\":1,\"hashes\":[\"$ATT_H\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"clientData\":\"$ATT\"}"
+authorize_one "$ATT_H" "$ATT"
 SAD5=$(field '["SAD"]')
 post /csc/v2/signatures/signDoc "$BOT" "{\"credentialID\":\"$CRED\",\"SAD\":\"$SAD5\",\"documentDigests\":[{\"hashes\":[\"$ATT_H\"],\"signature_format\":\"C\",\"signAlgo\":\"1.2.840.10045.4.3.2\"}]}"
 expect_code 400 "an attached CAdES is refused for documentDigests"
