@@ -81,8 +81,20 @@ Hash AuditLog::root() const {
 }
 
 Result<AppendedEntry> AuditLog::append(const EntryDraft& draft, TimePoint time) {
+  Pending pending{&draft, 1, time, nullptr, {}};
+  QS_TRY(auto appended, enqueue(pending));
+  return std::move(appended.front());
+}
+
+Result<std::vector<AppendedEntry>> AuditLog::append_all(const std::vector<EntryDraft>& drafts, TimePoint time,
+                                                        const store::LogCompanion* companion) {
+  if (drafts.empty()) return fail(ErrorCode::usage, "no audit log entries to append");
+  Pending pending{drafts.data(), drafts.size(), time, companion, {}};
+  return enqueue(pending);
+}
+
+Result<std::vector<AppendedEntry>> AuditLog::enqueue(Pending& pending) {
   if (!m_signer) return fail(ErrorCode::usage, "the audit log is open read-only");
-  Pending pending{&draft, time, {}};
   auto result = pending.done.get_future();
   {
     std::lock_guard lock(m_queue_mutex);
@@ -141,12 +153,14 @@ void AuditLog::commit_batch(std::vector<Pending*>& batch) {
     known = m_tree.size();
     known_prev = m_prev;
   }
-  std::vector<AppendedEntry> appended;
-  std::vector<Pending*> accepted;
+  std::vector<AppendedEntry> appended;             // every entry of this batch, in seq order
+  std::vector<std::optional<Error>> refused;        // per pending: why nothing of it was appended
   std::vector<Hash> other_leaves;
-  auto build = [&](const std::vector<store::LogRow>& others) -> Result<std::vector<store::LogRow>> {
+  auto build = [&](const std::vector<store::LogRow>& others,
+                   const store::Store::CompanionWriter& write_companion) -> Result<std::vector<store::LogRow>> {
+    // The store may run this more than once (a retried transaction): start afresh each time.
     appended.clear();
-    accepted.clear();
+    refused.assign(batch.size(), std::nullopt);
     other_leaves.clear();
     std::uint64_t seq = known;
     std::optional<Hash> prev = known_prev;
@@ -160,15 +174,34 @@ void AuditLog::commit_batch(std::vector<Pending*>& batch) {
       ++seq;
     }
     std::vector<store::LogRow> rows;
-    for (auto* p : batch) {
-      auto entry = make_entry(*p->draft, seq, p->time, prev);
-      if (!entry) continue;  // answered below; the others go on
-      Hash leaf = hash_leaf(as_bytes(*entry));
-      rows.push_back(store::LogRow{seq, *entry, Bytes(leaf.begin(), leaf.end())});
-      appended.push_back(AppendedEntry{seq, std::move(*entry), leaf});
-      accepted.push_back(p);
-      prev = leaf;
-      ++seq;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Pending* p = batch[i];
+      // A pending's entries are appended all or none: made first, its companion written only
+      // when every entry could be (make_entry refuses e.g. a floating-point number in details).
+      std::vector<AppendedEntry> mine;
+      std::uint64_t s = seq;
+      std::optional<Hash> h = prev;
+      for (std::size_t k = 0; k < p->count && !refused[i]; ++k) {
+        auto entry = make_entry(p->drafts[k], s, p->time, h);
+        if (!entry) {
+          refused[i] = std::move(entry).error();
+          break;
+        }
+        Hash leaf = hash_leaf(as_bytes(*entry));
+        mine.push_back(AppendedEntry{s, std::move(*entry), leaf});
+        h = leaf;
+        ++s;
+      }
+      if (!refused[i] && p->companion) {
+        if (auto written = write_companion(*p->companion); !written) refused[i] = std::move(written).error();
+      }
+      if (refused[i]) continue;  // answered below; the others go on
+      for (auto& a : mine) {
+        rows.push_back(store::LogRow{a.seq, a.entry, Bytes(a.leaf_hash.begin(), a.leaf_hash.end())});
+        appended.push_back(std::move(a));
+      }
+      seq = s;
+      prev = h;
     }
     return rows;
   };
@@ -190,14 +223,15 @@ void AuditLog::commit_batch(std::vector<Pending*>& batch) {
     if (!leaves.empty() && m_tree.size() == known + leaves.size()) m_prev = leaves.back();
   }
   std::size_t next = 0;
-  for (auto* p : batch) {
-    if (next < accepted.size() && accepted[next] == p) {
-      p->done.set_value(std::move(appended[next++]));
-    } else {
-      // make_entry refused this draft (e.g. a floating-point number in details).
-      auto entry = make_entry(*p->draft, 0, p->time, std::nullopt);
-      p->done.set_value(entry ? fail(ErrorCode::internal, "entry was not appended") : fail(std::move(entry).error()));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Pending* p = batch[i];
+    if (refused[i]) {
+      p->done.set_value(fail(std::move(*refused[i])));
+      continue;
     }
+    std::vector<AppendedEntry> mine;
+    for (std::size_t k = 0; k < p->count; ++k) mine.push_back(std::move(appended[next++]));
+    p->done.set_value(std::move(mine));
   }
 }
 

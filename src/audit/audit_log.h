@@ -56,6 +56,12 @@ class AuditLog final {
 
   // Appends one entry and returns once it is durable. Thread-safe.
   Result<AppendedEntry> append(const EntryDraft& draft, TimePoint time);
+  // Appends `drafts` as consecutive entries and, in the same transaction, writes `companion`
+  // (the state they record, store::LogCompanion); returns once all of it is durable. If the
+  // companion's writes or any draft fail, nothing of this call is written and that error is
+  // returned. Thread-safe.
+  Result<std::vector<AppendedEntry>> append_all(const std::vector<EntryDraft>& drafts, TimePoint time,
+                                                const store::LogCompanion* companion = nullptr);
 
   // Reads entries other writers appended since the tree was last in step with the store.
   Result<void> refresh();
@@ -79,10 +85,13 @@ class AuditLog final {
 
  private:
   struct Pending {
-    const EntryDraft* draft;
+    const EntryDraft* drafts;  // `count` consecutive entries
+    std::size_t count;
     TimePoint time;
-    std::promise<Result<AppendedEntry>> done;
+    const store::LogCompanion* companion;
+    std::promise<Result<std::vector<AppendedEntry>>> done;
   };
+  Result<std::vector<AppendedEntry>> enqueue(Pending& pending);
   AuditLog(store::Store& store, std::shared_ptr<const hsm::Signer> signer, std::string origin);
   void writer_loop();
   void commit_batch(std::vector<Pending*>& batch);

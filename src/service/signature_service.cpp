@@ -52,6 +52,29 @@ Result<Bytes> own_ocsp_response(TrustService& svc, const X509* cert, const X509*
   return resp;
 }
 
+// The signature itself, once the SAD is consumed and the request and credential re-checked.
+Result<Produced> make_signature(TrustService& svc, const store::SignRequestRecord& req, const Credential& credential,
+                                core::DigestAlgorithm alg, const SignInput& input, TimePoint now) {
+  QS_TRY(auto cert, svc.parsed_certificate(credential.certificate.der));
+  QS_TRY(auto signer, svc.key_signer(credential.certificate.key_id));
+  ProduceInput produce;
+  produce.format = req.format;
+  produce.level = req.level;
+  produce.detached = req.detached;
+  produce.digest = alg;
+  produce.document_digest = input.digest;
+  produce.content = input.content;
+  produce.document_name = req.document_name;
+  QS_TRY(produce.options, parse_format_options(req.format_options));
+  produce.certificate = cert.get();
+  produce.signer = signer.get();
+  if ((input.scheme || input.pss) && req.format != kRaw)
+    return fail(ErrorCode::invalid_input, "a signature algorithm is chosen only for raw signature values");
+  produce.scheme = input.scheme;
+  produce.pss = input.pss;
+  return produce_signature(svc, produce, now);
+}
+
 }  // namespace
 
 cades::TimestampFn timestamp_fn(TrustService& svc, TimePoint now) {
@@ -119,31 +142,21 @@ Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRec
     auto decision = nlohmann::json::parse(req.decision, nullptr, false);
     QS_TRY_VOID(recheck_delegation(svc, req.identity_name, decision.is_object() ? decision : nlohmann::json::object(), now));
   }
-  QS_TRY_VOID(log_event(svc, audit::EventType::sad_consumed, req.requester, "request:" + req.id,
-                        document_refs(req.document_hash, {{"sad", activation.token_hash}}),
-                        {{"request", req.id}, {"document_hash", req.document_hash}, {"credential", activation.credential}}, now));
+  audit::EntryDraft consumed;
+  consumed.event = audit::EventType::sad_consumed;
+  consumed.actor = req.requester;
+  consumed.subject = "request:" + req.id;
+  consumed.refs = document_refs(req.document_hash, {{"sad", activation.token_hash}});
+  consumed.details = {{"request", req.id}, {"document_hash", req.document_hash}, {"credential", activation.credential}};
 
-  QS_TRY(auto cert, svc.parsed_certificate(credential.certificate.der));
-  QS_TRY(auto signer, svc.key_signer(credential.certificate.key_id));
-  ProduceInput produce;
-  produce.format = req.format;
-  produce.level = req.level;
-  produce.detached = req.detached;
-  produce.digest = alg;
-  produce.document_digest = input.digest;
-  produce.content = input.content;
-  produce.document_name = req.document_name;
-  QS_TRY(produce.options, parse_format_options(req.format_options));
-  produce.certificate = cert.get();
-  produce.signer = signer.get();
-  if ((input.scheme || input.pss) && req.format != kRaw)
-    return fail(ErrorCode::invalid_input, "a signature algorithm is chosen only for raw signature values");
-  produce.scheme = input.scheme;
-  produce.pss = input.pss;
-  QS_TRY(auto produced, produce_signature(svc, produce, now));
-  Bytes cms = std::move(produced.signature);
-
-  store::SignatureRecord sig;
+  auto produced = make_signature(svc, req, credential, alg, input, now);
+  if (!produced) {
+    // The SAD is spent all the same: the log says so before the caller hears why no signature came.
+    QS_TRY_VOID(log_event(svc, consumed.event, consumed.actor, consumed.subject, consumed.refs, consumed.details, now));
+    return fail(std::move(produced).error());
+  }
+  store::LogCompanion record;
+  store::SignatureRecord& sig = record.signature;
   sig.id = "sig-" + hex_encode(core::random_bytes(8));
   sig.request_id = req.id;
   sig.identity_id = credential.identity.id;
@@ -152,19 +165,28 @@ Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRec
   sig.format = req.format;
   sig.level = req.level;
   sig.document_hash = req.document_hash;
-  sig.signature_hash = audit::sha256_ref(cms);
-  sig.signature = std::move(cms);
+  sig.signature_hash = audit::sha256_ref(produced->signature);
+  sig.signature = std::move(produced->signature);
   sig.created_at = now;
-  // DESIGN.md step 6: the entry is durable before the signature leaves the service.
-  QS_TRY(auto seq, log_event(svc, audit::EventType::signature_produced, "identity:" + req.identity_name,
-                             "identity:" + req.identity_name,
-                             document_refs(req.document_hash, {{"signature", sig.signature_hash}}),
-                             {{"signature_id", sig.id}, {"document_hash", req.document_hash},
-                              {"credential", sig.certificate_serial}, {"request", req.id}, {"format", sig.format}, {"level", sig.level},
-                              {"detached", req.detached}},
-                             now));
-  QS_TRY_VOID(svc.store().put_signature(sig, req.status));
-  return SignOutput{std::move(sig), seq, produced.appended_to_document};
+  record.request_status = req.status;
+  audit::EntryDraft made;
+  made.event = audit::EventType::signature_produced;
+  made.actor = "identity:" + req.identity_name;
+  made.subject = "identity:" + req.identity_name;
+  made.refs = document_refs(req.document_hash, {{"signature", sig.signature_hash}});
+  made.details = {{"signature_id", sig.id}, {"document_hash", req.document_hash}, {"credential", sig.certificate_serial},
+                  {"request", req.id}, {"format", sig.format}, {"level", sig.level}, {"detached", req.detached}};
+  // DESIGN.md step 6: the entries are durable before the signature leaves the service. The two
+  // entries and the signature's record (store::LogCompanion) are one transaction: one commit
+  // where there were three, and no signature is stored unlogged or logged unstored.
+  QS_TRY(auto log, svc.audit_log());
+  auto appended = log->append_all({consumed, made}, now, &record);
+  if (!appended) {
+    // E.g. the request moved on meanwhile (conflict): nothing of the signature was written.
+    QS_TRY_VOID(log_event(svc, consumed.event, consumed.actor, consumed.subject, consumed.refs, consumed.details, now));
+    return fail(std::move(appended).error());
+  }
+  return SignOutput{std::move(sig), appended->back().seq, produced->appended_to_document};
 }
 
 }  // namespace qualsig::service

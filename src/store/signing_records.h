@@ -112,4 +112,13 @@ struct SignatureRecord {
   TimePoint created_at;
 };
 
+// The state a logged decision changes, written in the audit log's own transaction
+// (Store::append_log_rows_after): a produced signature, stored as put_signature stores it.
+// Written under a savepoint: if it fails (the request moved on), only its own writes are undone,
+// and its entries are not appended.
+struct LogCompanion {
+  SignatureRecord signature;
+  std::string request_status;
+};
+
 }  // namespace qualsig::store

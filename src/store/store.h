@@ -89,7 +89,12 @@ class Store {
   // tens of thousands of entries behind, and reading their text inside the sequencer's lock cost
   // both time under the lock and a transient tens of MiB (BENCHMARKS.md, two nodes). If `build`
   // fails, nothing is written and its error is returned.
-  using LogRowBuilder = std::function<Result<std::vector<LogRow>>(const std::vector<LogRow>& others)>;
+  //
+  // `build` may write, inside the same transaction, the state its entries record (`companion`,
+  // below): entries and state are then durable together or not at all, in one commit.
+  using CompanionWriter = std::function<Result<void>(const LogCompanion&)>;
+  using LogRowBuilder =
+      std::function<Result<std::vector<LogRow>>(const std::vector<LogRow>& others, const CompanionWriter& companion)>;
   virtual Result<std::vector<LogRow>> append_log_rows_after(std::uint64_t known_size, const LogRowBuilder& build) = 0;
   // Number of rows (one more than the highest seq, if the log is intact).
   virtual Result<std::uint64_t> log_size() = 0;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -64,6 +65,88 @@ TEST(AuditLog, ConcurrentAppendsFormOneContiguousVerifiableLog) {
   EXPECT_EQ(v->entries, 400u);
   EXPECT_EQ(v->checkpoints, 1u);
   EXPECT_EQ(v->root, f.log->root());
+}
+
+// append_all: the entries of one call are consecutive whatever else is appended meanwhile, and
+// they commit with their record (a signature) or nothing of the call is written.
+TEST(AuditLog, AppendAllWritesConsecutiveEntriesWithTheirRecordOrNothing) {
+  LogFixture f;
+  store::IdentityRecord who;
+  who.name = "bot";
+  who.kind = "service-account";
+  who.state = "active";
+  who.created_at = who.updated_at = kT0;
+  auto id = *f.store->create_identity(who);
+  for (const char* req : {"req-1", "req-2"}) {
+    store::SignRequestRecord r;
+    r.id = req;
+    r.identity_id = id;
+    r.requester = "identity:bot";
+    r.document_type = "invoice";
+    r.attributes = r.decision = "{}";
+    r.document_hash = "sha256:00";
+    r.format = "cades";
+    r.level = "B-B";
+    r.status = "allowed";
+    r.created_at = kT0;
+    r.expires_at = kT0 + std::chrono::hours(1);
+    ASSERT_TRUE(f.store->create_sign_request(r));
+  }
+  auto record = [&](const std::string& sig, const std::string& req) {
+    return store::LogCompanion{
+        store::SignatureRecord{sig, req, id, "", "01", "cades", "B-B", "sha256:00", "sha256:ff", Bytes{7}, kT0}, "allowed"};
+  };
+
+  std::vector<std::thread> threads;
+  std::mutex pairs_mutex;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pairs;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        if (t % 2 == 0) {
+          ASSERT_TRUE(f.log->append(note(t * 1000 + i), kT0));
+          continue;
+        }
+        auto two = f.log->append_all({note(t * 1000 + i), note(t * 1000 + i + 500)}, kT0);
+        ASSERT_TRUE(two);
+        ASSERT_EQ(two->size(), 2u);
+        std::lock_guard lock(pairs_mutex);
+        pairs.emplace_back((*two)[0].seq, (*two)[1].seq);
+      }
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(pairs.size(), 120u);
+  for (const auto& [a, b] : pairs) EXPECT_EQ(b, a + 1);
+  EXPECT_EQ(f.log->size(), 360u);
+
+  auto first = record("sig-1", "req-1");
+  auto both = f.log->append_all({note(1), note(2)}, kT0, &first);
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ((*both)[0].seq, 360u);
+  EXPECT_EQ((*both)[1].seq, 361u);
+  EXPECT_EQ(f.store->sign_request("req-1")->signature_id, std::optional<std::string>("sig-1"));
+
+  // The record cannot be written (req-1 is signed now): no entry either.
+  auto again = record("sig-2", "req-1");
+  auto refused = f.log->append_all({note(3), note(4)}, kT0, &again);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+  EXPECT_FALSE(f.store->signature("sig-2")) << "the signature was written";
+  // An entry that cannot be made: neither the other entry nor the record is written.
+  EntryDraft bad = note(5);
+  bad.details = {{"amount", 1.5}};
+  auto second = record("sig-3", "req-2");
+  ASSERT_FALSE(f.log->append_all({note(6), bad}, kT0, &second));
+  EXPECT_EQ(f.store->sign_request("req-2")->status, "allowed");
+  EXPECT_EQ(f.log->size(), 362u);
+  EXPECT_EQ(*f.store->log_size(), 362u);
+  ASSERT_TRUE(f.log->append(note(7), kT0));  // the log goes on where it was
+
+  ASSERT_TRUE(f.log->checkpoint(kT0));
+  auto v = verify_log(*f.store, f.verifier());
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->entries, 363u);
 }
 
 TEST(AuditLog, ReopenedLogContinuesTheChain) {

@@ -178,6 +178,39 @@ TEST(SignService, EventsAreLoggedInOrderBeforeTheSignatureIsReturned) {
   auto row = f.svc->store().log_row(r->log_seq);
   ASSERT_TRUE(row);
   EXPECT_NE(row->entry.find(r->signature.signature_hash), std::string::npos);
+  // The two entries and the signature's record were one commit: adjacent, and stored.
+  auto consumed = f.svc->store().log_row(r->log_seq - 1);
+  ASSERT_TRUE(consumed);
+  EXPECT_NE(consumed->entry.find("\"sad.consumed\""), std::string::npos);
+  EXPECT_EQ(f.svc->store().signature(r->signature.id)->signature, r->signature.signature);
+  EXPECT_EQ(f.svc->store().sign_request(req.id)->status, "signed");
+}
+
+// A signature that cannot be made once the SAD is consumed (here: PAdES over bytes that are not a
+// PDF): the log says the SAD was consumed, and nothing says or stores a signature.
+TEST(SignService, ASignatureThatFailsAfterConsumptionLeavesTheConsumptionLoggedAndNoSignature) {
+  Fixture f;
+  auto in = f.input("not a pdf", false);
+  in.format = "pades";
+  auto sub = submit_sign_request(*f.svc, in, kNow);
+  ASSERT_TRUE(sub) << sub.error().message;
+  auto act = authorize_signature(*f.svc, sub->request.id, std::nullopt, kNow);
+  ASSERT_TRUE(act) << act.error().message;
+  Bytes doc = as_doc("not a pdf");
+  SignInput sign = digest_only(core::sha256(doc));
+  sign.content = ByteView(doc);
+  auto r = sign_with_sad(*f.svc, act->sad, sign, kNow);
+  ASSERT_FALSE(r);
+  std::vector<std::string> events;
+  ASSERT_TRUE(f.svc->store().for_each_log_row(0, [&](const store::LogRow& row) {
+    auto j = nlohmann::json::parse(row.entry);
+    if (j["details"].is_object() && j["details"].value("request", "") == sub->request.id)
+      events.push_back(j["event"].get<std::string>());
+    return true;
+  }));
+  EXPECT_EQ(events, (std::vector<std::string>{"policy.decided", "sad.issued", "sad.consumed"}));
+  EXPECT_EQ(f.svc->store().sign_request(sub->request.id)->status, "allowed");
+  EXPECT_EQ(*f.svc->store().count_signatures(f.svc->store().identity("invoice-bot")->id, kNow - std::chrono::hours(1), 10), 0);
 }
 
 TEST(SignService, EnvelopingNeedsTheMatchingContent) {

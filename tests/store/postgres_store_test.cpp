@@ -52,7 +52,7 @@ TEST_F(PostgresStoreTest, LogSequencerOnTwoNodesHasNoForksGapsOrDuplicates) {
       std::uint64_t known = 0;  // this writer's view of the log, as the audit module keeps it
       for (int i = 0; i < kAppends; ++i) {
         std::size_t appended = 0;
-        auto others = node.append_log_rows_after(known, [&](const std::vector<LogRow>& seen) -> Result<std::vector<LogRow>> {
+        auto others = node.append_log_rows_after(known, [&](const std::vector<LogRow>& seen, const Store::CompanionWriter&) -> Result<std::vector<LogRow>> {
           // The rows we did not know must continue exactly where our view ends.
           for (std::size_t k = 0; k < seen.size(); ++k)
             if (seen[k].seq != known + k) ++forks;

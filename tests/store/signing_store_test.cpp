@@ -303,11 +303,60 @@ TEST_P(SigningStore, PeopleDelegationsAndSignatureCounts) {
                                     "allowed");
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code, ErrorCode::conflict);
-  EXPECT_EQ(store->signature("sig-9").error().code, ErrorCode::not_found);
+  EXPECT_FALSE(store->signature("sig-9")) << "the signature was written";
   EXPECT_EQ(*store->count_signatures(id, kT0, 100), 3);
   EXPECT_EQ(*store->count_signatures(id, kT0 + 1h, 100), 2);
   EXPECT_EQ(*store->count_signatures(id, kT0, 2), 2);  // capped
   EXPECT_EQ(store->signature("sig-2")->identity_name, "bot");
+}
+
+// A signature written with the audit log's rows (append_log_rows_after's companion) commits with
+// them or not at all; a companion that fails undoes its own writes only, and the rows and the
+// other companions of the same transaction still commit.
+TEST_P(SigningStore, ASignatureWrittenWithLogRowsCommitsWithThemOrNotAtAll) {
+  auto store = open_store();
+  auto id = add_identity(*store, "bot");
+  for (const char* req : {"req-a", "req-b", "req-c"}) ASSERT_TRUE(store->create_sign_request(request(id, req, "allowed")));
+  auto signature = [&](const std::string& sig, const std::string& req, const std::string& status) {
+    return LogCompanion{SignatureRecord{sig, req, id, "", "01", "cades", "B-B", "sha256:00", "sha256:ff", Bytes{7}, kT0 + 1h},
+                        status};
+  };
+  auto log_row = [](std::uint64_t seq) { return LogRow{seq, "{\"seq\":" + std::to_string(seq) + "}", Bytes(32, 1)}; };
+  std::vector<ErrorCode> outcomes;
+  auto committed = store->append_log_rows_after(0, [&](const std::vector<LogRow>&, const Store::CompanionWriter& write)
+                                                     -> Result<std::vector<LogRow>> {
+    outcomes.clear();
+    for (const auto& c : {signature("sig-a", "req-a", "allowed"),
+                          signature("sig-b", "req-b", "approved"),   // not in that state: conflict
+                          signature("sig-a2", "req-a", "allowed"),   // req-a was signed just above
+                          signature("sig-c", "req-c", "allowed")}) {
+      auto w = write(c);
+      outcomes.push_back(w ? ErrorCode::internal : w.error().code);
+    }
+    return std::vector<LogRow>{log_row(0)};
+  });
+  ASSERT_TRUE(committed) << committed.error().message;
+  EXPECT_EQ(outcomes, (std::vector<ErrorCode>{ErrorCode::internal, ErrorCode::conflict, ErrorCode::conflict,
+                                              ErrorCode::internal}));
+  EXPECT_EQ(*store->log_size(), 1u);
+  EXPECT_EQ(store->sign_request("req-a")->signature_id, std::optional<std::string>("sig-a"));
+  EXPECT_EQ(store->sign_request("req-b")->status, "allowed");
+  EXPECT_FALSE(store->signature("sig-b")) << "the signature was written";
+  EXPECT_FALSE(store->signature("sig-a2")) << "the signature was written";
+  EXPECT_EQ(store->signature("sig-c")->signature, Bytes{7});
+  EXPECT_EQ(store->identity("bot")->last_used_at, std::optional<TimePoint>(kT0 + 1h));
+
+  // The rows fail (a seq taken): the companion written before them is undone with them.
+  ASSERT_TRUE(store->create_sign_request(request(id, "req-d", "allowed")));
+  auto clash = store->append_log_rows_after(0, [&](const std::vector<LogRow>& others, const Store::CompanionWriter& write)
+                                                 -> Result<std::vector<LogRow>> {
+    if (auto w = write(signature("sig-d", "req-d", "allowed")); !w) return fail(std::move(w).error());
+    return std::vector<LogRow>{log_row(others.size() - 1)};
+  });
+  ASSERT_FALSE(clash);
+  EXPECT_FALSE(store->signature("sig-d")) << "the signature was written";
+  EXPECT_EQ(store->sign_request("req-d")->status, "allowed");
+  EXPECT_EQ(*store->log_size(), 1u);
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ TEST_P(StoreSuite, ReadsRunWhileAWriteTransactionIsOpen) {
   std::future_status read_status = std::future_status::deferred;
   std::string seen;
   std::future<void> read;  // out here: a read that waits for the commit must not block the commit
-  auto appended = store->append_log_rows_after(0, [&](const std::vector<LogRow>&) -> Result<std::vector<LogRow>> {
+  auto appended = store->append_log_rows_after(0, [&](const std::vector<LogRow>&, const Store::CompanionWriter&) -> Result<std::vector<LogRow>> {
     // Inside the write transaction: another thread reads.
     read = std::async(std::launch::async, [&] {
       auto v = store->setting("a");
@@ -191,7 +191,7 @@ TEST_P(StoreSuite, LogCheckpoints) {
 TEST_P(StoreSuite, LogAppendAfterSeesOtherWritersRowsAndBuildFailureWritesNothing) {
   auto store = open_store();
   ASSERT_TRUE(store->append_log_rows({row(0), row(1)}));
-  auto others = store->append_log_rows_after(1, [](const std::vector<LogRow>& seen) -> Result<std::vector<LogRow>> {
+  auto others = store->append_log_rows_after(1, [](const std::vector<LogRow>& seen, const Store::CompanionWriter&) -> Result<std::vector<LogRow>> {
     EXPECT_EQ(seen.size(), 1u);
     return std::vector<LogRow>{row(1 + seen.size())};
   });
@@ -201,14 +201,14 @@ TEST_P(StoreSuite, LogAppendAfterSeesOtherWritersRowsAndBuildFailureWritesNothin
   EXPECT_EQ(others->front().leaf_hash, row(1).leaf_hash);
   EXPECT_TRUE(others->front().entry.empty()) << "the sequencer reads the others' leaf hashes, not their text";
   EXPECT_EQ(*store->log_size(), 3u);
-  auto refused = store->append_log_rows_after(3, [](const std::vector<LogRow>&) -> Result<std::vector<LogRow>> {
+  auto refused = store->append_log_rows_after(3, [](const std::vector<LogRow>&, const Store::CompanionWriter&) -> Result<std::vector<LogRow>> {
     return fail(ErrorCode::invalid_input, "no");
   });
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message, "no");
   EXPECT_EQ(*store->log_size(), 3u);
   // A builder returning a taken seq: already_exists, nothing written.
-  auto clash = store->append_log_rows_after(3, [](const std::vector<LogRow>&) -> Result<std::vector<LogRow>> {
+  auto clash = store->append_log_rows_after(3, [](const std::vector<LogRow>&, const Store::CompanionWriter&) -> Result<std::vector<LogRow>> {
     return std::vector<LogRow>{row(3), row(0)};
   });
   ASSERT_FALSE(clash);

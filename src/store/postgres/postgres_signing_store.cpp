@@ -370,7 +370,13 @@ Result<std::vector<SadRecord>> PostgresStore::consume_sads(const std::vector<std
 Result<void> PostgresStore::put_signature(const SignatureRecord& s, const std::string& request_status) {
   QS_TRY(auto c, m_pool->acquire());
   // One transaction (one commit) for the three writes a signature makes.
-  return pg::in_transaction(*c, [&]() -> Result<void> {
+  return pg::in_transaction(*c, [&] { return write_signature(*c, s, request_status); });
+}
+
+Result<void> PostgresStore::write_signature(pg::Connection& conn, const SignatureRecord& s,
+                                            const std::string& request_status) {
+  auto* c = &conn;
+  {
     QS_TRY_VOID(c->exec("INSERT INTO signatures(id, request_id, identity_id, certificate_serial, format, level, "
                         "document_hash, signature_hash, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                         Params().add(s.id).add(s.request_id).add(s.identity_id).add(s.certificate_serial).add(s.format)
@@ -383,7 +389,7 @@ Result<void> PostgresStore::put_signature(const SignatureRecord& s, const std::s
       return fail(ErrorCode::conflict, "sign request '" + s.request_id + "' is no longer " + request_status);
     QS_TRY_VOID(c->exec("UPDATE identities SET last_used_at = $1 WHERE id = $2", Params().add(s.created_at).add(s.identity_id)));
     return ok();
-  });
+  }
 }
 
 Result<SignatureRecord> PostgresStore::signature(const std::string& id) {

@@ -183,7 +183,14 @@ Result<std::vector<LogRow>> PostgresStore::append_log_rows_after(std::uint64_t k
     std::vector<LogRow> others;
     for (int i = 0; i < r.size(); ++i)
       others.push_back(LogRow{static_cast<std::uint64_t>(r.int64(i, 0)), std::string(), r.bytes(i, 1)});
-    QS_TRY(auto rows, build(others));
+    // A companion runs in its own savepoint: its failure undoes its writes only.
+    CompanionWriter companion = [&](const LogCompanion& w) -> Result<void> {
+      QS_TRY_VOID(c->exec("SAVEPOINT companion"));
+      auto written = write_signature(*c, w.signature, w.request_status);
+      QS_TRY_VOID(c->exec(written ? "RELEASE SAVEPOINT companion" : "ROLLBACK TO SAVEPOINT companion"));
+      return written;
+    };
+    QS_TRY(auto rows, build(others, companion));
     QS_TRY_VOID(insert_log_rows(*c, rows));
     return others;  // COMMIT (synchronous_commit: durable on return) follows in in_transaction
   });

@@ -19,6 +19,7 @@ namespace qualsig::store {
 
 namespace pg {
 class Pool;
+class Connection;
 }
 
 class PostgresStore final : public Store {
@@ -115,6 +116,9 @@ class PostgresStore final : public Store {
  private:
   PostgresStore(std::unique_ptr<pg::Pool> pool, std::string description);
   Result<void> migrate(Mode mode);
+  // put_signature's statements, inside the caller's transaction on `conn`.
+  static Result<void> write_signature(pg::Connection& conn, const SignatureRecord& signature,
+                                      const std::string& request_status);
 
   std::unique_ptr<pg::Pool> m_pool;
   std::string m_description;

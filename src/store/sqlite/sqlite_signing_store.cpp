@@ -413,7 +413,11 @@ Result<std::vector<SadRecord>> SqliteStore::consume_sads(const std::vector<std::
 
 Result<void> SqliteStore::put_signature(const SignatureRecord& s, const std::string& request_status) {
   // One transaction (one fsync) for the three writes a signature makes.
-  return write([&]() -> Result<void> {
+  return write([&] { return write_signature(s, request_status); });
+}
+
+Result<void> SqliteStore::write_signature(const SignatureRecord& s, const std::string& request_status) {
+  {
     {
       QS_TRY(auto st, prepare("INSERT INTO signatures(id, request_id, identity_id, certificate_serial, format, level, "
                               "document_hash, signature_hash, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"));
@@ -433,7 +437,7 @@ Result<void> SqliteStore::put_signature(const SignatureRecord& s, const std::str
     QS_TRY(auto st, prepare("UPDATE identities SET last_used_at = ? WHERE id = ?"));
     st.bind(1, unix_seconds(s.created_at)).bind(2, s.identity_id);
     return st.run();
-  });
+  }
 }
 
 Result<SignatureRecord> SqliteStore::signature(const std::string& id) {

@@ -370,7 +370,15 @@ Result<std::vector<LogRow>> SqliteStore::append_log_rows_after(std::uint64_t kno
         others.push_back(LogRow{static_cast<std::uint64_t>(st.int64(0)), std::string(), st.blob(1)});
       }
     }
-    QS_TRY(auto rows, build(others));
+    // A companion runs in its own savepoint inside this job's: its failure undoes its writes only.
+    CompanionWriter companion = [&](const LogCompanion& c) -> Result<void> {
+      QS_TRY_VOID(exec("SAVEPOINT companion"));
+      auto written = write_signature(c.signature, c.request_status);
+      if (!written) (void)exec("ROLLBACK TO companion");
+      (void)exec("RELEASE companion");
+      return written;
+    };
+    QS_TRY(auto rows, build(others, companion));
     QS_TRY(auto ins, prepare("INSERT INTO audit_log(seq, entry, leaf_hash) VALUES (?,?,?)"));
     for (const auto& r : rows) {
       ins.bind(1, static_cast<std::int64_t>(r.seq)).bind(2, r.entry).bind(3, ByteView(r.leaf_hash));

@@ -137,6 +137,8 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<ReadConnection>> open_reader() const;
   // consume_sad's statements, inside a write job.
   Result<SadRecord> consume_one_sad(const std::string& token_hash, TimePoint now);
+  // put_signature's statements, inside a write job.
+  Result<void> write_signature(const SignatureRecord& signature, const std::string& request_status);
 
   // Group commit. Every write runs as a job inside a transaction that it may share with the
   // writes other threads queued meanwhile: one thread (the one whose turn it is) runs BEGIN
