@@ -180,6 +180,12 @@ class Store {
   // Consumes the SAD exactly once, atomically across threads and processes: returns the record
   // when it existed, was unused and unexpired at `now`; otherwise not_found / conflict
   // ("already used") / denied ("expired"), and nothing changes.
+  // The consumption is committed and visible to every reader at once, but may return before it
+  // is synced to disk: it is made durable by the store's next durable commit, which syncs every
+  // earlier commit with its own (a WAL is written in order). Its caller releases nothing before
+  // one: a signature leaves the service only after its log entries' commit (DESIGN.md step 6).
+  // A crash in between loses only a consumption whose signature never left, so the SAD may be
+  // used once more — still at most one signature per SAD reaches anyone.
   virtual Result<SadRecord> consume_sad(const std::string& token_hash, TimePoint now) = 0;
   // Consumes every SAD of `token_hashes` in one transaction, each as consume_sad does: all or
   // none. The first that cannot be consumed fails the call with consume_sad's error, naming its

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "store_backends.h"
+#include "support/temp_dir.h"
 
 namespace qualsig::store {
 namespace {
@@ -358,6 +359,98 @@ TEST_P(SigningStore, ASignatureWrittenWithLogRowsCommitsWithThemOrNotAtAll) {
   EXPECT_EQ(store->sign_request("req-d")->status, "allowed");
   EXPECT_EQ(*store->log_size(), 1u);
 }
+
+// A VFS over the default one that counts xSync calls (SQLite's VFS interface,
+// https://sqlite.org/c3ref/vfs.html): what reaches the disk, seen below the store.
+class SyncCounter {
+ public:
+  SyncCounter() : m_real(sqlite3_vfs_find(nullptr)) {
+    s_self = this;
+    m_vfs = *m_real;
+    m_vfs.zName = "qualsig-sync-counter";
+    m_vfs.szOsFile = static_cast<int>(sizeof(File)) + m_real->szOsFile;
+    m_vfs.xOpen = &SyncCounter::open;
+    sqlite3_vfs_register(&m_vfs, 1);
+  }
+  ~SyncCounter() {
+    sqlite3_vfs_unregister(&m_vfs);
+    sqlite3_vfs_register(m_real, 1);
+    s_self = nullptr;
+  }
+  SyncCounter(const SyncCounter&) = delete;
+  SyncCounter& operator=(const SyncCounter&) = delete;
+  // Syncs since the last call.
+  int take() { return s_syncs.exchange(0); }
+
+ private:
+  struct File {
+    sqlite3_file base;
+    sqlite3_file* real;
+  };
+  static sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
+  static int open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out) {
+    auto* file = reinterpret_cast<File*>(f);
+    file->real = reinterpret_cast<sqlite3_file*>(file + 1);
+    int rc = s_self->m_real->xOpen(s_self->m_real, name, file->real, flags, out);
+    file->base.pMethods = file->real->pMethods ? &kMethods : nullptr;
+    return rc;
+  }
+  static inline SyncCounter* s_self = nullptr;
+  static inline std::atomic<int> s_syncs{0};
+  static constexpr sqlite3_io_methods kMethods = {
+      3,
+      [](sqlite3_file* f) { return real(f)->pMethods->xClose(real(f)); },
+      [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return real(f)->pMethods->xRead(real(f), b, n, o); },
+      [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) { return real(f)->pMethods->xWrite(real(f), b, n, o); },
+      [](sqlite3_file* f, sqlite3_int64 n) { return real(f)->pMethods->xTruncate(real(f), n); },
+      [](sqlite3_file* f, int flags) {
+        ++s_syncs;
+        return real(f)->pMethods->xSync(real(f), flags);
+      },
+      [](sqlite3_file* f, sqlite3_int64* n) { return real(f)->pMethods->xFileSize(real(f), n); },
+      [](sqlite3_file* f, int l) { return real(f)->pMethods->xLock(real(f), l); },
+      [](sqlite3_file* f, int l) { return real(f)->pMethods->xUnlock(real(f), l); },
+      [](sqlite3_file* f, int* r) { return real(f)->pMethods->xCheckReservedLock(real(f), r); },
+      [](sqlite3_file* f, int op, void* a) { return real(f)->pMethods->xFileControl(real(f), op, a); },
+      [](sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); },
+      [](sqlite3_file* f) { return real(f)->pMethods->xDeviceCharacteristics(real(f)); },
+      [](sqlite3_file* f, int i, int n, int w, void volatile** p) { return real(f)->pMethods->xShmMap(real(f), i, n, w, p); },
+      [](sqlite3_file* f, int o, int n, int fl) { return real(f)->pMethods->xShmLock(real(f), o, n, fl); },
+      [](sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); },
+      [](sqlite3_file* f, int d) { return real(f)->pMethods->xShmUnmap(real(f), d); },
+      [](sqlite3_file* f, sqlite3_int64 o, int n, void** p) { return real(f)->pMethods->xFetch(real(f), o, n, p); },
+      [](sqlite3_file* f, sqlite3_int64 o, void* p) { return real(f)->pMethods->xUnfetch(real(f), o, p); },
+  };
+  sqlite3_vfs* m_real;
+  sqlite3_vfs m_vfs;
+};
+
+// A SAD's consumption commits without a sync of its own; the next durable commit syncs it with
+// its own (WAL frames are synced in order), and every other write still syncs before it returns.
+TEST(SqliteStore, ConsumingASadLeavesItsSyncToTheNextDurableCommit) {
+  qualsig::testing::TempDir dir;
+  SyncCounter syncs;
+  {
+    auto store = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::create));
+    auto id = add_identity(*store, "bot");
+    ASSERT_TRUE(store->create_sign_request(request(id, "req-1", "allowed")));
+    ASSERT_TRUE(store->put_sad(sad("sha256:aa", "req-1")));
+    ASSERT_TRUE(store->put_sad(sad("sha256:bb", "req-1")));
+    syncs.take();
+    ASSERT_TRUE(store->set_setting("a", "2"));
+    EXPECT_GE(syncs.take(), 1) << "a durable write returned before a sync";
+    ASSERT_TRUE(store->consume_sads({"sha256:aa"}, kT0));
+    ASSERT_TRUE(store->consume_sad("sha256:bb", kT0));
+    EXPECT_EQ(syncs.take(), 0) << "consuming a SAD synced";
+    EXPECT_TRUE(store->sad("sha256:aa")->consumed_at) << "the consumption is visible at once";
+    ASSERT_TRUE(store->set_setting("a", "3"));
+    EXPECT_GE(syncs.take(), 1) << "the write after a consumption did not sync: synchronous=FULL was not restored";
+  }
+  // Committed all the same: a new connection reads it.
+  auto again = std::move(*SqliteStore::open(dir.path() / "q.db", SqliteStore::Mode::open_existing));
+  EXPECT_TRUE(again->sad("sha256:bb")->consumed_at);
+}
+
 
 }  // namespace
 }  // namespace qualsig::store

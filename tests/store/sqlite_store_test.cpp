@@ -44,5 +44,6 @@ TEST(SqliteStore, TruncatedDatabaseIsRefused) {
   EXPECT_FALSE(r);
 }
 
+
 }  // namespace
 }  // namespace qualsig::store

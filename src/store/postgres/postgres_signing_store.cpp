@@ -334,11 +334,19 @@ Result<SadRecord> consume_one_sad(pg::Connection& c, const std::string& token_ha
   if (sad.consumed_at) return fail(ErrorCode::conflict, "signature activation data was already used");
   return fail(ErrorCode::denied, "signature activation data expired at " + to_rfc3339(sad.expires_at));
 }
+// A consumption commits without waiting for its WAL flush (synchronous_commit off for this
+// transaction only): visible to every node at once, and made durable by the next synchronous
+// commit, whose flush covers every earlier WAL record — a signature leaves only after its log
+// entries' commit, which is one (store.h, consume_sad).
+Result<void> defer_flush(pg::Connection& c) { return c.exec_script("SET LOCAL synchronous_commit TO off"); }
 }  // namespace
 
 Result<SadRecord> PostgresStore::consume_sad(const std::string& token_hash, TimePoint now) {
   QS_TRY(auto c, m_pool->acquire());
-  return consume_one_sad(*c, token_hash, now);
+  return pg::in_transaction(*c, [&]() -> Result<SadRecord> {
+    QS_TRY_VOID(defer_flush(*c));
+    return consume_one_sad(*c, token_hash, now);
+  });
 }
 
 Result<std::vector<SadRecord>> PostgresStore::consume_sads(const std::vector<std::string>& token_hashes, TimePoint now) {
@@ -349,6 +357,7 @@ Result<std::vector<SadRecord>> PostgresStore::consume_sads(const std::vector<std
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return token_hashes[a] < token_hashes[b]; });
   return pg::in_transaction(*c, [&]() -> Result<std::vector<SadRecord>> {
+    QS_TRY_VOID(defer_flush(*c));
     std::vector<std::optional<SadRecord>> slots(token_hashes.size());
     for (std::size_t i : order) {
       auto sad = consume_one_sad(*c, token_hashes[i], now);

@@ -393,12 +393,12 @@ Result<SadRecord> SqliteStore::consume_one_sad(const std::string& token_hash, Ti
 }
 
 Result<SadRecord> SqliteStore::consume_sad(const std::string& token_hash, TimePoint now) {
-  return write([&]() -> Result<SadRecord> { return consume_one_sad(token_hash, now); });
+  return write_deferred([&]() -> Result<SadRecord> { return consume_one_sad(token_hash, now); });
 }
 
 Result<std::vector<SadRecord>> SqliteStore::consume_sads(const std::vector<std::string>& token_hashes, TimePoint now) {
   // One job: its SAVEPOINT is rolled back when it fails, so a failure leaves every SAD unused.
-  return write([&]() -> Result<std::vector<SadRecord>> {
+  return write_deferred([&]() -> Result<std::vector<SadRecord>> {
     std::vector<SadRecord> out;
     for (std::size_t i = 0; i < token_hashes.size(); ++i) {
       auto sad = consume_one_sad(token_hashes[i], now);

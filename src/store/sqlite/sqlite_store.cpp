@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "core/time.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/statement.h"
@@ -157,9 +159,10 @@ Result<void> SqliteStore::exec(const char* sql) {
   return ok();
 }
 
-Result<void> SqliteStore::run_write(const std::function<Result<void>()>& body) {
+Result<void> SqliteStore::run_write(const std::function<Result<void>()>& body, bool durable) {
   WriteJob job;
   job.body = &body;
+  job.durable = durable;
   std::unique_lock queue(m_write_mutex);
   m_write_queue.push_back(&job);
   if (!m_committing) {
@@ -199,6 +202,19 @@ void SqliteStore::commit_batch(const std::vector<WriteJob*>& batch) {
     for (auto* j : batch)
       if (j->result) j->result = fail(e);
   };
+  // A group of deferred writes alone commits without syncing the WAL (synchronous=NORMAL); the
+  // next durable commit syncs its frames with its own.
+  const bool deferred = std::none_of(batch.begin(), batch.end(), [](const WriteJob* j) { return j->durable; });
+  if (deferred) {
+    if (auto relaxed = exec("PRAGMA synchronous=NORMAL"); !relaxed) return fail_all(relaxed.error());
+  }
+  struct Restore {
+    SqliteStore* store;
+    bool active;
+    ~Restore() {
+      if (active) (void)store->exec("PRAGMA synchronous=FULL");
+    }
+  } restore{this, deferred};
   if (auto begun = exec("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
   const bool savepoints = batch.size() > 1;
   for (auto* j : batch) {
@@ -231,7 +247,8 @@ void SqliteStore::commit_batch(const std::vector<WriteJob*>& batch) {
     (void)exec("ROLLBACK");
     return;
   }
-  // COMMIT in WAL mode with synchronous=FULL fsyncs the WAL: the rows are durable on return.
+  // COMMIT in WAL mode with synchronous=FULL fsyncs the WAL: the rows are durable on return
+  // (and so are the frames of any deferred group committed before).
   if (auto committed = exec("COMMIT"); !committed) {
     (void)exec("ROLLBACK");
     fail_all(committed.error());

@@ -149,26 +149,38 @@ class SqliteStore final : public Store {
   // succeeded is failed if the COMMIT fails. Writes of one thread keep their order.
   struct WriteJob {
     const std::function<Result<void>()>* body = nullptr;
+    bool durable = true;  // false: the job may return before its commit is synced (see write_deferred)
     Result<void> result;
     bool done = false;  // committed (or failed): `result` is final
     bool lead = false;  // this job's thread is to run the next group commit
     std::condition_variable wake;  // only this job's thread waits on it (no thundering herd)
   };
-  Result<void> run_write(const std::function<Result<void>()>& body);
+  Result<void> run_write(const std::function<Result<void>()>& body, bool durable);
   void commit_batch(const std::vector<WriteJob*>& batch);
   // Runs `body` (returning Result<T>) as one job of a group commit; its result, or the
   // commit's error.
   template <class F>
-  std::invoke_result_t<F&> write(F&& body) {
+  std::invoke_result_t<F&> write(F&& body, bool durable = true) {
     using R = std::invoke_result_t<F&>;
     std::optional<R> out;
-    auto job = run_write([&]() -> Result<void> {
-      out.emplace(body());
-      if (!*out) return fail(out->error());
-      return ok();
-    });
+    auto job = run_write(
+        [&]() -> Result<void> {
+          out.emplace(body());
+          if (!*out) return fail(out->error());
+          return ok();
+        },
+        durable);
     if (!job && (!out || *out)) return fail(std::move(job).error());  // BEGIN or COMMIT failed
     return std::move(*out);
+  }
+  // write() whose commit may return before the WAL is synced, when every job of its group is
+  // such a write: committed and visible to every reader at once, made durable by the next
+  // durable commit (WAL frames are synced in order). For state nothing outside the process
+  // acts on before a durable commit follows (consume_sads: a signature leaves only after its
+  // log entries' commit).
+  template <class F>
+  std::invoke_result_t<F&> write_deferred(F&& body) {
+    return write(std::forward<F>(body), false);
   }
 
   sqlite3* m_db;
