@@ -148,11 +148,15 @@ Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRec
   consumed.subject = "request:" + req.id;
   consumed.refs = document_refs(req.document_hash, {{"sad", activation.token_hash}});
   consumed.details = {{"request", req.id}, {"document_hash", req.document_hash}, {"credential", activation.credential}};
+  // When no signature comes of the consumed SAD, its entry is appended alone.
+  auto log_consumption_alone = [&] {
+    return log_event(svc, consumed.event, consumed.actor, consumed.subject, consumed.refs, consumed.details, now);
+  };
 
   auto produced = make_signature(svc, req, credential, alg, input, now);
   if (!produced) {
     // The SAD is spent all the same: the log says so before the caller hears why no signature came.
-    QS_TRY_VOID(log_event(svc, consumed.event, consumed.actor, consumed.subject, consumed.refs, consumed.details, now));
+    QS_TRY_VOID(log_consumption_alone());
     return fail(std::move(produced).error());
   }
   store::LogCompanion record;
@@ -183,7 +187,7 @@ Result<SignOutput> sign_with_consumed_sad(TrustService& svc, const store::SadRec
   auto appended = log->append_all({consumed, made}, now, &record);
   if (!appended) {
     // E.g. the request moved on meanwhile (conflict): nothing of the signature was written.
-    QS_TRY_VOID(log_event(svc, consumed.event, consumed.actor, consumed.subject, consumed.refs, consumed.details, now));
+    QS_TRY_VOID(log_consumption_alone());
     return fail(std::move(appended).error());
   }
   return SignOutput{std::move(sig), appended->back().seq, produced->appended_to_document};

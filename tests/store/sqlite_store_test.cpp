@@ -44,6 +44,5 @@ TEST(SqliteStore, TruncatedDatabaseIsRefused) {
   EXPECT_FALSE(r);
 }
 
-
 }  // namespace
 }  // namespace qualsig::store
