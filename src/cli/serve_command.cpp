@@ -12,6 +12,7 @@
 #include "server/tls_context.h"
 #include "service/audit_service.h"
 #include "service/status.h"
+#include "service/verify_service.h"
 
 namespace qualsig::cli {
 namespace {
@@ -99,6 +100,16 @@ int check_config(Globals& g, const std::string& listen, const std::string& http)
     }());
   } else {
     skip("tls", "needs token");
+  }
+
+  if (svc) {
+    record("validation", [&]() -> Result<std::string> {
+      QS_TRY(auto trust, svc->validation_trust());
+      return std::to_string(trust->anchors.size()) + " trust anchor(s), " + std::to_string(trust->lists.size()) +
+             " trusted list(s) verified";
+    }());
+  } else {
+    skip("validation", "needs config and database");
   }
 
   const Check* failed = nullptr;

@@ -3,8 +3,6 @@
 #include <iomanip>
 #include <iostream>
 
-#include <openssl/pem.h>
-
 #include "cli/cli_support.h"
 #include "core/fs.h"
 #include "service/trust_list_service.h"
@@ -16,27 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxSignedFile = 512u << 20;  // a PDF is the largest signed file
 constexpr std::size_t kMaxListFile = 64u << 20;     // a trusted list
-
-// Every certificate of a PEM file (one or more), or the one certificate of a DER file.
-Result<std::vector<Bytes>> read_certificates(const std::string& path) {
-  QS_TRY(auto text, core::read_file(path, 4u << 20));
-  std::vector<Bytes> out;
-  if (text.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
-    auto bio = core::wrap(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-    while (auto* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-      auto cert = core::wrap(raw);
-      QS_TRY(auto der, core::x509_to_der(cert.get()));
-      out.push_back(std::move(der));
-    }
-    core::drain_openssl_errors();  // PEM_read_bio_X509 ends with "no start line"
-  } else {
-    Bytes der(text.begin(), text.end());
-    if (!core::x509_from_der(der)) return fail(ErrorCode::invalid_input, path + ": not a PEM or DER certificate");
-    out.push_back(std::move(der));
-  }
-  if (out.empty()) return fail(ErrorCode::invalid_input, path + ": no certificate in it");
-  return out;
-}
 
 Result<std::pair<Bytes, std::string>> read_list(const std::string& path) {
   QS_TRY(auto bytes, core::read_file_bytes(path, kMaxListFile));
@@ -89,13 +66,14 @@ int run_verify(Globals& g, const VerifyArgs& a) {
   auto file = core::read_file_bytes(a.file, kMaxSignedFile);
   if (!file) return g.out.error(file.error());
   service::VerifyRequest r;
+  service::TrustInputs t;
   for (const auto& p : a.anchors) {
-    auto c = read_certificates(p);
+    auto c = core::certificates_from_file(p);
     if (!c) return g.out.error(c.error());
-    r.trust_anchors.insert(r.trust_anchors.end(), c->begin(), c->end());
+    t.trust_anchors.insert(t.trust_anchors.end(), c->begin(), c->end());
   }
   for (const auto& p : a.certs) {
-    auto c = read_certificates(p);
+    auto c = core::certificates_from_file(p);
     if (!c) return g.out.error(c.error());
     r.extra_certificates.insert(r.extra_certificates.end(), c->begin(), c->end());
   }
@@ -123,22 +101,22 @@ int run_verify(Globals& g, const VerifyArgs& a) {
   for (const auto& p : a.tls) {
     auto l = read_list(p);
     if (!l) return g.out.error(l.error());
-    r.private_lists.push_back(std::move(*l));
+    t.private_lists.push_back(std::move(*l));
   }
   for (const auto& p : a.tl_signers) {
-    auto c = read_certificates(p);
+    auto c = core::certificates_from_file(p);
     if (!c) return g.out.error(c.error());
-    r.private_list_signers.insert(r.private_list_signers.end(), c->begin(), c->end());
+    t.private_list_signers.insert(t.private_list_signers.end(), c->begin(), c->end());
   }
   if (!a.lotl.empty()) {
     if (a.lotl_signers.empty()) return g.out.usage_error("--lotl needs --lotl-signer CERT (the certificates the Official Journal announces)");
     auto l = read_list(a.lotl);
     if (!l) return g.out.error(l.error());
-    r.lotl = std::move(*l);
+    t.lotl = std::move(*l);
     for (const auto& p : a.lotl_signers) {
-      auto c = read_certificates(p);
+      auto c = core::certificates_from_file(p);
       if (!c) return g.out.error(c.error());
-      r.lotl_signers.insert(r.lotl_signers.end(), c->begin(), c->end());
+      t.lotl_signers.insert(t.lotl_signers.end(), c->begin(), c->end());
     }
   } else if (!a.member_lists.empty()) {
     return g.out.usage_error("--member-tl needs --lotl: a member-state list is trusted through the LOTL that announces it");
@@ -146,9 +124,11 @@ int run_verify(Globals& g, const VerifyArgs& a) {
   for (const auto& p : a.member_lists) {
     auto l = read_list(p);
     if (!l) return g.out.error(l.error());
-    r.member_state_lists.push_back(std::move(*l));
+    t.member_state_lists.push_back(std::move(*l));
   }
-  auto outcome = service::verify_document(*file, r);
+  auto trust = service::load_validation_trust(t);
+  if (!trust) return g.out.error(trust.error());
+  auto outcome = service::verify_document(*file, r, **trust);
   if (!outcome) return g.out.error(outcome.error());
   if (!a.report.empty()) {
     std::vector<std::string> quality;

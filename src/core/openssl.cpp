@@ -5,6 +5,8 @@
 
 #include <climits>
 
+#include "core/fs.h"
+
 namespace qualsig::core {
 
 std::string drain_openssl_errors() {
@@ -47,6 +49,27 @@ Result<UniquePtr<X509>> x509_from_pem(std::string_view pem) {
   auto cert = wrap(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) return fail(openssl_error(ErrorCode::invalid_input, "not a PEM certificate"));
   return cert;
+}
+
+Result<std::vector<Bytes>> certificates_from_file(const std::filesystem::path& path) {
+  QS_TRY(auto text, read_file(path, 4u << 20));
+  std::vector<Bytes> out;
+  if (text.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
+    auto bio = wrap(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    if (!bio) return fail(openssl_error(ErrorCode::internal, "out of memory"));
+    while (auto* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+      auto cert = wrap(raw);
+      QS_TRY(auto der, x509_to_der(cert.get()));
+      out.push_back(std::move(der));
+    }
+    drain_openssl_errors();  // PEM_read_bio_X509 ends with "no start line"
+  } else {
+    Bytes der(text.begin(), text.end());
+    if (!x509_from_der(der)) return fail(ErrorCode::invalid_input, path.string() + ": not a PEM or DER certificate");
+    out.push_back(std::move(der));
+  }
+  if (out.empty()) return fail(ErrorCode::invalid_input, path.string() + ": no certificate in it");
+  return out;
 }
 
 Result<std::string> x509_to_pem(const X509* cert) {

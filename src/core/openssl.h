@@ -16,8 +16,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -95,6 +97,10 @@ Result<Bytes> x509_to_der(const X509* cert);
 Result<UniquePtr<X509>> x509_from_der(ByteView der);
 Result<UniquePtr<X509>> x509_from_pem(std::string_view pem);
 Result<std::string> x509_to_pem(const X509* cert);
+// Every certificate of a file, as DER: all of a PEM file's CERTIFICATE blocks, or the one
+// certificate of a DER file. Fails with invalid_input when it holds none, environment when it
+// cannot be read.
+Result<std::vector<Bytes>> certificates_from_file(const std::filesystem::path& path);
 // SubjectPublicKeyInfo DER of a key.
 Result<Bytes> public_key_to_der(const EVP_PKEY* key);
 Result<UniquePtr<EVP_PKEY>> public_key_from_der(ByteView der);

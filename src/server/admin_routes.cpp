@@ -1,10 +1,12 @@
 // The administration and audit API (server/admin_routes.h).
 #include "server/admin_routes.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/time.h"
 #include "evidence/bundle.h"
+#include "identity/printable.h"
 #include "pki/crl.h"
 #include "server/api_support.h"
 #include "service/api_auth.h"
@@ -16,6 +18,8 @@
 #include "service/people_service.h"
 #include "service/record_json.h"
 #include "service/sign_service.h"
+#include "service/verify_service.h"
+#include "validation/etsi_report.h"
 
 namespace qualsig::server {
 namespace {
@@ -332,6 +336,59 @@ void add_audit_api_routes(Router& router, TrustService& svc, Metrics* m) {
   }));
 }
 
+// EN 319 102-1 validation and TS 119 615 qualification of any signed file, as `qualsig verify`
+// does, under the service's own trust (its root CA and config.json's "validation" lists). The
+// caller adds the file's context (untrusted certificates, CRLs, OCSP responses), never trust:
+// a report that said TOTAL-PASSED under anchors the caller chose would carry the service's name
+// for the caller's choice. Nothing is fetched (no --online: a request must not make the server
+// reach URLs a signed file names).
+void add_validation_routes(Router& router, TrustService& svc, Metrics* m) {
+  using namespace service;
+  router.add("POST", "/api/v1/validate", guarded(svc, m, {kRoleSigner, kRoleApprover, kRoleAuditor, kRoleAdmin},
+                                                 [&svc](const Request& req, const Principal&) -> Result<Response> {
+    QS_TRY(auto body, json_object_body(req));
+    // Unknown members are refused, not ignored: a caller who sends "trust_anchors" or "online"
+    // must learn that the service did not use them.
+    static constexpr std::string_view kMembers[] = {"document", "detached_content", "validation_time", "certificates",
+                                                    "crls", "ocsp_responses", "report"};
+    for (const auto& [key, value] : body.items())
+      if (std::find(std::begin(kMembers), std::end(kMembers), key) == std::end(kMembers))
+        return fail(ErrorCode::invalid_input, "unknown member " + identity::quote_untrusted(key) +
+                                                  " (this service validates under its own trust: anchors and lists are its configuration)");
+    QS_TRY(auto document_text, req_string(body, "document", SIZE_MAX));
+    auto document = base64_decode(document_text);
+    if (!document || document->empty()) return fail(ErrorCode::invalid_input, "'document' must be non-empty base64 (the signed file)");
+    VerifyRequest r;
+    QS_TRY(auto detached, opt_string(body, "detached_content", SIZE_MAX));
+    if (detached) {
+      auto bytes = base64_decode(*detached);
+      if (!bytes) return fail(ErrorCode::invalid_input, "'detached_content' must be base64 (the signed document of a detached signature)");
+      r.detached_content = std::move(*bytes);
+    }
+    QS_TRY(auto at, opt_string(body, "validation_time", 64));
+    if (at) {
+      auto t = parse_rfc3339(*at);
+      if (!t) return fail(ErrorCode::invalid_input, "'validation_time' must be an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)");
+      r.at = *t;
+    }
+    QS_TRY(r.extra_certificates, base64_array(body, "certificates", 256));
+    QS_TRY(r.crls, base64_array(body, "crls", 256));
+    QS_TRY(r.ocsp_responses, base64_array(body, "ocsp_responses", 256));
+    QS_TRY(auto report, opt_string(body, "report", 16));
+    if (report && *report != "etsi") return fail(ErrorCode::invalid_input, "'report' must be \"etsi\" (an ETSI TS 119 102-2 validation report)");
+    QS_TRY(auto trust, svc.validation_trust());
+    QS_TRY(auto outcome, verify_document(*document, r, *trust));
+    auto out = to_json(outcome);
+    if (report) {
+      std::vector<std::string> quality;
+      for (const auto& s : outcome.signatures)
+        quality.push_back(s.qualification ? validation::signature_level_name(s.qualification->level) : "");
+      QS_TRY(out["etsi_report"], validation::etsi_validation_report(outcome.report, quality));
+    }
+    return json(200, out);
+  }));
+}
+
 }  // namespace
 
 void add_admin_routes(Router& router, TrustService& svc, std::shared_ptr<Metrics> metrics) {
@@ -343,6 +400,7 @@ void add_admin_routes(Router& router, TrustService& svc, std::shared_ptr<Metrics
   add_request_routes(router, svc, m);
   add_client_routes(router, svc, m);
   add_audit_api_routes(router, svc, m);
+  add_validation_routes(router, svc, m);
 }
 
 }  // namespace qualsig::server

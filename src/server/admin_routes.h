@@ -1,7 +1,8 @@
 #pragma once
 // The administration and audit API (issue 9): identities and proofing, certificates and
 // revocation, policies, delegations, sign requests and approvals, API clients, evidence export
-// and the governance report, under /api/v1/. Every handler authenticates, checks the role and
+// and the governance report, and validation of any signed file (POST /api/v1/validate, every
+// role), under /api/v1/. Every handler authenticates, checks the role and
 // calls the same service/ function the CLI calls; record views are service/record_json.
 //   admin     everything that changes identities, certificates, policies, delegations, clients
 //   approver  pending sign requests and decisions on them (people only)

@@ -225,6 +225,9 @@ Result<std::unique_ptr<Server>> make_server(service::TrustService& svc, const Se
     QS_TRY(auto cert, core::x509_from_der(der));
     tls.chain.push_back(std::move(cert));
   }
+  // The trusted lists of POST /api/v1/validate are read and their signatures verified now: a
+  // list that does not verify stops the start, as any other configuration error does.
+  if (auto trust = svc.validation_trust(); !trust) return fail(ErrorCode::environment, trust.error().message);
   Router router;
   add_service_routes(router, svc, metrics);
   auto server = Server::create(std::move(opts), std::move(router), std::move(tls));

@@ -158,6 +158,23 @@ Result<Config> parse_config(std::string_view text) {
       return fail(ErrorCode::invalid_input, "config: certificates.default_validity_days must be 1..max_validity_days");
     return ok();
   }));
+  QS_TRY_VOID(section(top, "validation", [&](ObjectReader& r) -> Result<void> {
+    auto& v = c.validation;
+    QS_TRY_VOID(r.get("trust_anchors", v.trust_anchors));
+    QS_TRY_VOID(r.get("trusted_lists", v.trusted_lists));
+    QS_TRY_VOID(r.get("trusted_list_signers", v.trusted_list_signers));
+    QS_TRY_VOID(r.get("lotl", v.lotl));
+    QS_TRY_VOID(r.get("lotl_signers", v.lotl_signers));
+    QS_TRY_VOID(r.get("member_state_lists", v.member_state_lists));
+    // A list is trusted only through the signer configured for it (as `qualsig verify` asks).
+    if (!v.trusted_lists.empty() && v.trusted_list_signers.empty())
+      return fail(ErrorCode::invalid_input, "config: validation.trusted_lists needs validation.trusted_list_signers");
+    if (!v.lotl.empty() && v.lotl_signers.empty())
+      return fail(ErrorCode::invalid_input, "config: validation.lotl needs validation.lotl_signers");
+    if (v.lotl.empty() && !v.member_state_lists.empty())
+      return fail(ErrorCode::invalid_input, "config: validation.member_state_lists needs validation.lotl, which announces them");
+    return ok();
+  }));
   QS_TRY_VOID(top.no_unknown_keys());
   return c;
 }
@@ -190,6 +207,12 @@ std::string config_to_json(const Config& c) {
                         {"pds_url", c.certificates.pds_url},
                         {"pds_language", c.certificates.pds_language},
                         {"retention_years", c.certificates.retention_years}}},
+      {"validation", {{"trust_anchors", c.validation.trust_anchors},
+                      {"trusted_lists", c.validation.trusted_lists},
+                      {"trusted_list_signers", c.validation.trusted_list_signers},
+                      {"lotl", c.validation.lotl},
+                      {"lotl_signers", c.validation.lotl_signers},
+                      {"member_state_lists", c.validation.member_state_lists}}},
   };
   return j.dump(2) + "\n";
 }

@@ -70,6 +70,18 @@ struct AuditConfig {
   unsigned checkpoint_interval_seconds = 60;  // `qualsig serve` signs a checkpoint this often if the log grew
 };
 
+// What the server's validations trust (POST /api/v1/validate) beyond this service's own root CA,
+// which is always a trust anchor there. Files, relative to the data directory; loaded and their
+// signatures verified once, at start (service/verify_service.h).
+struct ValidationConfig {
+  std::vector<std::string> trust_anchors;         // certificate files, PEM (one or more) or DER
+  std::vector<std::string> trusted_lists;         // private TS 119 612 lists ...
+  std::vector<std::string> trusted_list_signers;  // ... and the certificates that sign them
+  std::string lotl;                               // the EU list of trusted lists ...
+  std::vector<std::string> lotl_signers;          // ... the certificates the Official Journal announces for it
+  std::vector<std::string> member_state_lists;    // ... and member-state lists it announces
+};
+
 struct Config {
   int version = 1;
   pki::ServiceProfile profile;
@@ -79,6 +91,7 @@ struct Config {
   AuditConfig audit;
   ProofingConfig proofing;
   CertificatesConfig certificates;
+  ValidationConfig validation;
 };
 
 Result<Config> parse_config(std::string_view json_text);

@@ -32,6 +32,8 @@ struct CaContext;  // service/cert_service.cpp
 
 struct OidcKeyCache;  // oidc_keys.cpp
 
+struct ValidationTrust;  // verify_service.h
+
 class TrustService {
  public:
   ~TrustService();
@@ -64,6 +66,10 @@ class TrustService {
   // The OIDC issuer keys kept from proofing.oidc_jwks_url (oidc_keys.h); made on first use.
   OidcKeyCache& oidc_key_cache();
 
+  // What the server's validations trust (load_validation_trust in verify_service.h), loaded on
+  // first use and then shared; a failure is not kept (the next call tries again).
+  Result<std::shared_ptr<const ValidationTrust>> validation_trust();
+
  private:
   TrustService(std::filesystem::path dir, Config config, std::unique_ptr<store::Store> store);
   std::filesystem::path m_data_dir;
@@ -76,6 +82,8 @@ class TrustService {
   std::map<std::string, std::shared_ptr<const X509>> m_certificates;   // by hex SHA-256 of the DER
   std::mutex m_ca_mutex;
   std::shared_ptr<OidcKeyCache> m_oidc_keys;
+  std::mutex m_validation_mutex;  // one thread loads the lists (their signatures are verified); the others wait
+  std::shared_ptr<const ValidationTrust> m_validation_trust;
   std::mutex m_audit_open_mutex;  // one thread opens the log (it reads every entry); the others wait
   std::unique_ptr<CaContext> m_ca;
   std::unique_ptr<audit::AuditLog> m_audit_log;  // declared last: closed first

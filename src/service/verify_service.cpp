@@ -4,8 +4,11 @@
 
 #include <algorithm>
 
+#include "core/fs.h"
 #include "core/http_fetch.h"
 #include "core/openssl.h"
+#include "service/status.h"
+#include "service/trust_service.h"
 #include "validation/qc_facts.h"
 
 namespace qualsig::service {
@@ -21,7 +24,7 @@ const char* authority_name(trust::ListAuthority a) {
   return "trusted list";
 }
 
-Result<void> load_lists(trust::TrustStore& store, const VerifyRequest& r, VerifyOutcome& out) {
+Result<void> load_lists(trust::TrustStore& store, const TrustInputs& r, ValidationTrust& out) {
   auto describe = [&out](const trust::LoadedList* l) {
     std::string d = std::string(authority_name(l->authority)) + " " + l->source;
     if (!l->list.territory.empty()) d += " (" + l->list.territory + ", sequence " + std::to_string(l->list.sequence_number) + ")";
@@ -63,17 +66,83 @@ std::optional<std::string> claims_of(const X509* signer, validation::Indication 
 
 }  // namespace
 
-Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& r) {
-  VerifyOutcome out;
-  trust::TrustStore store;
-  QS_TRY_VOID(load_lists(store, r, out));
-  validation::ValidationOptions options;
-  options.trust_anchors = r.trust_anchors;
+Result<std::shared_ptr<const ValidationTrust>> load_validation_trust(const TrustInputs& inputs) {
+  auto trust = std::make_shared<ValidationTrust>();
+  QS_TRY_VOID(load_lists(trust->store, inputs, *trust));
+  auto add = [&](ByteView der, const char* what) -> Result<void> {
+    auto cert = core::x509_from_der(der);
+    if (!cert) return fail(ErrorCode::invalid_input, std::string(what) + ": not a DER certificate", cert.error().detail);
+    trust->anchors.push_back(std::move(*cert));
+    return ok();
+  };
+  for (const auto& der : inputs.trust_anchors) QS_TRY_VOID(add(der, "trust anchor"));
   // Every certificate a loaded list names for a service is a trust anchor.
-  for (const auto& list : store.lists())
+  for (const auto& list : trust->store.lists())
     for (const auto& tsp : list->list.providers)
       for (const auto& service : tsp.services)
-        for (const auto& cert : service.certificates) options.trust_anchors.push_back(cert);
+        for (const auto& cert : service.certificates) QS_TRY_VOID(add(cert, "trusted list service certificate"));
+  return std::shared_ptr<const ValidationTrust>(std::move(trust));
+}
+
+Result<std::shared_ptr<const ValidationTrust>> load_validation_trust(TrustService& svc) {
+  constexpr std::size_t kMaxListFile = 64u << 20;
+  const ValidationConfig& v = svc.config().validation;
+  // Relative paths are under the data directory; an absolute path stays as it is.
+  auto path = [&](const std::string& p) { return svc.data_dir() / p; };
+  auto keyed = [](const char* key, const Error& e) {
+    return make_error(e.code, std::string("config: validation.") + key + ": " + e.message);
+  };
+  TrustInputs t;
+  QS_TRY(auto root, ca_certificate_der(svc, "root"));
+  t.trust_anchors.push_back(std::move(root));
+  auto certificates = [&](const char* key, const std::vector<std::string>& files, std::vector<Bytes>& out) -> Result<void> {
+    for (const auto& f : files) {
+      auto c = core::certificates_from_file(path(f));
+      if (!c) return fail(keyed(key, c.error()));
+      out.insert(out.end(), std::make_move_iterator(c->begin()), std::make_move_iterator(c->end()));
+    }
+    return ok();
+  };
+  auto list = [&](const char* key, const std::string& file) -> Result<std::pair<Bytes, std::string>> {
+    auto bytes = core::read_file_bytes(path(file), kMaxListFile);
+    if (!bytes) return fail(keyed(key, bytes.error()));
+    return std::pair<Bytes, std::string>(std::move(*bytes), std::filesystem::path(file).filename().string());
+  };
+  QS_TRY_VOID(certificates("trust_anchors", v.trust_anchors, t.trust_anchors));
+  QS_TRY_VOID(certificates("trusted_list_signers", v.trusted_list_signers, t.private_list_signers));
+  QS_TRY_VOID(certificates("lotl_signers", v.lotl_signers, t.lotl_signers));
+  for (const auto& f : v.trusted_lists) {
+    QS_TRY(auto l, list("trusted_lists", f));
+    t.private_lists.push_back(std::move(l));
+  }
+  if (!v.lotl.empty()) {
+    QS_TRY(auto l, list("lotl", v.lotl));
+    t.lotl = std::move(l);
+  }
+  for (const auto& f : v.member_state_lists) {
+    QS_TRY(auto l, list("member_state_lists", f));
+    t.member_state_lists.push_back(std::move(l));
+  }
+  auto loaded = load_validation_trust(t);
+  if (!loaded) return fail(make_error(loaded.error().code, "config: validation: " + loaded.error().message));
+  return loaded;
+}
+
+Result<std::shared_ptr<const ValidationTrust>> TrustService::validation_trust() {
+  std::lock_guard lock(m_validation_mutex);
+  if (!m_validation_trust) {
+    QS_TRY(m_validation_trust, load_validation_trust(*this));
+  }
+  return m_validation_trust;
+}
+
+Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& r, const ValidationTrust& trust) {
+  VerifyOutcome out;
+  out.lists = trust.lists;
+  out.warnings = trust.warnings;
+  const trust::TrustStore& store = trust.store;
+  validation::ValidationOptions options;
+  for (const auto& anchor : trust.anchors) options.parsed_trust_anchors.push_back(anchor.get());
   options.extra_certificates = r.extra_certificates;
   options.extra_crls = r.crls;
   options.extra_ocsp_responses = r.ocsp_responses;

@@ -7,6 +7,7 @@
 // the loaded lists (as DSS does: a trusted list is a source of trust anchors).
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bytes.h"
+#include "core/openssl.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "trust/trust_store.h"
@@ -22,8 +24,41 @@
 
 namespace qualsig::service {
 
+// What a validation trusts: certificates given explicitly, and private lists with their configured
+// signer certificates, a LOTL with its signers, and member-state lists the LOTL announces.
+struct TrustInputs {
+  std::vector<Bytes> trust_anchors;                          // DER
+  std::vector<std::pair<Bytes, std::string>> private_lists;  // (XML, source name)
+  std::vector<Bytes> private_list_signers;
+  std::optional<std::pair<Bytes, std::string>> lotl;
+  std::vector<Bytes> lotl_signers;
+  std::vector<std::pair<Bytes, std::string>> member_state_lists;
+};
+
+// TrustInputs loaded: every list's signature verified, every anchor parsed once. Immutable once
+// loaded, so one ValidationTrust serves any number of validations on any threads (the server
+// loads its own at start: service/validation_config.h).
+struct ValidationTrust {
+  trust::TrustStore store;
+  std::vector<core::UniquePtr<X509>> anchors;  // the given ones and every listed service's
+  std::vector<std::string> lists;              // "private list our-tl.xml (signed by ...)", ...
+  std::vector<std::string> warnings;           // lists refused, expired, ...
+};
+
+// Loads the lists (a list that does not verify is an error: the caller asked for it) and parses
+// the anchors. Fails with invalid_input for a certificate that does not parse.
+Result<std::shared_ptr<const ValidationTrust>> load_validation_trust(const TrustInputs& inputs);
+
+class TrustService;
+
+// The trust of the validations a trust service makes for its callers (POST /api/v1/validate):
+// its own root CA and what config.json's "validation" section names. Fails with invalid_input
+// (a file that is not a certificate or list, a list whose signature does not verify) or
+// environment (a file that cannot be read), the message naming the configuration key.
+Result<std::shared_ptr<const ValidationTrust>> load_validation_trust(TrustService& service);
+
+// What one validation adds to the trust: the file's own context.
 struct VerifyRequest {
-  std::vector<Bytes> trust_anchors;        // DER
   std::vector<Bytes> extra_certificates;   // DER, untrusted
   std::vector<Bytes> crls;                 // DER CertificateList, e.g. `qualsig crl export`
   std::vector<Bytes> ocsp_responses;       // DER OCSPResponse
@@ -32,13 +67,6 @@ struct VerifyRequest {
   // Online validation: revocation data a path lacks is fetched over HTTP (OCSP, then CRL), each
   // request bounded by this timeout; nullopt: nothing is fetched.
   std::optional<std::chrono::seconds> online;
-  // Trusted lists: private lists with their configured signer certificates, a LOTL with its
-  // signers, and member-state lists the LOTL announces.
-  std::vector<std::pair<Bytes, std::string>> private_lists;  // (XML, source name)
-  std::vector<Bytes> private_list_signers;
-  std::optional<std::pair<Bytes, std::string>> lotl;
-  std::vector<Bytes> lotl_signers;
-  std::vector<std::pair<Bytes, std::string>> member_state_lists;
 };
 
 struct VerifiedSignature {
@@ -58,9 +86,9 @@ struct VerifyOutcome {
   bool all_passed = false;                    // every signature TOTAL-PASSED (the exit code)
 };
 
-// Loads the lists (a list that does not verify is an error: the caller asked for it), validates
-// `file` and qualifies every signature whose signer certificate was identified.
-Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& request);
+// Validates `file` under `trust` and qualifies every signature whose signer certificate was
+// identified.
+Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& request, const ValidationTrust& trust);
 
 // The outcome as JSON (validation report + qualification per signature).
 nlohmann::json to_json(const VerifyOutcome& outcome);

@@ -304,6 +304,11 @@ Result<Material> material_from_options(const ValidationOptions& options, std::sh
     if (!cert) return fail(ErrorCode::invalid_input, "trust_anchors: not a DER certificate", cert.error().detail);
     sk_X509_push(m.anchors.get(), cert->release());
   }
+  for (const X509* anchor : options.parsed_trust_anchors) {
+    X509* shared = const_cast<X509*>(anchor);  // the stack holds a reference of its own
+    if (X509_up_ref(shared) != 1) return fail(ErrorCode::internal, "trust_anchors: cannot share a parsed certificate");
+    sk_X509_push(m.anchors.get(), shared);
+  }
   for (const Bytes& der : options.extra_certificates) {
     auto cert = core::x509_from_der(der);
     if (!cert) return fail(ErrorCode::invalid_input, "extra_certificates: not a DER certificate", cert.error().detail);

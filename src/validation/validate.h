@@ -13,6 +13,7 @@
 // Thread-safe; no state is kept between calls.
 
 #include <nlohmann/json.hpp>
+#include <openssl/types.h>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,6 +36,9 @@ struct ChainResult;  // validation/path.h
 // The validation context (EN 319 102-1 §5.2.4) and the inputs of the process. All DER.
 struct ValidationOptions {
   std::vector<Bytes> trust_anchors;         // certificates a chain must reach (any certificate, not only roots)
+  // More trust anchors, already parsed and borrowed for the call: a server's, parsed once at start
+  // rather than once per validation (a LOTL names thousands). Shared between threads read-only.
+  std::vector<const X509*> parsed_trust_anchors;
   std::vector<Bytes> extra_certificates;    // untrusted intermediates (e.g. from the corpus' extracted/)
   std::vector<Bytes> extra_ocsp_responses;  // OCSPResponse (RFC 6960 §4.2.1)
   std::vector<Bytes> extra_crls;            // CertificateList (RFC 5280 §5.1)

@@ -194,11 +194,11 @@ expect_exit 2 "bad listen address" -- "$QUALSIG" --data d serve --listen "localh
 
 # serve --check-config: a report per check; exit 0, or 3 with one error line naming the check.
 expect_exit 0 "check-config: good" -- "$QUALSIG" --data d serve --check-config
-for check in config listen database token tls; do
+for check in config listen database token tls validation; do
   contains "check-config reports $check" "$OUT" "^ok  *$check"
 done
 expect_exit 0 "check-config --json" -- "$QUALSIG" --json --data d serve --check-config
-python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ok"] is True and [c["check"] for c in d["checks"]]==["config","listen","database","token","tls"] and all(c["status"]=="ok" for c in d["checks"]), d' "$OUT" \
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["ok"] is True and [c["check"] for c in d["checks"]]==["config","listen","database","token","tls","validation"] and all(c["status"]=="ok" for c in d["checks"]), d' "$OUT" \
   && pass "check-config JSON report" || fail "check-config JSON report: $OUT"
 expect_exit 0 "check-config: overrides apply" -- env QUALSIG_SERVER_HTTPS_LISTEN=127.0.0.1:18443 QUALSIG_SERVER_HTTP_LISTEN= "$QUALSIG" --data d serve --check-config
 contains "override shown in the report" "$OUT" "https 127.0.0.1:18443, http off"

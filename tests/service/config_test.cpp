@@ -42,6 +42,11 @@ TEST(Config, RefusesUnknownKeysWrongTypesAndJunk) {
       {"future-version", R"({"version":2})", "unsupported version 2"},
       {"huge-number", R"({"server":{"body_limit":1e400}})", "not valid JSON"},
       {"array-of-non-strings", R"({"tls":{"dns_names":[1]}})", "tls.dns_names must be an array of strings"},
+      {"anchors-not-array", R"({"validation":{"trust_anchors":"root.pem"}})", "validation.trust_anchors must be an array of strings"},
+      {"list-without-signer", R"({"validation":{"trusted_lists":["tl.xml"]}})", "validation.trusted_lists needs validation.trusted_list_signers"},
+      {"lotl-without-signer", R"({"validation":{"lotl":"lotl.xml"}})", "validation.lotl needs validation.lotl_signers"},
+      {"members-without-lotl", R"({"validation":{"member_state_lists":["de.xml"]}})", "validation.member_state_lists needs validation.lotl"},
+      {"unknown-validation-key", R"({"validation":{"online":true}})", "unknown key 'validation.online'"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
