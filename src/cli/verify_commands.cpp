@@ -7,7 +7,6 @@
 #include "core/fs.h"
 #include "service/trust_list_service.h"
 #include "service/verify_service.h"
-#include "validation/etsi_report.h"
 
 namespace qualsig::cli {
 namespace {
@@ -131,10 +130,7 @@ int run_verify(Globals& g, const VerifyArgs& a) {
   auto outcome = service::verify_document(*file, r, **trust);
   if (!outcome) return g.out.error(outcome.error());
   if (!a.report.empty()) {
-    std::vector<std::string> quality;
-    for (const auto& s : outcome->signatures)
-      quality.push_back(s.qualification ? validation::signature_level_name(s.qualification->level) : "");
-    auto xml = validation::etsi_validation_report(outcome->report, quality);
+    auto xml = service::etsi_report(*outcome);
     if (!xml) return g.out.error(xml.error());
     auto w = core::write_file_atomic(a.report_out, *xml);
     if (!w) return g.out.error(w.error());

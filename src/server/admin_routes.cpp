@@ -19,7 +19,6 @@
 #include "service/record_json.h"
 #include "service/sign_service.h"
 #include "service/verify_service.h"
-#include "validation/etsi_report.h"
 
 namespace qualsig::server {
 namespace {
@@ -237,12 +236,8 @@ void add_delegation_routes(Router& router, TrustService& svc, Metrics* m) {
     auto until = parse_rfc3339(expires);
     if (!until) return fail(ErrorCode::invalid_input, "'expires_at' must be an RFC 3339 time, e.g. 2027-01-01T00:00:00Z");
     g.expires_at = *until;
-    QS_TRY(auto from, opt_string(body, "not_before", 64));
-    if (from) {
-      auto nb = parse_rfc3339(*from);
-      if (!nb) return fail(ErrorCode::invalid_input, "'not_before' must be an RFC 3339 time");
-      g.not_before = *nb;
-    }
+    QS_TRY(auto from, opt_time(body, "not_before"));
+    if (from) g.not_before = *from;
     QS_TRY(g.parent, opt_string(body, "parent", 128));
     auto now = now_seconds();
     QS_TRY(auto d, grant_delegation(svc, g, actor(p), now));
@@ -365,12 +360,7 @@ void add_validation_routes(Router& router, TrustService& svc, Metrics* m) {
       if (!bytes) return fail(ErrorCode::invalid_input, "'detached_content' must be base64 (the signed document of a detached signature)");
       r.detached_content = std::move(*bytes);
     }
-    QS_TRY(auto at, opt_string(body, "validation_time", 64));
-    if (at) {
-      auto t = parse_rfc3339(*at);
-      if (!t) return fail(ErrorCode::invalid_input, "'validation_time' must be an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)");
-      r.at = *t;
-    }
+    QS_TRY(r.at, opt_time(body, "validation_time"));
     QS_TRY(r.extra_certificates, base64_array(body, "certificates", 256));
     QS_TRY(r.crls, base64_array(body, "crls", 256));
     QS_TRY(r.ocsp_responses, base64_array(body, "ocsp_responses", 256));
@@ -380,10 +370,7 @@ void add_validation_routes(Router& router, TrustService& svc, Metrics* m) {
     QS_TRY(auto outcome, verify_document(*document, r, *trust));
     auto out = to_json(outcome);
     if (report) {
-      std::vector<std::string> quality;
-      for (const auto& s : outcome.signatures)
-        quality.push_back(s.qualification ? validation::signature_level_name(s.qualification->level) : "");
-      QS_TRY(out["etsi_report"], validation::etsi_validation_report(outcome.report, quality));
+      QS_TRY(out["etsi_report"], etsi_report(outcome));
     }
     return json(200, out);
   }));

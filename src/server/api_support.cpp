@@ -177,6 +177,14 @@ Result<std::optional<std::int64_t>> opt_int(const nlohmann::json& body, const ch
   return std::optional<std::int64_t>(it->get<std::int64_t>());
 }
 
+Result<std::optional<TimePoint>> opt_time(const nlohmann::json& body, const char* name) {
+  QS_TRY(auto text, opt_string(body, name, 64));
+  if (!text) return std::optional<TimePoint>();
+  auto t = parse_rfc3339(*text);
+  if (!t) return fail(ErrorCode::invalid_input, std::string("'") + name + "' must be an RFC 3339 time, e.g. 2027-01-01T00:00:00Z");
+  return std::optional<TimePoint>(*t);
+}
+
 Result<std::vector<Bytes>> base64_array(const nlohmann::json& body, const char* name, std::size_t max_items) {
   auto it = body.find(name);
   std::vector<Bytes> out;

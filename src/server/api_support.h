@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "core/time.h"
 #include "server/http_types.h"
 #include "server/router.h"
 #include "service/api_auth.h"
@@ -46,6 +47,8 @@ Result<std::optional<std::string>> opt_string(const nlohmann::json& body, const 
 Result<std::string> req_string(const nlohmann::json& body, const char* name, std::size_t max_size = 4096);
 Result<bool> opt_bool(const nlohmann::json& body, const char* name, bool fallback);
 Result<std::optional<std::int64_t>> opt_int(const nlohmann::json& body, const char* name);
+// An RFC 3339 time (e.g. "2027-01-01T00:00:00Z"); absent -> nullopt.
+Result<std::optional<TimePoint>> opt_time(const nlohmann::json& body, const char* name);
 // An array of standard base64 strings (CSC binary data), each decoded; at most `max_items`.
 Result<std::vector<Bytes>> base64_array(const nlohmann::json& body, const char* name, std::size_t max_items);
 

@@ -9,6 +9,7 @@
 #include "core/openssl.h"
 #include "service/status.h"
 #include "service/trust_service.h"
+#include "validation/etsi_report.h"
 #include "validation/qc_facts.h"
 
 namespace qualsig::service {
@@ -176,6 +177,13 @@ Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& r, con
     out.signatures.push_back(std::move(v));
   }
   return out;
+}
+
+Result<std::string> etsi_report(const VerifyOutcome& outcome) {
+  std::vector<std::string> quality;
+  for (const auto& s : outcome.signatures)
+    quality.push_back(s.qualification ? validation::signature_level_name(s.qualification->level) : "");
+  return validation::etsi_validation_report(outcome.report, quality);
 }
 
 nlohmann::json to_json(const VerifyOutcome& o) {

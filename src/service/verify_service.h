@@ -92,5 +92,8 @@ Result<VerifyOutcome> verify_document(ByteView file, const VerifyRequest& reques
 
 // The outcome as JSON (validation report + qualification per signature).
 nlohmann::json to_json(const VerifyOutcome& outcome);
+// The outcome as an ETSI TS 119 102-2 validation report (XML), with each signature's
+// qualification level where one was determined.
+Result<std::string> etsi_report(const VerifyOutcome& outcome);
 
 }  // namespace qualsig::service

@@ -48,6 +48,20 @@ contains() {  # contains WHAT HAYSTACK NEEDLE
   if grep -q -- "$3" <<<"$2"; then pass "$1"; else fail "$1: missing '$3'"; fi
 }
 
+# init_with_signer NAME DOCUMENT_TYPE: a data directory `d` (its CA exported to ./ca) with one
+# sponsor-proofed, confirmed ai-agent identity NAME, its certificate, and a policy that allows
+# DOCUMENT_TYPE.
+init_with_signer() {
+  "$QUALSIG" --data d init >/dev/null
+  "$QUALSIG" --data d ca export --out ca >/dev/null
+  "$QUALSIG" --data d identity register --name "$1" --kind ai-agent --sponsor "Procurement Lead" >/dev/null
+  "$QUALSIG" --data d identity proof "$1" --method sponsor --by admin-a >/dev/null
+  "$QUALSIG" --data d identity confirm "$1" --by admin-b >/dev/null
+  "$QUALSIG" --data d cert issue --identity "$1" >/dev/null
+  printf '{"schema": "qualsig-policy/1", "name": "po", "version": 1, "document_types": ["%s"]}' "$2" >p.json
+  "$QUALSIG" --data d policy set --identity "$1" --file p.json >/dev/null
+}
+
 finish() {
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS failure(s)" >&2; exit 1; fi
   echo "all passed"

@@ -5,14 +5,7 @@
 # formats and untrusted lists give clear answers.
 source "$(dirname "$0")/lib.sh"
 
-"$QUALSIG" --data d init >/dev/null
-"$QUALSIG" --data d ca export --out ca >/dev/null
-"$QUALSIG" --data d identity register --name po-agent --kind ai-agent --sponsor "Procurement Lead" >/dev/null
-"$QUALSIG" --data d identity proof po-agent --method sponsor --by admin-a >/dev/null
-"$QUALSIG" --data d identity confirm po-agent --by admin-b >/dev/null
-"$QUALSIG" --data d cert issue --identity po-agent >/dev/null
-printf '{"schema": "qualsig-policy/1", "name": "po", "version": 1, "document_types": ["purchase-order"]}' >p.json
-"$QUALSIG" --data d policy set --identity po-agent --file p.json >/dev/null
+init_with_signer po-agent purchase-order
 printf 'PURCHASE ORDER 7: 48,000.00 EUR\n' >po.txt
 
 expect_exit 0 "trust export-tl" -- "$QUALSIG" --data d trust export-tl --out tl.xml
