@@ -37,7 +37,7 @@ struct TrustInputs {
 
 // TrustInputs loaded: every list's signature verified, every anchor parsed once. Immutable once
 // loaded, so one ValidationTrust serves any number of validations on any threads (the server
-// loads its own at start: service/validation_config.h).
+// loads its own at start: TrustService::validation_trust).
 struct ValidationTrust {
   trust::TrustStore store;
   std::vector<core::UniquePtr<X509>> anchors;  // the given ones and every listed service's
